@@ -1,0 +1,1 @@
+"""Markdown quizzes: parse, take, score, export and analyse."""
