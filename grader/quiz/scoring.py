@@ -1,0 +1,268 @@
+"""Score answers against a quiz, and read/validate answers files.
+
+An answers file is `{"quiz": ID, "answers": {QUESTION_ID: ANSWER}}` (quizzes/FORMAT.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.quiz.model import Question, Quiz, RubricItem, is_regex_form
+from grader.quiz.parse import parse_number
+
+
+class AnswerError(ValueError):
+    """An answer or answers file that cannot be scored (wrong kind, unknown id, bad label…)."""
+
+
+@dataclass
+class QuestionResult:
+    id: str
+    score: float
+    max_score: float
+    answered: bool
+    summary: str  # one line: what was right or wrong, and the correct answer
+    explanation: str = ""  # the question's feedback from the quiz file
+    found: list[str] = field(default_factory=list)  # free text: rubric concepts found
+    missed: list[str] = field(default_factory=list)  # free text: rubric concepts missed
+
+    @property
+    def correct(self) -> bool:
+        return self.answered and abs(self.score - self.max_score) < 1e-9
+
+    @property
+    def feedback(self) -> str:
+        return "\n\n".join(p for p in (self.summary, self.explanation) if p)
+
+
+@dataclass
+class QuizResult:
+    quiz: str
+    questions: list[QuestionResult]
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.questions)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.max_score for r in self.questions)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "quiz": self.quiz,
+            "score": round(self.score, 6),
+            "max_score": self.max_score,
+            "questions": [
+                {"id": r.id, "score": round(r.score, 6), "max_score": r.max_score,
+                 "correct": r.correct, "feedback": r.feedback}
+                for r in self.questions
+            ],
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalising answers
+
+
+def normalize_answer(question: Question, answer: Any) -> Any:
+    """Check an answer's kind and return its canonical form; raise AnswerError if it is wrong.
+
+    single → "B"; multiple → ["A", "C"] (sorted, no repeats); ordering → ["C", "A", "D", "B"];
+    truefalse → bool; numeric → float; short/text → str.
+    """
+    qid, qtype = question.id, question.type
+    if qtype in ("single", "truefalse", "multiple", "ordering"):
+        labels = question.labels
+        span = f"{labels[0]}–{labels[-1]}"
+
+        def label(value: Any) -> str:
+            if not isinstance(value, str) or value.strip().upper() not in labels:
+                raise AnswerError(f"question {qid!r} has no option {value!r} (options are {span})")
+            return value.strip().upper()
+
+    if qtype == "single":
+        if not isinstance(answer, str):
+            raise AnswerError(f"question {qid!r} takes one option label such as \"A\", not {answer!r}")
+        return label(answer)
+    if qtype == "truefalse":
+        if isinstance(answer, bool):
+            return answer
+        if isinstance(answer, str):
+            word = answer.strip().lower()
+            if word in ("true", "t"):
+                return True
+            if word in ("false", "f"):
+                return False
+            if word.upper() in labels:
+                return question.option(word.upper()).text.strip().lower() == "true"
+        raise AnswerError(f"question {qid!r} is true/false: answer true or false, not {answer!r}")
+    if qtype in ("multiple", "ordering"):
+        if not isinstance(answer, list):
+            what = "a list of option labels such as [\"A\", \"C\"]" if qtype == "multiple" else \
+                "the list of all labels in order, such as [\"C\", \"A\", \"B\"]"
+            raise AnswerError(f"question {qid!r} takes {what}, not {answer!r}")
+        picked = [label(v) for v in answer]
+        if qtype == "multiple":
+            return sorted(set(picked))
+        if sorted(picked) != sorted(labels):
+            raise AnswerError(f"question {qid!r} is an ordering: list each of {', '.join(labels)} "
+                              f"exactly once, not {answer!r}")
+        return picked
+    if qtype == "numeric":
+        if isinstance(answer, bool) or not isinstance(answer, (int, float, str)):
+            raise AnswerError(f"question {qid!r} takes a number (or a string such as \"1/2\"), not {answer!r}")
+        if isinstance(answer, str):
+            try:
+                return parse_number(answer)
+            except ValueError as e:
+                raise AnswerError(f"question {qid!r}: {e}") from None
+        return float(answer)
+    if not isinstance(answer, str):
+        raise AnswerError(f"question {qid!r} takes a text answer (a string), not {answer!r}")
+    return answer
+
+
+# ---------------------------------------------------------------------------------------------
+# Text matching
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip and collapse runs of whitespace."""
+    return " ".join(text.split()).casefold()
+
+
+def _wildcard(form: str) -> str:
+    return ".*".join(re.escape(part) for part in fold(form).split("*"))
+
+
+def matches_form(form: str, answer: str) -> bool:
+    """Short-answer matching: case and spacing ignored, `*` wildcards, `/regex/` full match."""
+    if is_regex_form(form):
+        return re.fullmatch(form[1:-1], " ".join(answer.split()), re.IGNORECASE) is not None
+    return re.fullmatch(_wildcard(form), fold(answer)) is not None
+
+
+def occurs(alternative: str, answer: str) -> bool:
+    """Rubric matching: the alternative occurs somewhere in the answer (case and spacing folded)."""
+    if is_regex_form(alternative):
+        return re.search(alternative[1:-1], " ".join(answer.split()), re.IGNORECASE) is not None
+    return re.search(_wildcard(alternative).replace(".*", ".*?"), fold(answer)) is not None
+
+
+def rubric_hits(rubric: list[RubricItem], answer: str) -> list[bool]:
+    return [any(occurs(alt, answer) for alt in item.alternatives) for item in rubric]
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def score_answer(question: Question, answer: Any) -> QuestionResult:
+    """Score one answer (raw answers-file form, or None for unanswered)."""
+    q = question
+    if answer is None:
+        return QuestionResult(q.id, 0.0, q.points, False,
+                              f"Not answered. Correct answer: {q.describe_answer()}", q.feedback)
+    a = normalize_answer(q, answer)
+    found: list[str] = []
+    missed: list[str] = []
+    if q.type in ("single", "truefalse"):
+        fraction = 1.0 if a == q.correct_answer() else 0.0
+    elif q.type == "multiple":
+        right = {o.label for o in q.options if o.correct}
+        hits = len(right & set(a))
+        wrong = len(set(a) - right)
+        fraction = max(0, hits - wrong) / len(right)
+    elif q.type == "ordering":
+        correct = q.correct_answer()
+        fraction = sum(x == y for x, y in zip(a, correct)) / len(correct)
+    elif q.type == "numeric":
+        fraction = 1.0 if any(n.accepts(a) for n in q.numeric) else 0.0
+    elif q.type == "short":
+        fraction = 1.0 if any(matches_form(f, a) for f in q.forms) else 0.0
+    else:
+        hits_list = rubric_hits(q.rubric, a)
+        earned = sum(item.points for item, hit in zip(q.rubric, hits_list) if hit)
+        found = [item.alternatives[0] for item, hit in zip(q.rubric, hits_list) if hit]
+        missed = [item.alternatives[0] for item, hit in zip(q.rubric, hits_list) if not hit]
+        fraction = earned / q.points
+    score = q.points * fraction
+    if q.type == "text":
+        summary = (f"Rubric: found {', '.join(found) or 'nothing'}"
+                   + (f"; missed {', '.join(missed)}" if missed else "")
+                   + f". Reference answer: {q.reference}")
+    elif fraction >= 1 - 1e-9:
+        summary = "Correct."
+    elif fraction > 0:
+        summary = f"Partly right ({_points(score)} of {_points(q.points)}). Correct answer: {q.describe_answer()}"
+    else:
+        summary = f"Not right. Correct answer: {q.describe_answer()}"
+    return QuestionResult(q.id, score, q.points, True, summary, q.feedback, found, missed)
+
+
+def score_quiz(quiz: Quiz, answers: dict[str, Any]) -> QuizResult:
+    """Score a dict question id → answer; missing questions score zero, unknown ids are an error."""
+    unknown = [k for k in answers if k not in {q.id for q in quiz.questions}]
+    if unknown:
+        raise AnswerError(f"quiz {quiz.id!r} has no question {unknown[0]!r} "
+                          f"(its questions: {', '.join(q.id for q in quiz.questions)})")
+    return QuizResult(quiz.id, [score_answer(q, answers.get(q.id)) for q in quiz.questions])
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers files
+
+
+def parse_answers(data: Any, quiz: Quiz, source: str = "answers") -> dict[str, Any]:
+    """Validate a decoded answers document against a quiz; return the raw answers dict."""
+    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
+        raise AnswerError(f"{source}: expected {{\"quiz\": \"{quiz.id}\", \"answers\": {{QUESTION_ID: ANSWER}}}}")
+    extra = set(data) - {"quiz", "answers"}
+    if extra:
+        raise AnswerError(f"{source}: unexpected key {sorted(extra)[0]!r}; only \"quiz\" and \"answers\" are allowed")
+    if data.get("quiz") != quiz.id:
+        raise AnswerError(f"{source}: is for quiz {data.get('quiz')!r}, not {quiz.id!r}")
+    answers = data["answers"]
+    ids = {q.id for q in quiz.questions}
+    for qid, answer in answers.items():
+        if qid not in ids:
+            raise AnswerError(f"{source}: quiz {quiz.id!r} has no question {qid!r} "
+                              f"(its questions: {', '.join(q.id for q in quiz.questions)})")
+        if answer is not None:
+            try:
+                normalize_answer(quiz.question(qid), answer)
+            except AnswerError as e:
+                raise AnswerError(f"{source}: {e}") from None
+    return dict(answers)
+
+
+def load_answers(path: Path | str, quiz: Quiz) -> dict[str, Any]:
+    """Read and validate an answers file; raise AnswerError with a one-line reason."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise AnswerError(f"cannot read answers file {path}: {e.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise AnswerError(f"{path}: not valid JSON ({e})") from None
+    return parse_answers(data, quiz, str(path))
+
+
+def answers_document(quiz: Quiz, answers: dict[str, Any]) -> dict[str, Any]:
+    """The standard answers-file document, in question order."""
+    order = [q.id for q in quiz.questions]
+    return {"quiz": quiz.id, "answers": {k: answers[k] for k in order if k in answers}}
+
+
+def perfect_answers(quiz: Quiz) -> dict[str, Any]:
+    """Each question's correct answer (free text: the reference answer)."""
+    return {q.id: q.correct_answer() for q in quiz.questions}
