@@ -112,6 +112,7 @@ class _Draft:
     forms: list[str] = field(default_factory=list)
     reference: list[str] = field(default_factory=list)
     in_reference: bool = False
+    wrapping: str | None = None  # "hint" or "source" while that line wraps onto the next ones
     rubric: list[RubricItem] | None = None
     rubric_line: int = 0
     hint: str = ""
@@ -286,8 +287,16 @@ def _classify(line: str, draft: _Draft) -> tuple[str, re.Match[str] | None]:
 
 def _question_line(d: _Draft, line: str, number: int, fail) -> None:
     kind, m = _classify(line, d)
+    if d.wrapping:
+        if line.strip() and (kind == "text" or (kind == "label" and m is not None
+                                                 and m.group(1) not in KNOWN_LABELS)):
+            setattr(d, d.wrapping, getattr(d, d.wrapping) + " " + line.strip())
+            return
+        d.wrapping = None
     if d.in_reference:
-        if line.strip() and kind == "text":
+        ends = kind in ("rubric", "feedback") or (
+            kind == "label" and m is not None and m.group(1) in KNOWN_LABELS)
+        if line.strip() and not ends:
             d.reference.append(line.strip())
             return
         d.in_reference = False
@@ -379,6 +388,7 @@ def _question_line(d: _Draft, line: str, number: int, fail) -> None:
                                "`Hint: …`, `Source: …` and `> …` feedback")
         if not value:
             raise fail(number, f"an empty `{label}:` line")
+        d.wrapping = label.lower()
         d.block_done = d.block is not None
     else:  # plain text
         if d.block is None:

@@ -205,3 +205,32 @@ def test_malformed_quiz_reports_file_and_line(tmp_path, name, text, line, words)
 def test_unreadable_file(tmp_path):
     with pytest.raises(QuizError, match="cannot read"):
         load_quiz(tmp_path / "missing.md")
+
+
+def test_hint_and_source_may_wrap_until_blank_line():
+    quiz = quiz_from("""\
+        ## wrapped
+        Q?
+        = 1
+        Hint: start from the
+        definition: it helps.
+
+        Source: 003 ›
+        Softmax
+        """)
+    q = quiz.questions[0]
+    assert q.hint == "start from the definition: it helps."
+    assert q.source == "003 › Softmax"
+
+
+def test_reference_answer_wraps_over_colon_lines():
+    quiz = quiz_from("""\
+        ## why
+        Why?
+        Reference answer: Do this.
+        Then repeat in a loop: that.
+
+        Rubric:
+        - 1 point: loop
+        """)
+    assert quiz.questions[0].reference == "Do this. Then repeat in a loop: that."
