@@ -1,10 +1,226 @@
-"""`grader quiz ...` commands."""
+"""`grader quiz ...` commands: they parse options and print; the work is in the plain modules."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import click
+from rich.console import Console
+from rich.table import Table
+
+from grader.quiz.export import FORMATS, export_quiz, markdown_table
+from grader.quiz.model import Quiz, QuizError
+from grader.quiz.parse import find_quizzes, quizzes_dir, resolve_quiz
+from grader.quiz.scoring import AnswerError, load_answers, score_quiz
+from grader.quiz.stats import quiz_stats
+from grader.quiz.take import answers_path, progress_path, run_session, show_answers_file
+
+
+def _dir(ctx: click.Context) -> Path:
+    return quizzes_dir(ctx.obj.get("quizzes") if ctx.obj else None)
+
+
+def _quiz(ctx: click.Context, ref: str) -> Quiz:
+    try:
+        return resolve_quiz(ref, _dir(ctx))
+    except LookupError as e:
+        raise click.ClickException(str(e.args[0])) from None
+    except QuizError as e:
+        raise click.ClickException(f"{e} (fix the quiz file)") from None
+
+
+def _answers(path: str, quiz: Quiz) -> dict[str, Any]:
+    try:
+        return load_answers(path, quiz)
+    except AnswerError as e:
+        raise click.ClickException(f"{e}. See the answers file format in quizzes/FORMAT.md.") from None
+
+
+def _num(x: float | None, fmt: str = ".2f") -> str:
+    return "–" if x is None else format(x, fmt)
 
 
 @click.group()
-def quiz() -> None:
-    """Take, score, export and analyse the course's markdown quizzes."""
+@click.option("--quizzes", "quizzes", type=click.Path(file_okay=False, path_type=Path), envvar="GRADER_QUIZZES",
+              help="Folder of quiz files (default: the nearest quizzes/ folder upwards). Env: GRADER_QUIZZES.")
+@click.pass_context
+def quiz(ctx: click.Context, quizzes: Path | None) -> None:
+    """Take, score, export and analyse the course's markdown quizzes.
+
+    Example:
+
+    \b
+        grader quiz list
+        grader quiz take week3a-pytorch-basics
+        grader quiz --quizzes path/to/quizzes list
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["quizzes"] = quizzes
+
+
+@quiz.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--markdown", is_flag=True, help="Print the table for quizzes/README.md.")
+@click.pass_context
+def list_(ctx: click.Context, as_json: bool, markdown: bool) -> None:
+    """List the quizzes: id, title, number of questions and points.
+
+    Example:
+
+    \b
+        grader quiz list
+        grader quiz list --json
+        grader quiz --quizzes my/quizzes list --markdown > my/quizzes/README.md
+    """
+    folder = _dir(ctx)
+    if not folder.is_dir():
+        raise click.ClickException(f"no quizzes folder at {folder}; use --quizzes DIR or GRADER_QUIZZES")
+    try:
+        quizzes = find_quizzes(folder)
+    except QuizError as e:
+        raise click.ClickException(f"{e} (fix the quiz file)") from None
+    if as_json:
+        click.echo(json.dumps([{"id": q.id, "title": q.title, "questions": len(q.questions),
+                                "points": q.total_points} for q in quizzes], indent=2, ensure_ascii=False))
+    elif markdown:
+        click.echo(markdown_table(quizzes), nl=False)
+    else:
+        table = Table(title=f"Quizzes in {folder}")
+        table.add_column("id", no_wrap=True)
+        table.add_column("title")
+        table.add_column("questions", justify="right")
+        table.add_column("points", justify="right")
+        for q in quizzes:
+            table.add_row(q.id, q.title, str(len(q.questions)), f"{q.total_points:g}")
+        Console().print(table)
+
+
+@quiz.command()
+@click.argument("quiz_ref", metavar="QUIZ")
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False),
+              help="Answer from this answers file instead of interactively.")
+@click.option("--save", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to save the answers (default .grader/answers/QUIZ.json).")
+@click.option("--shuffle", is_flag=True, help="Ask the questions in a random order.")
+@click.option("--seed", type=int, default=None, help="Random seed for --shuffle.")
+@click.pass_context
+def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path | None, shuffle: bool,
+         seed: int | None) -> None:
+    """Take a quiz in the terminal, with feedback after each answer.
+
+    Type ? for a hint. Ctrl-C saves your progress; run the command again to resume.
+
+    Example:
+
+    \b
+        grader quiz take week3a-pytorch-basics
+        grader quiz take quizzes/week1-hello-deep-learning.md --shuffle
+        grader quiz take week3a-pytorch-basics --answers my-answers.json
+    """
+    import random
+
+    quiz_obj = _quiz(ctx, quiz_ref)
+    console = Console(highlight=False)
+    if answers_file:
+        answers = _answers(answers_file, quiz_obj)
+        show_answers_file(console, quiz_obj, answers)
+        if save:
+            from grader.quiz.scoring import answers_document
+
+            save.parent.mkdir(parents=True, exist_ok=True)
+            save.write_text(json.dumps(answers_document(quiz_obj, answers), indent=2, ensure_ascii=False) + "\n")
+            console.print(f"Answers saved to {save}")
+        return
+    outcome = run_session(quiz_obj, console, console.input, progress_path(quiz_obj),
+                          save or answers_path(quiz_obj), shuffle=shuffle, rng=random.Random(seed))
+    if not outcome.finished:
+        ctx.exit(130)
+
+
+@quiz.command()
+@click.argument("quiz_ref", metavar="QUIZ")
+@click.argument("answers_file", metavar="ANSWERS.json", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def score(ctx: click.Context, quiz_ref: str, answers_file: str, as_json: bool) -> None:
+    """Score an answers file: points per question and in total.
+
+    Example:
+
+    \b
+        grader quiz score week3a-pytorch-basics .grader/answers/week3a-pytorch-basics.json
+        grader quiz score quizzes/week1-hello-deep-learning.md answers.json --json
+    """
+    quiz_obj = _quiz(ctx, quiz_ref)
+    result = score_quiz(quiz_obj, _answers(answers_file, quiz_obj))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    table = Table("question", "score", "max", "", title=f"{quiz_obj.title}")
+    for r in result.questions:
+        mark = "✔" if r.correct else ("◐" if r.score > 0 else ("–" if not r.answered else "✘"))
+        table.add_row(r.id, f"{r.score:g}", f"{r.max_score:g}", mark)
+    table.add_row("total", f"{result.score:g}", f"{result.max_score:g}", "", style="bold")
+    Console(highlight=False).print(table)
+
+
+@quiz.command()
+@click.argument("quiz_ref", metavar="QUIZ")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="json, Moodle XML or GIFT (both import into Moodle's question bank).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of stdout.")
+@click.pass_context
+def export(ctx: click.Context, quiz_ref: str, fmt: str, output: Path | None) -> None:
+    """Export a quiz as JSON, Moodle XML or GIFT.
+
+    Example:
+
+    \b
+        grader quiz export week3a-pytorch-basics --format json
+        grader quiz export week3a-pytorch-basics --format moodle-xml -o week3a.xml
+        grader quiz export week3a-pytorch-basics --format gift -o week3a.gift.txt
+    """
+    text = export_quiz(_quiz(ctx, quiz_ref), fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@quiz.command()
+@click.argument("quiz_ref", metavar="QUIZ")
+@click.argument("answers_files", metavar="ANSWERS...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def stats(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_json: bool) -> None:
+    """Item analysis over many students' answers files (Moodle's definitions).
+
+    Per question: facility index (mean score as % of the maximum), discrimination index (100 × the
+    Pearson correlation with the rest of the test) and how often each option was chosen; for the
+    quiz: mean, standard deviation (sample, n−1) and Cronbach's alpha.
+
+    Example:
+
+    \b
+        grader quiz stats week3a-pytorch-basics answers/*.json
+        grader quiz stats week3a-pytorch-basics answers/*.json --json
+    """
+    quiz_obj = _quiz(ctx, quiz_ref)
+    result = quiz_stats(quiz_obj, [_answers(f, quiz_obj) for f in answers_files])
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    console = Console(highlight=False)
+    table = Table("question", "type", "facility %", "discrimination %", "sd", "chosen",
+                  title=f"{quiz_obj.title}: {result.students} students")
+    for q in result.questions:
+        chosen = ", ".join(f"{k}: {v}" for k, v in q.responses.items())
+        table.add_row(q.id, q.type, _num(q.facility_index, ".0f"), _num(q.discrimination_index, ".0f"),
+                      _num(q.sd), chosen)
+    console.print(table)
+    console.print(f"Mean {result.mean:.2f} / {result.max_score:g} · standard deviation {_num(result.sd)} · "
+                  f"Cronbach's alpha {_num(result.cronbach_alpha)}")

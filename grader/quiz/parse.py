@@ -144,6 +144,40 @@ def quiz_files(directory: Path | str) -> list[Path]:
     return sorted(p for p in Path(directory).glob("*.md") if not p.stem.isupper())
 
 
+def quizzes_dir(override: Path | str | None = None, start: Path | None = None) -> Path:
+    """Where the course's quizzes are: `override` (--quizzes / GRADER_QUIZZES), else the nearest
+    `quizzes/` folder from `start` (the current directory) upwards, else the one in the repository
+    next to the installed package."""
+    if override:
+        return Path(override)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "quizzes").is_dir():
+            return folder / "quizzes"
+    import grader
+
+    return Path(grader.__file__).resolve().parents[1] / "quizzes"
+
+
+def resolve_quiz(ref: str, directory: Path) -> Quiz:
+    """A QUIZ argument: a path to a .md file, or a quiz id looked up in `directory`.
+
+    Raises LookupError (unknown quiz) or QuizError (malformed file).
+    """
+    path = Path(ref)
+    if ref.endswith(".md") or path.is_file():
+        if not path.is_file():
+            raise LookupError(f"no quiz file {ref}")
+        return load_quiz(path)
+    candidate = directory / f"{ref}.md"
+    if candidate.is_file():
+        return load_quiz(candidate)
+    known = [p.stem for p in quiz_files(directory)] if directory.is_dir() else []
+    raise LookupError(f"unknown quiz {ref!r} in {directory}"
+                      + (f" (known: {', '.join(known)})" if known else " (no quizzes there)")
+                      + "; run `grader quiz list`, or give a path to a .md file")
+
+
 def parse_quiz(text: str, path: Path | str = "<quiz>") -> Quiz:
     """Parse quiz markdown `text`; `path` is used for error messages."""
     path = Path(path)

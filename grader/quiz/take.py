@@ -1,0 +1,275 @@
+"""The interactive quiz session behind `grader quiz take`.
+
+I/O is injected: `run_session` prints to a rich `Console` and reads with a `read(prompt) -> str`
+callable (which may raise KeyboardInterrupt or EOFError), so tests can drive it directly.
+Progress is saved after every answer; an interrupted session resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.markup import escape
+
+from grader.quiz.model import Question, Quiz
+from grader.quiz.parse import parse_number
+from grader.quiz.scoring import (
+    AnswerError,
+    QuestionResult,
+    QuizResult,
+    answers_document,
+    parse_answers,
+    score_answer,
+    score_quiz,
+)
+
+HINT_WORDS = ("?", "hint")
+
+
+def shown(path: Path) -> str:
+    """A path relative to the current directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def progress_path(quiz: Quiz, root: Path | None = None) -> Path:
+    return (root or Path.cwd()) / ".grader" / "quiz-progress" / f"{quiz.id}.json"
+
+
+def answers_path(quiz: Quiz, root: Path | None = None) -> Path:
+    return (root or Path.cwd()) / ".grader" / "answers" / f"{quiz.id}.json"
+
+
+# --- reading what the student types --------------------------------------------------------------
+
+
+def _labels(text: str) -> list[str]:
+    parts = [p for p in re.split(r"[\s,;]+", text.strip().upper()) if p]
+    if len(parts) == 1 and len(parts[0]) > 1 and parts[0].isalpha():
+        parts = list(parts[0])  # "CADB" or "AC"
+    return parts
+
+
+def parse_response(question: Question, text: str) -> Any:
+    """Turn typed input into an answer (answers-file form); raise ValueError with a one-line reason."""
+    q = question
+    text = text.strip()
+    if not text:
+        raise ValueError("Please type an answer (or ? for a hint).")
+    span = f"{q.labels[0]}–{q.labels[-1]}" if q.labels else ""
+    if q.type == "single":
+        if text.upper() not in q.labels:
+            raise ValueError(f"Please answer with one letter, {span}.")
+        return text.upper()
+    if q.type == "truefalse":
+        word = text.lower()
+        if word in ("t", "true"):
+            return True
+        if word in ("f", "false"):
+            return False
+        if word.upper() in q.labels:
+            return q.option(word.upper()).text.strip().lower() == "true"
+        raise ValueError("Please answer t (true) or f (false).")
+    if q.type == "multiple":
+        picks = _labels(text)
+        bad = [p for p in picks if p not in q.labels]
+        if bad:
+            raise ValueError(f"There is no option {bad[0]}; pick one or more of {span}, e.g. A,C.")
+        return sorted(set(picks))
+    if q.type == "ordering":
+        order = _labels(text)
+        bad = [p for p in order if p not in q.labels]
+        if bad:
+            raise ValueError(f"There is no item {bad[0]}; list all of {span} in order, e.g. "
+                             f"{' '.join(q.labels[::-1])}.")
+        if sorted(order) != sorted(q.labels):
+            raise ValueError(f"Please list each of {span} exactly once, in order, separated by spaces.")
+        return order
+    if q.type == "numeric":
+        try:
+            parse_number(text)
+        except ValueError:
+            raise ValueError("Please enter a number, such as 0.5, 1/2, -6 or 8.1e1.") from None
+        return text
+    return text
+
+
+def _instruction(q: Question) -> str:
+    span = f"{q.labels[0]}–{q.labels[-1]}" if q.labels else ""
+    hint = ", ? for a hint" if q.hint else ""
+    return {
+        "single": f"Your answer ({span}{hint}): ",
+        "multiple": f"Your answer (one or more of {span}, e.g. A,C{hint}): ",
+        "truefalse": f"True or false (t/f{hint}): ",
+        "numeric": f"Your answer (a number such as 0.5 or 1/2{hint}): ",
+        "ordering": f"Your order (all of {span}, e.g. {' '.join(q.labels[::-1])}{hint}): ",
+        "short": f"Your answer{' (? for a hint)' if q.hint else ''}: ",
+        "text": f"Your answer (one paragraph, Enter to submit{hint}): ",
+    }[q.type]
+
+
+# --- showing questions and feedback --------------------------------------------------------------
+
+
+def show_question(console: Console, q: Question, number: int, total: int, so_far: tuple[float, float]) -> None:
+    console.print()
+    console.rule(f"[bold]Question {number} of {total}[/bold]", align="left")
+    console.print(f"Score so far: {so_far[0]:g} / {so_far[1]:g}   ·   this question: {q.points:g} "
+                  f"point{'s' if q.points != 1 else ''}", style="dim")
+    console.print(Markdown(q.prompt))
+    if q.type == "ordering":
+        console.print("Put these in the right order:")
+    elif q.type == "multiple":
+        console.print("Select all that apply:")
+    for o in q.options:
+        console.print(f"  [bold]{o.label})[/bold] {escape(o.text)}")
+
+
+def show_result(console: Console, q: Question, r: QuestionResult) -> None:
+    mark = "[green]✔ Correct[/green]" if r.correct else (
+        "[yellow]◐ Partly right[/yellow]" if r.score > 0 else "[red]✘ Not right[/red]")
+    console.print(f"{mark}  {r.score:g} / {r.max_score:g}")
+    if q.type == "text":
+        if r.found:
+            console.print(f"Concepts found: {escape(', '.join(r.found))}")
+        if r.missed:
+            console.print(f"Concepts missed: {escape(', '.join(r.missed))}")
+        console.print(f"[bold]Reference answer:[/bold] {escape(q.reference)}")
+    elif not r.correct:
+        console.print(f"Correct answer: {escape(q.describe_answer())}")
+    if q.feedback:
+        console.print(Markdown(q.feedback))
+
+
+def show_summary(console: Console, result: QuizResult) -> None:
+    pct = 100 * result.score / result.max_score if result.max_score else 0
+    console.print()
+    console.rule("[bold]Result[/bold]", align="left")
+    console.print(f"[bold]Score: {result.score:g} / {result.max_score:g} ({pct:.0f}%)[/bold]")
+
+
+def show_answers_file(console: Console, quiz: Quiz, answers: dict[str, Any]) -> QuizResult:
+    """Non-interactive: the same per-question feedback for an answers dict, then the total."""
+    result = score_quiz(quiz, answers)
+    total = len(quiz.questions)
+    for i, (q, r) in enumerate(zip(quiz.questions, result.questions), start=1):
+        console.print()
+        console.rule(f"[bold]Question {i} of {total}[/bold] · {q.id}", align="left")
+        if not r.answered:
+            console.print(f"[red]Not answered[/red]  0 / {r.max_score:g}. Correct answer: "
+                          f"{escape(q.describe_answer())}")
+        else:
+            show_result(console, q, r)
+    show_summary(console, result)
+    return result
+
+
+# --- the session ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SessionOutcome:
+    finished: bool
+    answers: dict[str, Any]
+    result: QuizResult | None = None
+    saved_to: Path | None = None  # answers file (finished) or progress file (interrupted)
+
+
+def load_progress(path: Path, quiz: Quiz) -> tuple[list[str], dict[str, Any]] | None:
+    """(question order, answers so far) from a progress file, or None if absent or unusable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        answers = parse_answers({"quiz": data.get("quiz"), "answers": data.get("answers")}, quiz)
+    except (OSError, ValueError, AttributeError, AnswerError):
+        return None
+    order = data.get("order")
+    ids = [q.id for q in quiz.questions]
+    if not isinstance(order, list) or sorted(order) != sorted(ids):
+        order = ids
+    return order, answers
+
+
+def save_progress(path: Path, quiz: Quiz, order: list[str], answers: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"quiz": quiz.id, "order": order, "answers": answers}, indent=2) + "\n")
+
+
+def run_session(
+    quiz: Quiz,
+    console: Console,
+    read: Callable[[str], str],
+    progress_file: Path,
+    save_to: Path,
+    shuffle: bool = False,
+    rng: random.Random | None = None,
+) -> SessionOutcome:
+    """Ask every unanswered question, saving progress after each answer.
+
+    Ctrl-C (KeyboardInterrupt) or end of input stops the session with the progress saved; calling
+    again with the same `progress_file` resumes at the first unanswered question.
+    """
+    resumed = load_progress(progress_file, quiz) if progress_file.exists() else None
+    console.print(f"[bold]{escape(quiz.title)}[/bold]  ({len(quiz.questions)} questions, "
+                  f"{quiz.total_points:g} points)")
+    if resumed:
+        order, answers = resumed
+        nxt = next((i for i, qid in enumerate(order, 1) if qid not in answers), len(order))
+        console.print(f"Resuming your saved progress: {len(answers)} of {len(order)} answered; "
+                      f"continuing at question {nxt}.")
+    else:
+        order = [q.id for q in quiz.questions]
+        if shuffle:
+            (rng or random.Random()).shuffle(order)
+        answers = {}
+        intro = "\n".join(line for line in quiz.intro.splitlines() if not line.startswith("# "))
+        if intro.strip():
+            console.print(Markdown(intro.strip()))
+        console.print("Type ? for a hint where there is one. Ctrl-C saves your progress; "
+                      "run the same command again to resume.", style="dim")
+    total = len(order)
+    for number, qid in enumerate(order, start=1):
+        if qid in answers:
+            continue
+        q = quiz.question(qid)
+        done = [quiz.question(k) for k in order if k in answers]
+        so_far = (sum(score_answer(d, answers[d.id]).score for d in done), sum(d.points for d in done))
+        show_question(console, q, number, total, so_far)
+        try:
+            answer = _ask(console, read, q)
+        except (KeyboardInterrupt, EOFError):
+            save_progress(progress_file, quiz, order, answers)
+            console.print()
+            console.print(f"[yellow]Progress saved[/yellow] to {shown(progress_file)} ({len(answers)} of {total} "
+                          f"answered). Run `grader quiz take {quiz.id}` again to resume at question {number}.")
+            return SessionOutcome(False, answers, None, progress_file)
+        answers[qid] = answer
+        save_progress(progress_file, quiz, order, answers)
+        show_result(console, q, score_answer(q, answer))
+    result = score_quiz(quiz, answers)
+    show_summary(console, result)
+    save_to.parent.mkdir(parents=True, exist_ok=True)
+    save_to.write_text(json.dumps(answers_document(quiz, answers), indent=2, ensure_ascii=False) + "\n")
+    progress_file.unlink(missing_ok=True)
+    console.print(f"Answers saved to {shown(save_to)}")
+    return SessionOutcome(True, answers, result, save_to)
+
+
+def _ask(console: Console, read: Callable[[str], str], q: Question) -> Any:
+    while True:
+        text = read(_instruction(q))
+        if text.strip().lower() in HINT_WORDS:
+            console.print(f"[cyan]Hint:[/cyan] {escape(q.hint)}" if q.hint else "There is no hint for this question.")
+            continue
+        try:
+            return parse_response(q, text)
+        except ValueError as e:
+            console.print(f"[red]{escape(str(e))}[/red]")
