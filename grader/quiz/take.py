@@ -236,24 +236,26 @@ def run_session(
         console.print("Type ? for a hint where there is one. Ctrl-C saves your progress; "
                       "run the same command again to resume.", style="dim")
     total = len(order)
-    for number, qid in enumerate(order, start=1):
-        if qid in answers:
-            continue
-        q = quiz.question(qid)
-        done = [quiz.question(k) for k in order if k in answers]
-        so_far = (sum(score_answer(d, answers[d.id]).score for d in done), sum(d.points for d in done))
-        show_question(console, q, number, total, so_far)
-        try:
+    number = 1
+    try:
+        for number, qid in enumerate(order, start=1):
+            if qid in answers:
+                continue
+            q = quiz.question(qid)
+            done = [quiz.question(k) for k in order if k in answers]
+            so_far = (sum(score_answer(d, answers[d.id]).score for d in done), sum(d.points for d in done))
+            show_question(console, q, number, total, so_far)
             answer = _ask(console, read, q)
-        except (KeyboardInterrupt, EOFError):
+            answers[qid] = answer
             save_progress(progress_file, quiz, order, answers)
-            console.print()
-            console.print(f"[yellow]Progress saved[/yellow] to {shown(progress_file)} ({len(answers)} of {total} "
-                          f"answered). Run `grader quiz take {quiz.id}` again to resume at question {number}.")
-            return SessionOutcome(False, answers, None, progress_file)
-        answers[qid] = answer
+            show_result(console, q, score_answer(q, answer))
+    except (KeyboardInterrupt, EOFError):
         save_progress(progress_file, quiz, order, answers)
-        show_result(console, q, score_answer(q, answer))
+        resume_at = next((i for i, k in enumerate(order, 1) if k not in answers), number)
+        console.print()
+        console.print(f"[yellow]Progress saved[/yellow] to {shown(progress_file)} ({len(answers)} of {total} "
+                      f"answered). Run `grader quiz take {quiz.id}` again to resume at question {resume_at}.")
+        return SessionOutcome(False, answers, None, progress_file)
     result = score_quiz(quiz, answers)
     show_summary(console, result)
     save_to.parent.mkdir(parents=True, exist_ok=True)
