@@ -1,0 +1,205 @@
+"""What check modules use: comparing a submission's output with the reference's.
+
+Comparisons are strict about type, shape and dtype, tolerant about float rounding,
+and explain a mismatch in words a student can act on. ``public=False`` messages say
+what differs without showing the input or any of its values.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+RTOL = 1e-5
+ATOL = 1e-6
+
+
+class CheckFailure(AssertionError):
+    """A check failed; the message is safe to show to the student."""
+
+
+def describe(value: Any) -> str:
+    """A short description of a value's kind: 'a tensor of shape (3,) and dtype torch.float32'."""
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+    if isinstance(value, np.ndarray):
+        return f"a numpy array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, pd.DataFrame):
+        return f"a DataFrame of shape {value.shape}"
+    if value is None:
+        return "None"
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    return f"a {name}"
+
+
+def show(value: Any, limit: int = 160) -> str:
+    """A value as a student would write it, cut to ``limit`` characters."""
+    if isinstance(value, torch.Tensor):
+        text = f"torch.tensor({value.detach().tolist()!r}"
+        text += f", dtype={value.dtype})" if value.dtype not in (torch.float32, torch.int64) else ")"
+    elif isinstance(value, np.ndarray):
+        text = f"np.array({value.tolist()!r})"
+    elif isinstance(value, pd.DataFrame):
+        text = "pd.DataFrame(" + repr({c: value[c].tolist() for c in value.columns}) + ")"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def show_call(function: str, args: tuple, kwargs: dict | None = None) -> str:
+    parts = [show(a, 80) for a in args] + [f"{k}={show(v, 80)}" for k, v in (kwargs or {}).items()]
+    return f"{function}({', '.join(parts)})"
+
+
+def mismatch(got: Any, want: Any, *, public: bool, rtol: float = RTOL, atol: float = ATOL) -> str | None:
+    """Why ``got`` is not ``want`` (None when they agree)."""
+    if isinstance(want, torch.Tensor):
+        return _tensor_mismatch(got, want, public, rtol, atol)
+    if isinstance(want, pd.DataFrame):
+        return _frame_mismatch(got, want, public, rtol, atol)
+    if isinstance(want, float):
+        if type(got) is not float:
+            return f"expected a Python float, got {describe(got)}" + (
+                " (wrap the result in float(...))" if isinstance(got, (np.floating, int)) else "")
+        if math.isnan(want) and math.isnan(got):
+            return None
+        if math.isclose(got, want, rel_tol=rtol, abs_tol=atol):
+            return None
+        return f"expected {want!r}, got {got!r}" if public else f"the value is off by {abs(got - want):.3g}"
+    if type(got) is not type(want):
+        return f"expected {describe(want)}, got {describe(got)}"
+    if got != want:
+        return f"expected {want!r}, got {got!r}" if public else "the value differs from the expected one"
+    return None
+
+
+def _tensor_mismatch(got: Any, want: torch.Tensor, public: bool, rtol: float, atol: float) -> str | None:
+    if type(got) is not torch.Tensor:
+        return f"expected {describe(want)}, got {describe(got)}"
+    if got.shape != want.shape:
+        return f"expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}"
+    if got.dtype != want.dtype:
+        return f"expected dtype {want.dtype}, got dtype {got.dtype}"
+    got_d, want_d = got.detach(), want.detach()
+    if want_d.is_floating_point():
+        close = torch.isclose(got_d, want_d, rtol=rtol, atol=atol, equal_nan=True)
+    else:
+        close = got_d == want_d
+    if bool(close.all()):
+        return None
+    bad = (~close).nonzero()
+    first = tuple(int(i) for i in bad[0])
+    text = f"{len(bad)} of {want_d.numel()} values differ"
+    if not public:
+        return text
+    if want_d.dim() == 0:
+        return f"expected {want_d.item()!r}, got {got_d.item()!r}"
+    return f"{text}; at index {first if len(first) > 1 else first[0]} expected {want_d[first].item():.6g}, " \
+           f"got {got_d[first].item():.6g}"
+
+
+def _frame_mismatch(got: Any, want: pd.DataFrame, public: bool, rtol: float, atol: float) -> str | None:
+    if type(got) is not pd.DataFrame:
+        return f"expected {describe(want)}, got {describe(got)}"
+    if list(got.columns) != list(want.columns):
+        return f"expected columns {list(want.columns)}, got {list(got.columns)}"
+    if not got.index.equals(want.index):
+        return "the row index differs from the input's (keep the original index)"
+    for column in want.columns:
+        g, w = got[column], want[column]
+        if g.dtype != w.dtype:
+            return f"column {column!r}: expected dtype {w.dtype}, got {g.dtype}"
+        g_missing, w_missing = g.isna().to_numpy(), w.isna().to_numpy()
+        if (g_missing != w_missing).any():
+            row = int(np.argmax(g_missing != w_missing))
+            where = f" (row {got.index[row]!r})" if public else ""
+            state = "missing" if w_missing[row] else "filled"
+            return f"column {column!r}: a value that should be {state} is not{where}"
+        keep = ~w_missing
+        gv, wv = g.to_numpy()[keep], w.to_numpy()[keep]
+        if np.issubdtype(wv.dtype, np.floating):
+            same = np.isclose(gv.astype(float), wv.astype(float), rtol=rtol, atol=atol)
+        else:
+            same = np.array([a == b for a, b in zip(gv, wv)], dtype=bool)
+        if not same.all():
+            row = int(np.argmax(~same))
+            if public:
+                return f"column {column!r}, row {g[keep].index[row]!r}: expected {wv[row]!r}, got {gv[row]!r}"
+            return f"column {column!r}: {int((~same).sum())} values differ"
+    return None
+
+
+def expect_same(got: Any, want: Any, *, call: str | None, rtol: float = RTOL, atol: float = ATOL) -> None:
+    """Fail unless ``got`` matches ``want``; ``call`` shows the input (None for hidden checks)."""
+    problem = mismatch(got, want, public=call is not None, rtol=rtol, atol=atol)
+    if problem:
+        raise CheckFailure(f"{call}: {problem}" if call else f"on a hidden input: {problem}")
+
+
+def expect(condition: bool, message: str) -> None:
+    """Fail with ``message`` unless ``condition`` holds."""
+    if not condition:
+        raise CheckFailure(message)
+
+
+def fresh(value: Any) -> Any:
+    """A deep copy of an argument: tensors keep requires_grad, .grad and Parameter-ness."""
+    if isinstance(value, torch.Tensor):
+        copy = value.detach().clone()
+        if isinstance(value, torch.nn.Parameter):
+            copy = torch.nn.Parameter(copy, requires_grad=value.requires_grad)
+        elif value.requires_grad:
+            copy.requires_grad_(True)
+        if value.grad is not None:
+            copy.grad = value.grad.detach().clone()
+        return copy
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=True)
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [fresh(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(fresh(v) for v in value)
+    return value
+
+
+def tensors_in(value: Any) -> list[Any]:
+    """Tensors and frames in ``value``, in the order the sandbox reports them."""
+    if isinstance(value, (torch.Tensor, pd.DataFrame, pd.Series)):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in tensors_in(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in tensors_in(v)]
+    return []
+
+
+def reference_grads(function: Any, args: tuple) -> list[Any]:
+    """Run the reference on copies of ``args``, back-propagate ``result.sum()``, return each
+    input tensor's gradient (None where it has none)."""
+    copies = fresh(args)
+    function(*copies).sum().backward()
+    return [t.grad for t in tensors_in(copies)]
+
+
+def expect_grads(outcome: Any, want: list[Any], *, call: str | None) -> None:
+    """Fail unless the gradients the submission's inputs received match ``want``."""
+    where = call or "on a hidden input"
+    if outcome.backward_error:
+        raise CheckFailure(f"{where}: {outcome.backward_error}")
+    got = [r.grad for r in outcome.inputs]
+    for i, (g, w) in enumerate(zip(got, want)):
+        if w is None:
+            continue
+        if g is None:
+            raise CheckFailure(f"{where}: no gradient reached input #{i + 1} "
+                               "(is the result computed with torch operations from it?)")
+        problem = mismatch(g, w, public=call is not None)
+        if problem:
+            raise CheckFailure(f"{where}: the gradient of input #{i + 1} is wrong: {problem}")

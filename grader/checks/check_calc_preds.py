@@ -1,0 +1,76 @@
+"""Checks for calc_preds: sigmoid(indeps @ coeffs), with gradients flowing to coeffs."""
+
+import pytest
+import torch
+
+from grader.checking import expect_grads, expect_same, reference_grads, show_call
+
+INDEPS = torch.tensor([[1.0, 0.5, -1.0], [0.0, 2.0, 1.0], [-1.5, 0.25, 0.0], [3.0, -1.0, 0.5]])
+COEFFS = torch.tensor([0.3, -0.8, 0.5])
+
+
+def agree(student, reference, coeffs, indeps):
+    call = show_call("calc_preds", (coeffs, indeps)) if student.calc_preds.public else None
+    expect_same(student.calc_preds(coeffs, indeps), reference.calc_preds(coeffs, indeps), call=call)
+
+
+def gradients(student, reference, coeffs, indeps):
+    args = (coeffs.clone().requires_grad_(True), indeps)
+    public = student.calc_preds.public
+    outcome = student.calc_preds.run(*args, backward=True, inputs=True)
+    if outcome.error:
+        agree(student, reference, coeffs, indeps)
+    call = show_call("calc_preds", args) + ".sum().backward()" if public else None
+    expect_grads(outcome, reference_grads(reference.calc_preds, args), call=call)
+
+
+@pytest.mark.points(2)
+def check_coeffs_of_shape_k(student, reference):
+    agree(student, reference, COEFFS, INDEPS)
+
+
+@pytest.mark.points(1)
+def check_coeffs_of_shape_k_by_1(student, reference):
+    agree(student, reference, COEFFS.reshape(3, 1), INDEPS)
+
+
+@pytest.mark.points(2)
+def check_gradients_flow_to_coeffs(student, reference):
+    gradients(student, reference, COEFFS, INDEPS)
+
+
+def _random(rng, n, k, column=False, dtype=torch.float32):
+    coeffs = torch.from_numpy(rng.uniform(-1, 1, size=(k, 1) if column else (k,))).to(dtype)
+    indeps = torch.from_numpy(rng.normal(size=(n, k))).to(dtype)
+    return coeffs, indeps
+
+
+@pytest.mark.hidden
+@pytest.mark.points(2)
+def check_random_sizes_and_both_coeff_shapes(student, reference, rng):
+    for n, k, column in [(int(rng.integers(1, 30)), int(rng.integers(1, 8)), False),
+                         (int(rng.integers(1, 30)), int(rng.integers(1, 8)), True), (1, 1, False)]:
+        agree(student, reference, *_random(rng, n, k, column))
+
+
+@pytest.mark.hidden
+@pytest.mark.points(1)
+def check_gradients_on_random_inputs(student, reference, rng):
+    gradients(student, reference, *_random(rng, 12, 5, column=True))
+
+
+@pytest.mark.hidden
+@pytest.mark.points(1)
+def check_keeps_float64(student, reference, rng):
+    agree(student, reference, *_random(rng, 6, 3, dtype=torch.float64))
+
+
+@pytest.mark.hidden
+@pytest.mark.points(1)
+def check_leaves_inputs_unchanged(student, reference, rng):
+    coeffs, indeps = _random(rng, 5, 4)
+    outcome = student.calc_preds.run(coeffs, indeps, inputs=True)
+    if outcome.error:
+        agree(student, reference, coeffs, indeps)
+    expect_same(outcome.inputs[0].tensor, coeffs, call=None)
+    expect_same(outcome.inputs[1].tensor, indeps, call=None)

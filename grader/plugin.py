@@ -1,0 +1,257 @@
+"""The pytest plugin that runs the course's checks against one submission.
+
+Check modules (``grader/checks/check_<exercise>.py``) are ordinary pytest modules whose
+check functions are named ``check_*`` and take these fixtures:
+
+- ``student``: the submission's module, whose functions run in a sandboxed child;
+  calling one returns plain data rebuilt in this process;
+- ``reference``: the reference solution's module, run here, in the trusted process;
+- ``rng``: a numpy Generator seeded from the run's seed and the check's name.
+
+Markers: ``@pytest.mark.points(n)`` (default 1) and ``@pytest.mark.hidden`` (instructor
+mode only; its failure messages never show the input).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from grader.checking import CheckFailure, show_call
+from grader.course import Exercise
+from grader.sandbox.host import CallOutcome, Child, Sandbox, SandboxFailure
+from grader.submission import Source, Submission
+
+RUN_KEY = pytest.StashKey["GradingRun"]()
+
+
+@dataclass
+class CheckResult:
+    name: str
+    exercise: str
+    points: float
+    hidden: bool
+    passed: bool
+    output: str = ""
+
+
+@dataclass
+class GradingRun:
+    """Everything one submission's grading needs, and what it found."""
+
+    submission: Submission
+    exercises: list[Exercise]
+    sandbox: Sandbox
+    references: dict[str, ModuleType]
+    hidden: bool
+    seed: int
+    timeout: float
+    results: list[CheckResult] = field(default_factory=list)
+    printed: str = ""
+    _child: Child | None = None
+    _loaded: dict[str, str | list[str]] = field(default_factory=dict)   # filename -> module or error
+    _broken: dict[str, str] = field(default_factory=dict)               # exercise id -> reason
+
+    # --------------------------------------------------------------- the student's side
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        return next(e for e in self.exercises if e.id == exercise_id)
+
+    def student(self, exercise: Exercise, public: bool) -> "StudentModule":
+        if exercise.id in self._broken:
+            raise CheckFailure(self._broken[exercise.id])
+        if exercise.id in self.submission.problems:
+            raise CheckFailure(self.submission.problems[exercise.id])
+        source = self.submission.sources[exercise.id]
+        child = self.child()
+        module = self._load(child, source)
+        if isinstance(module, CheckFailure):
+            self._broken[exercise.id] = str(module)
+            raise module
+        return StudentModule(self, exercise, child, module, source, public)
+
+    def child(self) -> Child:
+        if self._child is None or self._child.dead:
+            if self._child is not None:
+                self.printed += self._child.printed
+            self._child = self.sandbox.spawn()
+            self._loaded = {}
+        return self._child
+
+    def _load(self, child: Child, source: Source) -> str | CheckFailure:
+        if source.filename not in self._loaded:
+            module = f"submission_{len(self._loaded)}"
+            functions = sorted({e.function for e in self.exercises
+                                if self.submission.sources.get(e.id) == source})
+            try:
+                result = child.load(module, source.text, source.filename, functions)
+            except SandboxFailure as exc:
+                return CheckFailure(f"loading {source.filename} failed: {exc}")
+            if not isinstance(result, list):
+                where = source.where(result.line)
+                return CheckFailure(f"loading {source.filename} raised {result.type}"
+                                    f"{': ' + result.message if result.message else ''}"
+                                    f"{' (' + where + ')' if where else ''}")
+            self._loaded[source.filename] = [module, result]
+        module, missing = self._loaded[source.filename]
+        function = next(e.function for e in self.exercises if self.submission.sources.get(e.id) == source
+                        and e.function in missing) if missing else None
+        return CheckFailure(f"{function} is not defined in {source.filename}") if function else module
+
+    def broken(self, exercise: Exercise, reason: str) -> None:
+        self._broken[exercise.id] = f"not run: an earlier check failed with: {reason}"
+
+    def close(self) -> None:
+        if self._child is not None:
+            self.printed += self._child.printed
+            self._child.close()
+            self._child = None
+
+    # --------------------------------------------------------------- the trusted side
+
+    def reference(self, exercise: Exercise) -> ModuleType:
+        return self.references[exercise.id]
+
+
+class StudentModule:
+    """The submission's module as the checks see it: attribute access gives callable proxies."""
+
+    def __init__(self, run: GradingRun, exercise: Exercise, child: Child, module: str,
+                 source: Source, public: bool) -> None:
+        self._run, self._exercise, self._child = run, exercise, child
+        self._module, self._source, self._public = module, source, public
+
+    def __getattr__(self, name: str) -> "StudentFunction":
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return StudentFunction(self, name)
+
+
+class StudentFunction:
+    """Calls one submission function in the sandbox."""
+
+    def __init__(self, module: StudentModule, name: str) -> None:
+        self._m = module
+        self.name = name
+
+    def run(self, *args: Any, backward: bool = False, inputs: bool = False, **kwargs: Any) -> CallOutcome:
+        """Call and return the whole outcome (an exception in the submission is data here)."""
+        m = self._m
+        try:
+            return m._child.call(m._module, self.name, args, kwargs, timeout=m._run.timeout,
+                                 filename=m._source.filename, backward=backward, inputs=inputs)
+        except SandboxFailure as exc:
+            message = f"{self.call_text(args, kwargs)}: {exc}"
+            m._run.broken(m._exercise, message)
+            raise CheckFailure(message) from None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call and return the value; an exception in the submission fails the check."""
+        outcome = self.run(*args, **kwargs)
+        if outcome.error is not None:
+            raise CheckFailure(f"{self.call_text(args, kwargs)} raised {self.error_text(outcome)}")
+        return outcome.value
+
+    def error_text(self, outcome: CallOutcome) -> str:
+        error = outcome.error
+        where = self._m._source.where(error.line)
+        text = f"{error.type}: {error.message}" if error.message else error.type
+        return f"{text} ({self._m._source.filename}, {where})" if where else text
+
+    def call_text(self, args: tuple, kwargs: dict) -> str:
+        """How the call is shown: in full for public checks, never for hidden ones."""
+        return show_call(self.name, args, kwargs) if self._m._public else f"{self.name} on a hidden input"
+
+    @property
+    def public(self) -> bool:
+        return self._m._public
+
+
+def load_reference(path: Path, exercise: Exercise) -> ModuleType:
+    """Import a reference solution file under a private module name (trusted code)."""
+    spec = importlib.util.spec_from_file_location(f"grader_reference_{exercise.id}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class GraderPlugin:
+    """Registered with ``pytest.main(plugins=[GraderPlugin(run)])`` for one submission."""
+
+    def __init__(self, run: GradingRun) -> None:
+        self.run = run
+        self._started: dict[str, float] = {}
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "points(n): what the check is worth (default 1)")
+        config.addinivalue_line("markers", "hidden: an instructor-only check on generated inputs")
+        config.stash[RUN_KEY] = self.run
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        if not self.run.hidden:
+            kept = [i for i in items if i.get_closest_marker("hidden") is None]
+            if len(kept) != len(items):
+                config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+                items[:] = kept
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        report = yield
+        if report.when == "call" or (report.when == "setup" and report.failed):
+            self.run.results.append(self._result(item, call, report.passed))
+        return report
+
+    def _result(self, item: pytest.Item, call: pytest.CallInfo, passed: bool) -> CheckResult:
+        marker = item.get_closest_marker("points")
+        points = float(marker.args[0]) if marker else 1.0
+        hidden = item.get_closest_marker("hidden") is not None
+        exercise = Path(str(item.path)).stem.removeprefix("check_")
+        output = ""
+        if not passed and call.excinfo is not None:
+            exc = call.excinfo.value
+            if isinstance(exc, CheckFailure):
+                output = str(exc)
+            elif hidden:
+                output = f"failed on a hidden input ({type(exc).__name__})"
+            else:
+                output = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+        name = item.name.removeprefix("check_").replace("_", " ")
+        return CheckResult(name, exercise, points, hidden, passed, output)
+
+
+# ------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def student(request: pytest.FixtureRequest) -> StudentModule:
+    run = request.config.stash[RUN_KEY]
+    exercise = run.exercise(Path(str(request.path)).stem.removeprefix("check_"))
+    public = request.node.get_closest_marker("hidden") is None
+    return run.student(exercise, public)
+
+
+@pytest.fixture
+def reference(request: pytest.FixtureRequest) -> ModuleType:
+    run = request.config.stash[RUN_KEY]
+    return run.reference(run.exercise(Path(str(request.path)).stem.removeprefix("check_")))
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> Any:
+    import numpy as np
+
+    run = request.config.stash[RUN_KEY]
+    return np.random.default_rng([run.seed, zlib.crc32(request.node.nodeid.encode())])
+
+
+def monotonic() -> float:
+    return time.monotonic()

@@ -1,0 +1,338 @@
+"""The trusted side of the sandbox: start children, send them work, read back plain data.
+
+    with Sandbox(SandboxConfig(hidden=[course_root])) as sandbox:
+        child = sandbox.spawn()
+        child.load("triple_relu", source, "week3/triple_relu.py", functions=["triple_relu"])
+        outcome = child.call("triple_relu", "triple_relu", args=(...), timeout=2.0)
+
+A child that runs past its time, dies, or sends anything but well-formed plain data
+raises a ``SandboxFailure``; the child is then killed with everything it started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.sandbox import wire
+from grader.sandbox.isolation import Limits
+
+RESULT_LIMIT = 64 * 1024 * 1024
+UID_BASE = 30000
+
+
+class SandboxFailure(Exception):
+    """The child did not answer with a result: timeout, crash or malformed data."""
+
+
+class SandboxTimeout(SandboxFailure):
+    pass
+
+
+class SandboxCrash(SandboxFailure):
+    pass
+
+
+class SandboxUnavailable(Exception):
+    """The sandbox itself could not start (a problem of the machine, not of a submission)."""
+
+
+@dataclass(frozen=True)
+class StudentError:
+    """An exception raised by submission code, as reported (untrusted) by the child."""
+
+    type: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.type}: {self.message}{where}" if self.message else f"{self.type}{where}"
+
+
+@dataclass
+class CallOutcome:
+    """What one call produced: a value or an error, and the inputs as they were afterwards."""
+
+    value: Any = None
+    error: StudentError | None = None
+    inputs: list[Any] = field(default_factory=list)
+    backward_error: str | None = None
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    limits: Limits = Limits()
+    hidden: tuple[str, ...] = ()
+    level: str = "auto"            # "auto", "full" or "weak"
+    load_timeout: float = 5.0
+
+
+def _site_dirs() -> list[str]:
+    """The interpreter's own folders: enough to import the standard library and installed packages."""
+    import sysconfig
+
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        paths.add(sysconfig.get_paths()[key])
+    paths.update(p for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+    out = set()
+    for p in paths:
+        if p and os.path.isdir(p):
+            out.add(os.path.abspath(p))
+            out.add(os.path.realpath(p))
+    return sorted(out)
+
+
+SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys")
+
+
+class Child:
+    """One sandboxed process, serving loads and calls until it is closed or killed."""
+
+    def __init__(self, pid: int, sock: socket.socket, out: socket.socket, load_timeout: float) -> None:
+        self.pid = pid
+        self.sock = sock
+        self.out = out
+        self.load_timeout = load_timeout
+        self.output = bytearray()
+        self.output_limit = 64 * 1024
+        self.dead = False
+        try:
+            self._pidfd: int | None = os.pidfd_open(pid)
+        except OSError:
+            self._pidfd = None
+
+    # ------------------------------------------------------------------ requests
+
+    def load(self, module: str, source: str, filename: str, functions: list[str]) -> list[str] | StudentError:
+        """Run ``source`` as a module in the child; returns the functions missing from it, or the error."""
+        reply, _ = self._request({"op": "load", "module": module, "source": source,
+                                  "filename": filename, "functions": functions}, [], self.load_timeout)
+        if not reply.get("ok"):
+            return _student_error(reply)
+        missing = reply.get("missing")
+        if type(missing) is not list or not all(type(m) is str for m in missing):
+            raise SandboxCrash("the submission's process sent a malformed reply")
+        return missing
+
+    def call(self, module: str, function: str, args: tuple = (), kwargs: dict | None = None, *,
+             timeout: float, filename: str = "", backward: bool = False, inputs: bool = False) -> CallOutcome:
+        """Call ``module.function(*args, **kwargs)`` in the child and decode what comes back."""
+        (args_tree, kwargs_tree), buffers = wire.encode(tuple(args), dict(kwargs or {}))
+        header = {"op": "call", "module": module, "function": function, "args": args_tree,
+                  "kwargs": kwargs_tree, "backward": backward, "inputs": inputs, "filename": filename}
+        reply, out = self._request(header, buffers, timeout)
+        if not reply.get("ok"):
+            return CallOutcome(error=_student_error(reply))
+        try:
+            value, _ = wire.decode(reply.get("result"), out)
+            _, reports = wire.decode(reply.get("inputs", []), out)
+        except (wire.WireError, ValueError, TypeError, OverflowError) as exc:
+            self.kill()
+            raise SandboxCrash(f"the submission sent back malformed data ({exc})") from None
+        backward_error = reply.get("backward_error")
+        if backward_error is not None and type(backward_error) is not str:
+            raise SandboxCrash("the submission's process sent a malformed reply")
+        return CallOutcome(value=value, inputs=reports, backward_error=backward_error)
+
+    def _request(self, header: dict, buffers: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
+        if self.dead:
+            raise SandboxCrash("the submission's process had already ended")
+        deadline = time.monotonic() + timeout
+        try:
+            self.sock.setblocking(True)
+            wire.send(self.sock, header, buffers)
+        except OSError:
+            self.kill()
+            raise SandboxCrash("the submission's process ended unexpectedly") from None
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                raise SandboxTimeout(f"no answer within {timeout:g} s (an endless loop, or too slow?)")
+            ready, _, _ = select.select([self.sock, self.out], [], [], remaining)
+            if self.out in ready:
+                self._drain_output()
+            if self.sock in ready:
+                break
+        try:
+            self.sock.settimeout(max(0.05, deadline - time.monotonic()))
+            reply, out = wire.recv(self.sock, RESULT_LIMIT)
+        except socket.timeout:
+            self.kill()
+            raise SandboxTimeout(f"no answer within {timeout:g} s") from None
+        except EOFError:
+            self.kill()
+            raise SandboxCrash("the submission's process ended during the call "
+                               "(did the code call os._exit(), or crash?)") from None
+        except (wire.WireError, OSError, ValueError) as exc:
+            self.kill()
+            raise SandboxCrash(f"the submission sent back malformed data ({exc})") from None
+        if type(reply) is not dict:
+            self.kill()
+            raise SandboxCrash("the submission's process sent a malformed reply")
+        return reply, out
+
+    def _drain_output(self) -> None:
+        try:
+            data = self.out.recv(65536, socket.MSG_DONTWAIT)
+        except (BlockingIOError, OSError):
+            return
+        room = self.output_limit - len(self.output)
+        if room > 0:
+            self.output += data[:room]
+
+    @property
+    def printed(self) -> str:
+        """What the submission printed so far (the first 64 KB)."""
+        return self.output.decode("utf-8", "replace")
+
+    # ------------------------------------------------------------------ ending
+
+    def kill(self) -> None:
+        """Kill the child; in a pid namespace this ends every process it started."""
+        if self.dead:
+            return
+        self.dead = True
+        try:
+            if self._pidfd is not None:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+        try:
+            os.killpg(self.pid, signal.SIGKILL)  # weak isolation: the child leads its own group
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+        for s in (self.sock, self.out):
+            s.close()
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = None
+
+    close = kill
+
+
+def _student_error(reply: dict) -> StudentError:
+    error = reply.get("error")
+    if type(error) is not dict:
+        return StudentError("Error", "the submission's process sent a malformed error")
+    kind, message, line = error.get("type"), error.get("message"), error.get("line")
+    return StudentError(
+        kind if type(kind) is str else "Error",
+        (message if type(message) is str else "")[:500],
+        line if type(line) is int else None,
+    )
+
+
+class Sandbox:
+    """A zygote process and the children it forks."""
+
+    def __init__(self, config: SandboxConfig = SandboxConfig(), slot: int = 0) -> None:
+        self.config = config
+        self.uid = UID_BASE + (os.getpid() + slot) % 30000
+        parent, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        env.pop("PYTHONSTARTUP", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
+            cwd=tempfile.gettempdir(), start_new_session=True,
+        )
+        theirs.close()
+        self.control = parent
+        self.reader = parent.makefile("rb")
+        self._level: str | None = None
+
+    @property
+    def level(self) -> str:
+        """The isolation in force, "full" or "weak"; waits for the zygote on first use."""
+        if self._level is None:
+            hello = self._read_line(timeout=120)
+            if not hello.get("ready"):
+                raise SandboxUnavailable("the sandbox's zygote did not start")
+            self._level = "weak"  # the probe below runs at this level only if "full" fails
+            self._level = self._choose_level(self.config.level)
+        return self._level
+
+    def _read_line(self, timeout: float) -> dict:
+        ready, _, _ = select.select([self.control], [], [], timeout)
+        line = self.reader.readline() if ready else b""
+        if not line:
+            raise SandboxUnavailable("the sandbox's zygote stopped answering")
+        return json.loads(line)
+
+    def _choose_level(self, wanted: str) -> str:
+        if wanted in ("full", "weak"):
+            return wanted
+        try:
+            probe = self.spawn(level="full")
+        except SandboxUnavailable:
+            return "weak"
+        try:
+            missing = probe.load("probe", "x = 1\n", "probe.py", [])
+            ok = missing == []
+        except SandboxFailure:
+            ok = False
+        probe.kill()
+        return "full" if ok else "weak"
+
+    def spawn(self, level: str | None = None) -> Child:
+        """Fork a new sandboxed child from the zygote."""
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_mine, out_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        config = {
+            "level": level or self.level,
+            "limits": asdict(self.config.limits),
+            "hidden": list(self.config.hidden),
+            "read_only": [*SYSTEM_DIRS, *_site_dirs()],
+            "uid": self.uid,
+        }
+        try:
+            socket.send_fds(self.control, [json.dumps(config).encode()], [theirs.fileno(), out_theirs.fileno()])
+            reply = self._read_line(timeout=30)
+        except OSError as exc:
+            raise SandboxUnavailable(f"the sandbox's zygote is gone ({exc})") from None
+        finally:
+            theirs.close()
+            out_theirs.close()
+        if "pid" not in reply:
+            mine.close()
+            out_mine.close()
+            raise SandboxUnavailable(f"could not start a sandboxed process: {reply.get('error')}")
+        return Child(reply["pid"], mine, out_mine, self.config.load_timeout)
+
+    def close(self) -> None:
+        try:
+            self.control.close()
+            self.reader.close()
+        finally:
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def grader_paths() -> list[str]:
+    """Folders a child must never see: the grader package (its checks) and the course around it."""
+    package = Path(__file__).resolve().parents[1]
+    return [str(package), str(package.parent)]

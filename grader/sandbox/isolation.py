@@ -1,0 +1,197 @@
+"""Walls around a child process: namespaces, a private root, limits and no privileges.
+
+Used only inside freshly forked children (never in the grader's own process). The
+strongest level needs Linux namespaces: as root they are used directly and the child
+then becomes an unprivileged user; as another user an unprivileged user namespace
+gives the same walls. Where neither works the child runs with limits only ("weak").
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
+
+_libc = ctypes.CDLL(None, use_errno=True)
+# pivot_root and capset have no wrapper in Python's standard library.
+_SYSCALLS = {"x86_64": {"pivot_root": 155, "capset": 126}, "aarch64": {"pivot_root": 41, "capset": 91}}
+_SYSCALL = _SYSCALLS.get(os.uname().machine, _SYSCALLS["x86_64"])
+
+
+class IsolationError(OSError):
+    """A wall could not be put up."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one child."""
+
+    memory_mb: int = 1024          # address space on top of what the pre-warmed process maps
+    processes: int = 32            # processes and threads of the child's user
+    output_kb: int = 64            # stdout/stderr kept; the rest is discarded
+    file_size_mb: int = 8          # largest file the child may write (in its private /tmp)
+    cpu_seconds: int = 60          # a backstop; wall-clock timeouts are enforced by the host
+    open_files: int = 64
+
+
+@dataclass(frozen=True)
+class Walls:
+    """What the child may see: read-only system and Python folders, nothing else."""
+
+    hidden: tuple[str, ...] = ()   # folders to cover with an empty file system even if allowed
+    uid: int = 0                   # the unprivileged user to become when running as root
+    read_only: tuple[str, ...] = field(default_factory=lambda: tuple(default_read_only()))
+
+
+def default_read_only() -> list[str]:
+    """System folders and this interpreter's own folders (stdlib and site-packages)."""
+    paths = {"/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys"}
+    for entry in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]:
+        if entry and os.path.isdir(entry):
+            paths.add(os.path.realpath(entry))
+            paths.add(os.path.abspath(entry))
+    return sorted(paths)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise IsolationError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def unshare(flags: int) -> None:
+    _check(_libc.unshare(flags), "unshare")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _check(
+        _libc.mount(
+            source.encode() if source else None,
+            target.encode(),
+            fstype.encode() if fstype else None,
+            ctypes.c_ulong(flags),
+            data.encode() if data else None,
+        ),
+        f"mount {target}",
+    )
+
+
+def enter_namespaces(as_root: bool) -> None:
+    """Called in the first child: new user (unless root), pid, mount, network, IPC, UTS namespaces.
+
+    The caller must fork once more: its next child is process 1 of the new pid namespace,
+    and when that process ends the kernel kills everything left in the namespace.
+    """
+    flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    if as_root:
+        unshare(flags)
+        return
+    uid, gid = os.getuid(), os.getgid()
+    unshare(flags | CLONE_NEWUSER)
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
+    Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
+
+
+def build_root(walls: Walls, scratch_mb: int) -> None:
+    """In a new mount namespace: a fresh root holding only the read-only folders, a private
+    /tmp, a few devices and a /proc of the child's own pid namespace. The old root is detached."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    base = "/tmp"
+    _mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    root = base + "/root"
+    os.mkdir(root)
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    for path in walls.read_only:
+        if not os.path.isdir(path):
+            continue
+        target = root + path
+        os.makedirs(target, exist_ok=True)
+        _mount(path, target, None, MS_BIND | MS_REC)
+        _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    for path in walls.hidden:
+        target = root + path
+        if os.path.isdir(target):
+            _mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+    os.makedirs(root + "/dev", exist_ok=True)
+    for device in ("null", "zero", "random", "urandom"):
+        target = f"{root}/dev/{device}"
+        Path(target).touch()
+        _mount(f"/dev/{device}", target, None, MS_BIND)
+    os.makedirs(root + "/tmp", exist_ok=True)
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={scratch_mb}m,mode=1777")
+    os.makedirs(root + "/proc", exist_ok=True)
+    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV)
+    os.makedirs(root + "/.old", exist_ok=True)
+    _check(_libc.syscall(_SYSCALL["pivot_root"], root.encode(), (root + "/.old").encode()), "pivot_root")
+    os.chdir("/")
+    _check(_libc.umount2(b"/.old", MNT_DETACH), "umount old root")
+    os.rmdir("/.old")
+    _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chdir("/tmp")
+
+
+def apply_limits(limits: Limits, baseline_bytes: int) -> None:
+    """rlimits: address space, processes, file size, CPU time, open files, no core dumps."""
+    memory = baseline_bytes + limits.memory_mb * 1024 * 1024
+    for which, value in [
+        (resource.RLIMIT_AS, memory),
+        (resource.RLIMIT_NPROC, limits.processes),
+        (resource.RLIMIT_FSIZE, limits.file_size_mb * 1024 * 1024),
+        (resource.RLIMIT_CPU, limits.cpu_seconds),
+        (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_CORE, 0),
+    ]:
+        soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+
+def drop_privileges(uid: int, as_root: bool) -> None:
+    """Become ``uid`` (as root) or shed every capability (in a user namespace); no new privileges."""
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(no_new_privs)")
+    if as_root:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+        return
+    # capset(2) with empty sets: header {version 3, pid 0}, two data structs of zeros.
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+    data = (ctypes.c_uint32 * 6)()
+    _check(_libc.syscall(_SYSCALL["capset"], header, data), "capset")
+
+
+def die_with_parent() -> None:
+    import signal
+
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def address_space_bytes() -> int:
+    """The current process's virtual memory size."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0

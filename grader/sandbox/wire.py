@@ -1,0 +1,458 @@
+"""Plain data across the trust boundary: JSON plus raw array bytes, never pickle.
+
+A value is encoded as a JSON tree in which arrays, tensors and frames are small
+dictionaries tagged with ``"$"`` whose numbers live in separate byte buffers.
+Both sides use this module; the trusted side decodes strictly: an unknown tag, a
+dtype outside the allow-list or a buffer of the wrong length is a ``WireError``,
+and decoding only ever builds fresh numpy arrays, torch tensors and pandas frames
+from bytes. Nothing the child sends is executed or unpickled.
+
+A frame on the socket is ``!II`` (header length, total buffer length), the JSON
+header (which lists the buffer lengths) and the buffers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import socket
+import struct
+from typing import Any
+
+#: dtypes that may cross, as numpy names; torch and pandas map onto them.
+NUMERIC_DTYPES = frozenset(
+    {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+     "float16", "float32", "float64", "complex64", "complex128"}
+)
+#: pandas dtypes rebuilt from a list of Python scalars.
+LISTED_PANDAS_DTYPES = frozenset(
+    {"object", "str", "string", "boolean", "Int8", "Int16", "Int32", "Int64",
+     "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64", "category"}
+)
+MAX_DEPTH = 32
+_HEAD = struct.Struct("!II")
+
+
+class WireError(Exception):
+    """A value that cannot cross the boundary, or a malformed frame."""
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+class _Encoder:
+    def __init__(self) -> None:
+        self.buffers: list[bytes] = []
+
+    def buffer(self, data: bytes) -> int:
+        self.buffers.append(data)
+        return len(self.buffers) - 1
+
+    def encode(self, value: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise WireError("value is nested too deeply")
+        kind = type(value)
+        if value is None or kind in (bool, str):
+            return value
+        if kind is int:
+            return value
+        if kind is float:
+            if math.isfinite(value):
+                return value
+            return {"$": "float", "value": repr(value)}
+        if kind is list:
+            return [self.encode(v, depth + 1) for v in value]
+        if kind is tuple:
+            return {"$": "tuple", "items": [self.encode(v, depth + 1) for v in value]}
+        if kind is dict:
+            items = []
+            for k, v in value.items():
+                if type(k) not in (str, int, float, bool) and k is not None:
+                    raise WireError(f"dict key of type {type(k).__name__} is not plain data")
+                items.append([self.encode(k, depth + 1), self.encode(v, depth + 1)])
+            return {"$": "dict", "items": items}
+        module = kind.__module__ or ""
+        if module.startswith("numpy"):
+            return self._numpy(value)
+        if module.startswith("torch"):
+            return self._torch(value, depth)
+        if module.startswith("pandas"):
+            return self._pandas(value, depth)
+        raise WireError(f"an object of type {_qualname(kind)} is not plain data")
+
+    def _numpy(self, value: Any) -> Any:
+        import numpy as np
+
+        if type(value) is np.ndarray:
+            dtype = value.dtype.name
+            if dtype not in NUMERIC_DTYPES:
+                raise WireError(f"a numpy array of dtype {dtype} cannot be sent")
+            data = np.ascontiguousarray(value).tobytes()
+            return {"$": "ndarray", "dtype": dtype, "shape": list(value.shape), "buf": self.buffer(data)}
+        if isinstance(value, np.generic) and type(value).__module__ == "numpy":
+            dtype = value.dtype.name
+            if dtype not in NUMERIC_DTYPES:
+                raise WireError(f"a numpy scalar of dtype {dtype} cannot be sent")
+            return {"$": "npscalar", "dtype": dtype, "buf": self.buffer(value.tobytes())}
+        raise WireError(f"an object of type {_qualname(type(value))} is not plain data")
+
+    def _torch(self, value: Any, depth: int) -> Any:
+        import torch
+
+        if type(value) is torch.dtype:
+            return {"$": "torch.dtype", "name": str(value).removeprefix("torch.")}
+        if type(value) is not torch.Tensor and type(value) is not torch.nn.Parameter:
+            raise WireError(f"an object of type {_qualname(type(value))} is not plain data")
+        data = value.detach()
+        if data.layout != torch.strided or data.device.type != "cpu":
+            raise WireError("only dense CPU tensors can be sent")
+        dtype = str(data.dtype).removeprefix("torch.")
+        if dtype not in NUMERIC_DTYPES:
+            raise WireError(f"a tensor of dtype {dtype} cannot be sent")
+        grad = value.grad if value.is_leaf else None
+        return {
+            "$": "tensor",
+            "dtype": dtype,
+            "shape": list(data.shape),
+            "buf": self.buffer(data.contiguous().numpy().tobytes()),
+            "requires_grad": bool(value.requires_grad),
+            "is_leaf": bool(value.is_leaf),
+            "has_grad_fn": value.grad_fn is not None,
+            "parameter": type(value) is torch.nn.Parameter,
+            "grad": None if grad is None else self._torch(grad, depth + 1),
+        }
+
+    def _pandas(self, value: Any, depth: int) -> Any:
+        import pandas as pd
+
+        kind = type(value)
+        if kind is pd.DataFrame:
+            return {
+                "$": "dataframe",
+                "columns": self._index(value.columns, depth),
+                "index": self._index(value.index, depth),
+                "data": [self._values(value.iloc[:, i], depth) for i in range(value.shape[1])],
+            }
+        if kind is pd.Series:
+            return {
+                "$": "series",
+                "name": self.encode(value.name, depth + 1),
+                "index": self._index(value.index, depth),
+                "data": self._values(value, depth),
+            }
+        if kind in (pd.RangeIndex, pd.Index):
+            return self._index(value, depth)
+        if value is pd.NA:
+            return {"$": "pd.NA"}
+        raise WireError(f"an object of type {_qualname(kind)} is not plain data")
+
+    def _index(self, index: Any, depth: int) -> Any:
+        import pandas as pd
+
+        if type(index) is pd.RangeIndex:
+            return {"$": "rangeindex", "start": index.start, "stop": index.stop,
+                    "step": index.step, "name": self.encode(index.name, depth + 1)}
+        if type(index) is not pd.Index:
+            raise WireError(f"an index of type {_qualname(type(index))} cannot be sent")
+        return {"$": "index", "name": self.encode(index.name, depth + 1), "data": self._values(index, depth)}
+
+    def _values(self, values: Any, depth: int) -> Any:
+        import numpy as np
+
+        dtype = values.dtype
+        name = str(dtype)
+        if isinstance(dtype, np.dtype) and dtype.name in NUMERIC_DTYPES:
+            array = np.ascontiguousarray(values.to_numpy())
+            return {"dtype": dtype.name, "shape": [len(array)], "buf": self.buffer(array.tobytes())}
+        if name == "category":
+            return {"dtype": "category",
+                    "categories": self._values(values.cat.categories if hasattr(values, "cat")
+                                               else values.categories, depth),
+                    "codes": self.encode(np.asarray(values.cat.codes if hasattr(values, "cat")
+                                                    else values.codes, dtype="int64"), depth + 1)}
+        if name not in LISTED_PANDAS_DTYPES:
+            raise WireError(f"a pandas column of dtype {name} cannot be sent")
+        items = [_scalar(v) for v in values.tolist()]
+        return {"dtype": name, "items": [self.encode(v, depth + 1) for v in items]}
+
+
+def _scalar(value: Any) -> Any:
+    """A pandas cell as a plain Python scalar (missing values become None or nan)."""
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    import pandas as pd
+
+    if value is pd.NA:
+        return None
+    if hasattr(value, "item") and type(value).__module__ == "numpy":
+        return value.item()
+    raise WireError(f"a pandas cell of type {_qualname(type(value))} cannot be sent")
+
+
+def _qualname(kind: type) -> str:
+    module = getattr(kind, "__module__", "") or ""
+    name = getattr(kind, "__qualname__", getattr(kind, "__name__", "?"))
+    return name if module in ("builtins", "") else f"{module}.{name}"
+
+
+def encode(*values: Any) -> tuple[list[Any], list[bytes]]:
+    """Encode values that share one list of buffers; returns (trees, buffers)."""
+    encoder = _Encoder()
+    trees = [encoder.encode(value) for value in values]
+    return trees, encoder.buffers
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+class _Decoder:
+    def __init__(self, buffers: list[bytes], *, live: bool) -> None:
+        self.buffers = buffers
+        self.live = live
+        self.tensors: list[Any] = []
+
+    def buf(self, index: Any) -> bytes:
+        if type(index) is not int or not 0 <= index < len(self.buffers):
+            raise WireError("frame refers to a buffer that is not there")
+        return self.buffers[index]
+
+    def decode(self, tree: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise WireError("value is nested too deeply")
+        if tree is None or type(tree) in (bool, int, float, str):
+            return tree
+        if type(tree) is list:
+            return [self.decode(v, depth + 1) for v in tree]
+        if type(tree) is not dict:
+            raise WireError("malformed value")
+        tag = tree.get("$")
+        if tag == "float":
+            text = tree.get("value")
+            if text not in ("nan", "inf", "-inf"):
+                raise WireError("malformed float")
+            return float(text)
+        if tag == "tuple":
+            return tuple(self.decode(v, depth + 1) for v in _list(tree, "items"))
+        if tag == "dict":
+            out = {}
+            for pair in _list(tree, "items"):
+                if type(pair) is not list or len(pair) != 2:
+                    raise WireError("malformed dict")
+                key = self.decode(pair[0], depth + 1)
+                if type(key) not in (str, int, float, bool) and key is not None:
+                    raise WireError("malformed dict key")
+                out[key] = self.decode(pair[1], depth + 1)
+            return out
+        if tag == "ndarray":
+            return self._array(tree)
+        if tag == "npscalar":
+            import numpy as np
+
+            dtype = _dtype(tree)
+            data = self.buf(tree.get("buf"))
+            if len(data) != np.dtype(dtype).itemsize:
+                raise WireError("numpy scalar has the wrong number of bytes")
+            return np.frombuffer(data, dtype=dtype)[0].copy()
+        if tag == "torch.dtype":
+            import torch
+
+            name = tree.get("name")
+            if name not in NUMERIC_DTYPES:
+                raise WireError("unknown torch dtype")
+            return getattr(torch, name)
+        if tag == "tensor":
+            return self._tensor(tree, depth)
+        if tag == "dataframe":
+            return self._frame(tree, depth)
+        if tag == "series":
+            import pandas as pd
+
+            index = self._index(tree.get("index"), depth)
+            series = pd.Series(self._values(tree.get("data"), depth), index=index,
+                               name=self.decode(tree.get("name"), depth + 1), copy=False)
+            self.tensors.append(series)
+            return series
+        if tag in ("rangeindex", "index"):
+            return self._index(tree, depth)
+        if tag == "pd.NA":
+            import pandas as pd
+
+            return pd.NA
+        raise WireError(f"unknown value tag {tag!r}")
+
+    def _array(self, tree: dict) -> Any:
+        import numpy as np
+
+        dtype = _dtype(tree)
+        shape = tree.get("shape")
+        if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+            raise WireError("malformed shape")
+        data = self.buf(tree.get("buf"))
+        if len(data) != math.prod(shape) * np.dtype(dtype).itemsize:
+            raise WireError("array has the wrong number of bytes for its shape")
+        return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+
+    def _tensor(self, tree: dict, depth: int, report: bool = True) -> Any:
+        import torch
+
+        array = self._array(tree)
+        try:
+            tensor = torch.from_numpy(array)
+        except TypeError as exc:
+            raise WireError(f"a tensor of dtype {array.dtype} cannot be rebuilt") from exc
+        info = {key: tree.get(key) for key in ("requires_grad", "is_leaf", "has_grad_fn", "parameter")}
+        if not all(type(v) is bool for v in info.values()):
+            raise WireError("malformed tensor flags")
+        grad_tree = tree.get("grad")
+        if self.live:
+            if info["parameter"]:
+                tensor = torch.nn.Parameter(tensor, requires_grad=info["requires_grad"])
+            elif info["requires_grad"]:
+                tensor.requires_grad_(True)
+            if grad_tree is not None:
+                tensor.grad = self._tensor(grad_tree, depth + 1, report=False)
+            if report:
+                self.tensors.append(tensor)
+            return tensor
+        grad = None if grad_tree is None else self._tensor(grad_tree, depth + 1, report=False)
+        if report:
+            self.tensors.append(TensorReport(tensor, info, grad))
+        return tensor
+
+    def _frame(self, tree: dict, depth: int) -> Any:
+        import pandas as pd
+
+        columns = self._index(tree.get("columns"), depth)
+        index = self._index(tree.get("index"), depth)
+        data = _list(tree, "data")
+        if len(data) != len(columns):
+            raise WireError("frame has a different number of columns and column names")
+        series = [pd.Series(self._values(col, depth), index=index, copy=False) for col in data]
+        frame = pd.concat(series, axis=1, ignore_index=True) if series else pd.DataFrame(index=index)
+        frame.columns = columns
+        if len(frame) != len(index):
+            raise WireError("frame columns have different lengths")
+        self.tensors.append(frame)
+        return frame
+
+    def _index(self, tree: Any, depth: int) -> Any:
+        import pandas as pd
+
+        if type(tree) is not dict:
+            raise WireError("malformed index")
+        if tree.get("$") == "rangeindex":
+            bounds = [tree.get(k) for k in ("start", "stop", "step")]
+            if not all(type(b) is int for b in bounds) or bounds[2] == 0:
+                raise WireError("malformed range index")
+            return pd.RangeIndex(*bounds, name=self.decode(tree.get("name"), depth + 1))
+        if tree.get("$") == "index":
+            return pd.Index(self._values(tree.get("data"), depth), name=self.decode(tree.get("name"), depth + 1))
+        raise WireError("malformed index")
+
+    def _values(self, tree: Any, depth: int) -> Any:
+        import pandas as pd
+
+        if type(tree) is not dict:
+            raise WireError("malformed column")
+        dtype = tree.get("dtype")
+        if dtype in NUMERIC_DTYPES:
+            shape = tree.get("shape")
+            if type(shape) is not list or len(shape) != 1:
+                raise WireError("malformed column")
+            return self._array(tree)
+        if dtype == "category":
+            categories = self._values(tree.get("categories"), depth)
+            codes = self.decode(tree.get("codes"), depth + 1)
+            return pd.Categorical.from_codes(codes, categories=categories)
+        if dtype in LISTED_PANDAS_DTYPES:
+            items = [self.decode(v, depth + 1) for v in _list(tree, "items")]
+            if not all(v is None or type(v) in (bool, int, float, str) for v in items):
+                raise WireError("malformed column values")
+            return pd.array(items, dtype=dtype)
+        raise WireError(f"column dtype {dtype!r} is not allowed")
+
+
+class TensorReport:
+    """A tensor as the child saw it: its values (a plain tensor) and its autograd state."""
+
+    __slots__ = ("tensor", "requires_grad", "is_leaf", "has_grad_fn", "parameter", "grad")
+
+    def __init__(self, tensor: Any, info: dict, grad: Any) -> None:
+        self.tensor = tensor
+        self.requires_grad = info["requires_grad"]
+        self.is_leaf = info["is_leaf"]
+        self.has_grad_fn = info["has_grad_fn"]
+        self.parameter = info["parameter"]
+        self.grad = grad
+
+    def __repr__(self) -> str:
+        return f"TensorReport({self.tensor!r}, requires_grad={self.requires_grad})"
+
+
+def _list(tree: dict, key: str) -> list:
+    value = tree.get(key)
+    if type(value) is not list:
+        raise WireError(f"malformed value: {key} is not a list")
+    return value
+
+
+def _dtype(tree: dict) -> str:
+    dtype = tree.get("dtype")
+    if dtype not in NUMERIC_DTYPES:
+        raise WireError(f"dtype {dtype!r} is not allowed")
+    return dtype
+
+
+def decode(tree: Any, buffers: list[bytes], *, live: bool = False) -> tuple[Any, list[Any]]:
+    """Decode a tree built by ``encode``.
+
+    With ``live=False`` (the trusted side) tensors come back as plain tensors and
+    their autograd state as ``TensorReport`` entries of the second element; with
+    ``live=True`` (the child) tensors are rebuilt as leaves that require grad when
+    the sender's did. Returns (value, the tensors/frames met on the way, in order).
+    """
+    decoder = _Decoder(buffers, live=live)
+    return decoder.decode(tree), decoder.tensors
+
+
+# --------------------------------------------------------------------------- framing
+
+
+def send(sock: socket.socket, header: dict, buffers: list[bytes] = ()) -> None:
+    header = dict(header, buffers=[len(b) for b in buffers])
+    head = json.dumps(header, allow_nan=False).encode()
+    total = sum(len(b) for b in buffers)
+    sock.sendall(_HEAD.pack(len(head), total) + head)
+    for b in buffers:
+        sock.sendall(b)
+
+
+def recv(sock: socket.socket, limit: int) -> tuple[dict, list[bytes]]:
+    """Read one frame; ``WireError`` if it is malformed or larger than ``limit`` bytes."""
+    head_len, total = _HEAD.unpack(_recv_exact(sock, _HEAD.size))
+    if head_len + total > limit:
+        raise WireError(f"the result is larger than the limit of {limit // 1_000_000} MB")
+    try:
+        header = json.loads(_recv_exact(sock, head_len))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WireError("malformed frame header") from exc
+    sizes = header.get("buffers") if type(header) is dict else None
+    if type(sizes) is not list or not all(type(n) is int and n >= 0 for n in sizes) or sum(sizes) != total:
+        raise WireError("malformed frame header")
+    blob = _recv_exact(sock, total)
+    buffers, start = [], 0
+    for n in sizes:
+        buffers.append(blob[start:start + n])
+        start += n
+    return header, buffers
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    chunks, remaining = [], n
+    while remaining:
+        chunk = sock.recv(min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError("connection closed")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
