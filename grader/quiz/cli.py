@@ -13,7 +13,7 @@ from rich.table import Table
 from grader.quiz.export import FORMATS, export_quiz, markdown_table
 from grader.quiz.model import Quiz, QuizError
 from grader.quiz.parse import find_quizzes, quizzes_dir, resolve_quiz
-from grader.quiz.scoring import AnswerError, load_answers, score_quiz
+from grader.quiz.scoring import AnswerError, answers_document, load_answers, score_quiz
 from grader.quiz.stats import quiz_stats
 from grader.quiz.take import answers_path, progress_path, run_session, show_answers_file
 
@@ -127,14 +127,19 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
         answers = _answers(answers_file, quiz_obj)
         show_answers_file(console, quiz_obj, answers)
         if save:
-            from grader.quiz.scoring import answers_document
-
-            save.parent.mkdir(parents=True, exist_ok=True)
-            save.write_text(json.dumps(answers_document(quiz_obj, answers), indent=2, ensure_ascii=False) + "\n")
+            try:
+                save.parent.mkdir(parents=True, exist_ok=True)
+                save.write_text(json.dumps(answers_document(quiz_obj, answers), indent=2, ensure_ascii=False) + "\n")
+            except OSError as e:
+                raise click.ClickException(f"cannot write {save}: {e.strerror}") from None
             console.print(f"Answers saved to {save}")
         return
-    outcome = run_session(quiz_obj, console, console.input, progress_path(quiz_obj),
-                          save or answers_path(quiz_obj), shuffle=shuffle, rng=random.Random(seed))
+    try:
+        outcome = run_session(quiz_obj, console, console.input, progress_path(quiz_obj),
+                              save or answers_path(quiz_obj), shuffle=shuffle, rng=random.Random(seed))
+    except OSError as e:
+        raise click.ClickException(f"cannot write {e.filename}: {e.strerror}; check the folder "
+                                   "is writable or use --save FILE") from None
     if not outcome.finished:
         ctx.exit(130)
 
@@ -185,7 +190,10 @@ def export(ctx: click.Context, quiz_ref: str, fmt: str, output: Path | None) -> 
     """
     text = export_quiz(_quiz(ctx, quiz_ref), fmt)
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=False)

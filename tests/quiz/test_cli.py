@@ -205,3 +205,12 @@ def test_quizzes_dir_falls_back_to_the_repository(tmp_path):
     if any((p / "quizzes").is_dir() for p in (tmp_path, *tmp_path.parents)):
         pytest.skip("a quizzes/ folder above the temp dir")
     assert quizzes_dir(start=tmp_path) == Path(grader.__file__).resolve().parents[1] / "quizzes"
+
+
+def test_unwritable_output_is_a_user_error(run, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert_user_error(run("export", "three", "-o", str(blocker / "x.json")), "cannot write")
+    result = run("take", "three", "--save", str(blocker / "a.json"), input="B\n0.5\nA\n")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.splitlines()[-1].startswith("Error: cannot write")
