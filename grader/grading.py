@@ -8,6 +8,7 @@ submissions over worker processes, each with its own ``Grader``.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import multiprocessing
 import secrets
@@ -23,6 +24,9 @@ from grader.sandbox.host import Sandbox, SandboxConfig, grader_paths
 
 PYTEST_ARGS = [
     "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-p", "no:randomly",
+    "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler",
+    "-p", "no:legacypath", "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin",
+    "-p", "no:logging", "-p", "no:warnings", "-p", "no:nose",
     "-s", "--import-mode=importlib", "-o", "python_files=check_*.py", "-o", "python_functions=check_*",
     "-o", "python_classes=", "-W", "ignore",
 ]
@@ -53,6 +57,9 @@ class Grader:
         self.sandbox = Sandbox(SandboxConfig(hidden=hidden, level=options.isolation), slot)
         try:
             self.references = self._load_references()
+            import pytest  # noqa: F401 - imported once here, not per submission
+
+            gc.freeze()  # the heavy modules' objects need no more garbage collection
             if self.sandbox.level == "full" or options.isolation == "weak":
                 return
         except BaseException:
