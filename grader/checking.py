@@ -40,15 +40,27 @@ def describe(value: Any) -> str:
 def show(value: Any, limit: int = 160) -> str:
     """A value as a student would write it, cut to ``limit`` characters."""
     if isinstance(value, torch.Tensor):
-        text = f"torch.tensor({value.detach().tolist()!r}"
+        text = f"torch.tensor({_numbers(value.detach().tolist())}"
         text += f", dtype={value.dtype})" if value.dtype not in (torch.float32, torch.int64) else ")"
+        if value.requires_grad:
+            text = text[:-1] + ", requires_grad=True)"
     elif isinstance(value, np.ndarray):
-        text = f"np.array({value.tolist()!r})"
+        text = f"np.array({_numbers(value.tolist())})"
     elif isinstance(value, pd.DataFrame):
         text = "pd.DataFrame(" + repr({c: value[c].tolist() for c in value.columns}) + ")"
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _numbers(values: Any) -> str:
+    """Nested lists of numbers with floats at 6 significant digits (no float32 noise)."""
+    if isinstance(values, list):
+        return "[" + ", ".join(_numbers(v) for v in values) + "]"
+    if isinstance(values, float):
+        text = f"{values:.6g}"
+        return text if any(c in text for c in ".enia") else text + ".0"
+    return repr(values)
 
 
 def show_call(function: str, args: tuple, kwargs: dict | None = None) -> str:

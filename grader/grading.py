@@ -162,18 +162,23 @@ def exercise_scores(results: dict, exercises: list[Exercise]) -> dict[str, tuple
 # ----------------------------------------------------------------------- batches
 
 _WORKER: Grader | None = None
+_WORKER_ERROR = "the worker did not start"
 
 
 def _start_worker(course: str, options: GradeOptions, counter: Any) -> None:
-    global _WORKER
+    global _WORKER, _WORKER_ERROR
     with counter.get_lock():
         counter.value += 1
         slot = counter.value
-    _WORKER = Grader(Path(course), options, slot)
+    try:
+        _WORKER = Grader(Path(course), options, slot)
+    except Exception as exc:  # noqa: BLE001 - reported with every submission this worker is given
+        _WORKER_ERROR = str(exc)
 
 
 def _grade_in_worker(path: str) -> dict:
-    assert _WORKER is not None
+    if _WORKER is None:
+        raise GradingError(_WORKER_ERROR)
     return _WORKER.grade(Path(path))
 
 
@@ -215,5 +220,7 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
                 path = pending.pop(future)
                 try:
                     yield Graded(path, future.result())
+                except GradingError as exc:
+                    yield Graded(path, None, str(exc))
                 except Exception as exc:  # noqa: BLE001 - reported per submission, grading goes on
                     yield Graded(path, None, f"{type(exc).__name__}: {exc}")

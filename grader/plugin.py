@@ -155,6 +155,10 @@ class StudentFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call and return the value; an exception in the submission fails the check."""
         outcome = self.run(*args, **kwargs)
+        if outcome.error is not None and outcome.error.type == "NotImplementedError":
+            where = self._m._source.where(outcome.error.line)
+            raise CheckFailure(f"{self.name} is not written yet: it raises NotImplementedError"
+                               f" ({self._m._source.filename}{', ' + where if where else ''})")
         if outcome.error is not None:
             raise CheckFailure(f"{self.call_text(args, kwargs)} raised {self.error_text(outcome)}")
         return outcome.value
