@@ -90,13 +90,10 @@ class Grader:
         import pytest
 
         from grader import plugin
-        from grader.plugin import GraderPlugin, GradingRun
-        from grader.submission import read_submission
+        from grader.plugin import GraderPlugin
 
         started = time.monotonic()
-        submission = read_submission(Path(path), self.exercises)
-        run = GradingRun(submission, self.exercises, self.sandbox, self.references,
-                         hidden=self.options.hidden, seed=self.seed, timeout=self.options.timeout)
+        run = self.new_run(path)
         files = [str(e.checks) for e in self.exercises]
         sink = io.StringIO()
         try:
@@ -109,6 +106,15 @@ class Grader:
             raise GradingError(f"the checks could not run (pytest exit code {int(code)}): "
                                f"{sink.getvalue().strip()[-500:]}")
         return build_results(run, time.monotonic() - started, self.sandbox.level)
+
+    def new_run(self, path: Path) -> Any:
+        """The state the pytest plugin needs to grade the submission at ``path``."""
+        from grader.plugin import GradingRun
+        from grader.submission import read_submission
+
+        submission = read_submission(Path(path), self.exercises)
+        return GradingRun(submission, self.exercises, self.sandbox, self.references,
+                          hidden=self.options.hidden, seed=self.seed, timeout=self.options.timeout)
 
     def close(self) -> None:
         self.sandbox.close()

@@ -236,6 +236,39 @@ class GraderPlugin:
         return CheckResult(name, exercise, points, hidden, passed, output)
 
 
+# ------------------------------------------------------------------- standalone use
+#
+#     python -m pytest -p grader.plugin grader/checks --submission alice.py [--hidden-checks]
+#
+# runs the same checks as `grader grade`, in a plain pytest session (this is also the
+# benchmark's naive baseline: one fresh process per submission).
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("grader", "course exercise grading")
+    group.addoption("--submission", default=None, help="grade this submission (folder, .py or .ipynb)")
+    group.addoption("--hidden-checks", action="store_true", help="also run the hidden checks")
+    group.addoption("--grader-seed", type=int, default=None, help="seed for the hidden checks' inputs")
+    group.addoption("--grader-timeout", type=float, default=None, help="seconds one call may take")
+    parser.addini("grader_timeout", "seconds one call of a submission's function may take", default="2.0")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    path = config.getoption("submission", None)
+    if path is None or RUN_KEY in config.stash:
+        return
+    from grader.course import find_root
+    from grader.grading import GradeOptions, Grader
+
+    timeout = config.getoption("grader_timeout") or float(config.getini("grader_timeout"))
+    grader = Grader(find_root(), GradeOptions(hidden=config.getoption("hidden_checks"),
+                                              seed=config.getoption("grader_seed"), timeout=timeout))
+    run = grader.new_run(Path(path))
+    config.add_cleanup(grader.close)
+    config.add_cleanup(run.close)
+    config.pluginmanager.register(GraderPlugin(run), "grader-run")
+
+
 # ------------------------------------------------------------------- fixtures
 
 

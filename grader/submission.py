@@ -119,7 +119,8 @@ def _read(path: Path, display: str) -> Source | str:
     try:
         ast.parse(source.text, filename=display)
     except SyntaxError as exc:
-        return f"SyntaxError in {display}, {source.where(exc.lineno)}: {exc.msg}"
+        where = source.where(exc.lineno)
+        return f"SyntaxError in {display}{', ' + where if where else ''}: {exc.msg}"
     except ValueError as exc:  # e.g. null bytes
         return f"{display} cannot be parsed: {exc}"
     return source
