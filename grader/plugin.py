@@ -71,7 +71,7 @@ class GradingRun:
             raise CheckFailure(self.submission.problems[exercise.id])
         source = self.submission.sources[exercise.id]
         child = self.child()
-        module = self._load(child, source)
+        module = self._load(child, source, exercise)
         if isinstance(module, CheckFailure):
             self._broken[exercise.id] = str(module)
             raise module
@@ -85,7 +85,7 @@ class GradingRun:
             self._loaded = {}
         return self._child
 
-    def _load(self, child: Child, source: Source) -> str | CheckFailure:
+    def _load(self, child: Child, source: Source, exercise: Exercise) -> str | CheckFailure:
         if source.filename not in self._loaded:
             module = f"submission_{len(self._loaded)}"
             functions = sorted({e.function for e in self.exercises
@@ -101,9 +101,9 @@ class GradingRun:
                                     f"{' (' + where + ')' if where else ''}")
             self._loaded[source.filename] = [module, result]
         module, missing = self._loaded[source.filename]
-        function = next(e.function for e in self.exercises if self.submission.sources.get(e.id) == source
-                        and e.function in missing) if missing else None
-        return CheckFailure(f"{function} is not defined in {source.filename}") if function else module
+        if exercise.function in missing:
+            return CheckFailure(f"{exercise.function} is not defined in {source.filename}")
+        return module
 
     def broken(self, exercise: Exercise, reason: str) -> None:
         self._broken[exercise.id] = f"not run: an earlier check failed with: {reason}"
