@@ -156,7 +156,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                 if json_file:
                     json_file.write_text(json.dumps(graded.results, indent=2))
             progress.update(task, advance=1, description=name)
-    Console().print(class_table(rows, load_exercises()))
+    Console(width=max(Console().width, 120)).print(class_table(rows, load_exercises()))
     if failures:
         raise click.ClickException(f"{failures} of {len(submissions)} submissions could not be graded "
                                    "(see the table); nothing was written for them")

@@ -8,18 +8,22 @@ submissions over worker processes, each with its own ``Grader``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import io
-import multiprocessing
+import json
 import secrets
+import select
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.course import CHECKS_DIR, Exercise, load_exercises, select
+from grader.course import CHECKS_DIR, Exercise, load_exercises
+from grader.course import select as choose_exercises
 from grader.sandbox.host import Sandbox, SandboxConfig, grader_paths
 
 PYTEST_ARGS = [
@@ -52,7 +56,7 @@ class Grader:
         self.course = Path(course)
         self.options = options
         self.seed = options.seed if options.seed is not None else secrets.randbits(32)
-        self.exercises = select(load_exercises(), options.exercises)
+        self.exercises = choose_exercises(load_exercises(), options.exercises)
         hidden = tuple(dict.fromkeys([*grader_paths(), str(self.course.resolve())]))
         self.sandbox = Sandbox(SandboxConfig(hidden=hidden, level=options.isolation), slot)
         try:
@@ -87,25 +91,33 @@ class Grader:
 
     def grade(self, path: Path) -> dict:
         """Grade one submission; returns its results in Gradescope's results.json form."""
+        results: list[dict] = []
+        self.grade_stream([Path(path)], lambda _path, result: results.append(result))
+        return results[0]
+
+    def grade_stream(self, paths: Iterable[Path], on_result: Callable[[Path, dict], None]) -> None:
+        """Grade submissions as ``paths`` yields them, in one pytest session; ``on_result(path, results)``
+        after each. ``paths`` may be an endless stream (a batch worker reads it from a pipe)."""
         import pytest
 
         from grader import plugin
-        from grader.plugin import GraderPlugin
 
-        started = time.monotonic()
-        run = self.new_run(path)
-        files = [str(e.checks) for e in self.exercises]
+        def runs() -> Iterator[Any]:
+            for path in paths:
+                yield self.new_run(path)
+
+        def done(run: Any, seconds: float) -> None:
+            on_result(run.submission.path, build_results(run, seconds, self.sandbox.level))
+
         sink = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                code = pytest.main([*files, *PYTEST_ARGS, "--rootdir", str(CHECKS_DIR), "-c", str(CHECKS_DIR /
-                                    "pytest.ini")], plugins=[GraderPlugin(run), plugin])
-        finally:
-            run.close()
+        files = [str(e.checks) for e in self.exercises]
+        grader_plugin = plugin.GraderPlugin(runs(), done, hidden=self.options.hidden)
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            code = pytest.main([*files, *PYTEST_ARGS, "--rootdir", str(CHECKS_DIR),
+                                "-c", str(CHECKS_DIR / "pytest.ini")], plugins=[grader_plugin, plugin])
         if code not in (0, 1):
             raise GradingError(f"the checks could not run (pytest exit code {int(code)}): "
                                f"{sink.getvalue().strip()[-500:]}")
-        return build_results(run, time.monotonic() - started, self.sandbox.level)
 
     def new_run(self, path: Path) -> Any:
         """The state the pytest plugin needs to grade the submission at ``path``."""
@@ -167,26 +179,6 @@ def exercise_scores(results: dict, exercises: list[Exercise]) -> dict[str, tuple
 
 # ----------------------------------------------------------------------- batches
 
-_WORKER: Grader | None = None
-_WORKER_ERROR = "the worker did not start"
-
-
-def _start_worker(course: str, options: GradeOptions, counter: Any) -> None:
-    global _WORKER, _WORKER_ERROR
-    with counter.get_lock():
-        counter.value += 1
-        slot = counter.value
-    try:
-        _WORKER = Grader(Path(course), options, slot)
-    except Exception as exc:  # noqa: BLE001 - reported with every submission this worker is given
-        _WORKER_ERROR = str(exc)
-
-
-def _grade_in_worker(path: str) -> dict:
-    if _WORKER is None:
-        raise GradingError(_WORKER_ERROR)
-    return _WORKER.grade(Path(path))
-
 
 @dataclass
 class Graded:
@@ -195,38 +187,73 @@ class Graded:
     error: str | None = None
 
 
+class _Worker:
+    """A ``python -m grader.worker`` process and the submissions it has been given."""
+
+    def __init__(self, course: Path, options: GradeOptions) -> None:
+        settings = json.dumps(dataclasses.asdict(options))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "grader.worker", str(course), settings],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.pending: list[Path] = []
+        self.ready = False
+
+    def give(self, path: Path) -> None:
+        self.pending.append(path)
+        self.process.stdin.write(json.dumps({"path": str(path)}) + "\n")
+        self.process.stdin.flush()
+
+    def stop(self) -> None:
+        if self.process.stdin and not self.process.stdin.closed:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs: int,
                on_start: Callable[[], None] | None = None) -> Iterator[Graded]:
     """Grade ``paths`` on ``jobs`` worker processes; yields each submission as it finishes.
 
-    At most ``2 * jobs`` submissions are in flight, so memory does not grow with their number.
-    All workers share one seed, so every submission meets the same hidden inputs.
+    Each worker keeps one pytest session and one zygote for all its submissions and has at
+    most two in hand, so memory does not grow with their number. All workers share one seed,
+    so every submission meets the same hidden inputs.
     """
-    paths = list(paths)
-    options = options if options.seed is not None else GradeOptions(
-        options.hidden, options.timeout, secrets.randbits(32), options.exercises, options.isolation)
-    context = multiprocessing.get_context("spawn")
-    counter = context.Value("i", 0)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(str(course), options, counter)) as pool:
-        pending: dict[Future, Path] = {}
-        queue = iter(paths)
-        if on_start:
-            on_start()
-        while True:
-            while len(pending) < 2 * jobs:
-                path = next(queue, None)
-                if path is None:
-                    break
-                pending[pool.submit(_grade_in_worker, str(path))] = path
-            if not pending:
+    queue = [Path(p) for p in paths]
+    queue.reverse()
+    if options.seed is None:
+        options = dataclasses.replace(options, seed=secrets.randbits(32))
+    workers = [_Worker(course, options) for _ in range(max(1, min(jobs, len(queue))))]
+    started = False
+    try:
+        while workers:
+            for worker in workers:
+                while worker.ready and queue and len(worker.pending) < 2:
+                    worker.give(queue.pop())
+            if not queue and not any(w.pending for w in workers) and all(w.ready for w in workers):
                 return
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                path = pending.pop(future)
-                try:
-                    yield Graded(path, future.result())
-                except GradingError as exc:
-                    yield Graded(path, None, str(exc))
-                except Exception as exc:  # noqa: BLE001 - reported per submission, grading goes on
-                    yield Graded(path, None, f"{type(exc).__name__}: {exc}")
+            readable, _, _ = select.select([w.process.stdout for w in workers], [], [])
+            for worker in [w for w in workers if w.process.stdout in readable]:
+                line = worker.process.stdout.readline()
+                message = json.loads(line) if line.strip() else {"fatal": "the grading worker stopped unexpectedly"}
+                if message.get("ready"):
+                    worker.ready = True
+                    if not started and on_start:
+                        on_start()
+                    started = True
+                elif "fatal" in message:
+                    workers.remove(worker)
+                    worker.stop()
+                    lost = worker.pending + ([] if workers else list(reversed(queue)))
+                    if not workers:
+                        queue.clear()
+                    for path in lost:
+                        yield Graded(path, None, message["fatal"])
+                else:
+                    path = worker.pending.pop(0)
+                    yield Graded(path, message["results"])
+    finally:
+        for worker in workers:
+            worker.stop()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import time
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -189,31 +190,57 @@ def load_reference(path: Path, exercise: Exercise) -> ModuleType:
 
 
 class GraderPlugin:
-    """Registered with ``pytest.main(plugins=[GraderPlugin(run)])`` for one submission."""
+    """Runs the collected checks once per grading run.
 
-    def __init__(self, run: GradingRun) -> None:
-        self.run = run
-        self._started: dict[str, float] = {}
+    ``pytest.main([...], plugins=[GraderPlugin(runs, on_done), grader.plugin])`` collects the
+    check modules once, then, for each ``GradingRun`` that ``runs`` yields, runs every check
+    against that run's submission and calls ``on_done(run, seconds)``. A batch worker feeds it
+    an endless stream of submissions, so pytest's start-up and collection are paid once.
+    """
+
+    def __init__(self, runs: Iterable[GradingRun], on_done: Callable[[GradingRun, float], None] | None = None,
+                 *, hidden: bool = True) -> None:
+        self.runs = runs
+        self.on_done = on_done
+        self.hidden = hidden
+        self.run: GradingRun | None = None
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): what the check is worth (default 1)")
         config.addinivalue_line("markers", "hidden: an instructor-only check on generated inputs")
-        config.stash[RUN_KEY] = self.run
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        if not self.run.hidden:
+        if not self.hidden:
             kept = [i for i in items if i.get_closest_marker("hidden") is None]
             if len(kept) != len(items):
                 config.hook.pytest_deselected(items=[i for i in items if i not in kept])
                 items[:] = kept
+
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        if session.testsfailed and not session.config.option.continue_on_collection_errors:
+            raise session.Interrupted(f"{session.testsfailed} errors during collection")
+        for run in self.runs:
+            started = time.monotonic()
+            self.run = run
+            session.config.stash[RUN_KEY] = run
+            try:
+                for i, item in enumerate(session.items):
+                    following = session.items[i + 1] if i + 1 < len(session.items) else None
+                    item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            finally:
+                run.close()
+            if self.on_done:
+                self.on_done(run, time.monotonic() - started)
+        return True
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
         # Our own report: pytest's would format a full traceback for every failure, which
         # nobody reads here and which costs more than the check itself.
         passed = call.excinfo is None
+        run = item.config.stash[RUN_KEY]
         if call.when == "call" or (call.when == "setup" and not passed):
-            self.run.results.append(self._result(item, call, passed))
+            run.results.append(self._result(item, call, passed))
         longrepr = None if passed else f"{call.excinfo.typename}: {call.excinfo.value}"[:300]
         return pytest.TestReport(item.nodeid, item.location, {}, "passed" if passed else "failed", longrepr,
                                  call.when, [], call.duration, call.start, call.stop)
@@ -265,8 +292,8 @@ def pytest_configure(config: pytest.Config) -> None:
                                               seed=config.getoption("grader_seed"), timeout=timeout))
     run = grader.new_run(Path(path))
     config.add_cleanup(grader.close)
-    config.add_cleanup(run.close)
-    config.pluginmanager.register(GraderPlugin(run), "grader-run")
+    config.stash[RUN_KEY] = run
+    config.pluginmanager.register(GraderPlugin([run], hidden=run.hidden), "grader-run")
 
 
 # ------------------------------------------------------------------- fixtures
@@ -294,5 +321,3 @@ def rng(request: pytest.FixtureRequest) -> Any:
     return np.random.default_rng([run.seed, zlib.crc32(request.node.nodeid.encode())])
 
 
-def monotonic() -> float:
-    return time.monotonic()

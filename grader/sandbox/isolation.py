@@ -32,6 +32,7 @@ MS_PRIVATE = 1 << 18
 MNT_DETACH = 2
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 
 _libc = ctypes.CDLL(None, use_errno=True)
 # pivot_root and capset have no wrapper in Python's standard library.
@@ -183,10 +184,9 @@ def drop_privileges(uid: int, as_root: bool) -> None:
     _check(_libc.syscall(_SYSCALL["capset"], header, data), "capset")
 
 
-def die_with_parent() -> None:
-    import signal
-
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+def become_subreaper() -> None:
+    """Orphaned descendants are re-parented to this process (which must reap them)."""
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def address_space_bytes() -> int:

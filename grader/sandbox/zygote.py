@@ -79,11 +79,24 @@ def _start_child(config: dict, call_fd: int, out_fd: int) -> dict:
     while chunk := os.read(report_r, 4096):
         data += chunk
     os.close(report_r)
-    os.waitpid(first, 0)
+    try:
+        os.waitpid(first, 0)
+    except ChildProcessError:
+        pass
     try:
         return json.loads(data)
     except ValueError:
         return {"error": "the sandbox's first process ended without a word"}
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def main(fd: int) -> None:
@@ -105,7 +118,11 @@ def main(fd: int) -> None:
     gc.freeze()  # children then leave the preloaded objects' pages shared
     baseline = isolation.address_space_bytes()
     control.sendall(json.dumps({"ready": True, "baseline": baseline, "uid": os.geteuid()}).encode() + b"\n")
+    # Children outlive the first process that forked them; as a subreaper the zygote
+    # inherits and reaps them, so finished sandboxes never linger as zombies.
+    isolation.become_subreaper()
     while True:
+        _reap()
         try:
             message, fds, _, _ = socket.recv_fds(control, 1 << 20, 2)
         except OSError:
