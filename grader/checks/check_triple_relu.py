@@ -44,8 +44,16 @@ def _grads(reference, args):
 
 
 def _random_args(rng, shape, dtype=torch.float32, requires_grad=False):
-    params = [float(v) for v in rng.uniform(-3, 3, size=6)]
-    x = torch.from_numpy(rng.uniform(-4, 4, size=shape)).to(dtype)
+    # Slopes of at least 0.5 and intercepts within 2 put every kink inside [-4, 4]; with
+    # -5 and 5 among the x's, each of the three ReLUs is active somewhere, so leaving
+    # one out always shows.
+    slopes = rng.uniform(0.5, 3, size=3) * rng.choice([-1.0, 1.0], size=3)
+    intercepts = rng.uniform(-2, 2, size=3)
+    params = [float(v) for pair in zip(slopes, intercepts) for v in pair]
+    x = rng.uniform(-5, 5, size=shape)
+    if x.size >= 2:
+        x.flat[0], x.flat[-1] = -5.0, 5.0
+    x = torch.from_numpy(x).to(dtype)
     if requires_grad:
         return (*[torch.tensor(p, requires_grad=True) for p in params], x)
     return (*params, x)

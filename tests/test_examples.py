@@ -1,0 +1,62 @@
+"""The sample class, graded in a batch as the Quick start does: every score as documented."""
+
+from pathlib import Path
+
+import pytest
+
+from grader.course import load_exercises
+from grader.grading import GradeOptions, exercise_scores, grade_many
+
+CLASS = Path(__file__).resolve().parents[1] / "examples" / "class"
+ORDER = ["triple_relu", "gradient_step", "calc_preds", "fill_missing_with_mode", "f1_at_threshold"]
+# Points per exercise, in ORDER, with --seed 1 (examples/README.md explains each).
+EXPECTED = {
+    "alice": [10, 10, 10, 10, 10],
+    "bob": [10, 10, 10, 10, 10],
+    "carol": [10, 10, 10, 10, 10],
+    "dave": [1, 10, 10, 10, 5],
+    "erin": [10, 1, 10, 5, 10],
+    "frank": [10, 10, 1, 10, 0],
+    "grace": [0, 0, 0, 0, 0],
+    "heidi": [0, 0, 0, 0, 0],
+    "ivan": [10, 10, 10, 10, 0],
+    "judy": [10, 10, 5, 10, 3],
+    "mallory": [0, 0, 0, 0, 0],
+    "niaj": [4, 0, 10, 10, 10],
+}
+
+
+@pytest.fixture(scope="module")
+def graded():
+    paths = sorted(CLASS.iterdir())
+    return {g.path.stem if g.path.is_file() else g.path.name: g
+            for g in grade_many(CLASS.parents[1], paths, GradeOptions(hidden=True, seed=1, timeout=2.0), jobs=2)}
+
+
+def test_every_submission_is_graded(graded):
+    assert sorted(graded) == sorted(EXPECTED)
+    assert all(g.error is None for g in graded.values())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_scores_match_the_class_readme(graded, name):
+    scores = exercise_scores(graded[name].results, load_exercises())
+    assert [scores[e][0] for e in ORDER] == EXPECTED[name]
+
+
+def test_feedback_names_the_cause(graded):
+    def outputs(name):
+        return [t["output"] for t in graded[name].results["tests"] if t["status"] == "failed"]
+
+    assert "SyntaxError in grace.py, line 22: expected ':'" in outputs("grace")
+    assert any("loading heidi.py raised FileNotFoundError" in o and "(line 44)" in o for o in outputs("heidi"))
+    assert any("no answer within 2 s" in o for o in outputs("ivan"))
+    assert any(o.startswith("not run: an earlier check failed") for o in outputs("ivan"))
+    assert any("no file for this exercise: expected week5/f1_at_threshold.py" in o for o in outputs("frank"))
+    assert any("not plain data" in o for o in outputs("mallory"))
+    assert "42 passed" in graded["mallory"].results["extra_data"]["printed"]
+    assert graded["mallory"].results["score"] == 0
+
+
+def test_an_endless_loop_costs_one_timeout_not_one_per_check(graded):
+    assert graded["ivan"].results["execution_time"] < 5
