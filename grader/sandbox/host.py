@@ -28,6 +28,10 @@ from grader.sandbox import wire
 from grader.sandbox.isolation import Limits
 
 RESULT_LIMIT = 64 * 1024 * 1024
+# A reply's JSON structure (its numbers travel as raw buffers): a few MB at most, since a
+# few bytes of JSON like "[]," can become ~20 times as much memory in this process.
+HEADER_LIMIT = 4 * 1024 * 1024
+TRANSFER_GRACE = 0.5  # seconds, after the call's timeout, for the reply's bytes to arrive
 UID_BASE = 30000
 
 
@@ -151,8 +155,10 @@ class Child:
             raise SandboxCrash("the submission's process had already ended")
         deadline = time.monotonic() + timeout
         try:
-            self.sock.setblocking(True)
-            wire.send(self.sock, header, buffers)
+            wire.send(self.sock, header, buffers, deadline=deadline)
+        except TimeoutError:  # the child stopped reading its requests
+            self.kill()
+            raise SandboxTimeout(f"no answer within {timeout:g} s") from None
         except OSError:
             self.kill()
             raise SandboxCrash("the submission's process ended unexpectedly") from None
@@ -167,8 +173,9 @@ class Child:
             if self.sock in ready:
                 break
         try:
-            self.sock.settimeout(max(0.05, deadline - time.monotonic()))
-            reply, out = wire.recv(self.sock, RESULT_LIMIT)
+            # The whole reply must arrive by then, however slowly the child trickles it out.
+            reply, out = wire.recv(self.sock, RESULT_LIMIT, header_limit=HEADER_LIMIT,
+                                   deadline=max(deadline, time.monotonic()) + TRANSFER_GRACE)
         except socket.timeout:
             self.kill()
             raise SandboxTimeout(f"no answer within {timeout:g} s") from None

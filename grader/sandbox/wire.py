@@ -17,6 +17,7 @@ import json
 import math
 import socket
 import struct
+import time
 from typing import Any
 
 #: dtypes that may cross, as numpy names; torch and pandas map onto them.
@@ -418,28 +419,34 @@ def decode(tree: Any, buffers: list[bytes], *, live: bool = False) -> tuple[Any,
 # --------------------------------------------------------------------------- framing
 
 
-def send(sock: socket.socket, header: dict, buffers: list[bytes] = ()) -> None:
+def send(sock: socket.socket, header: dict, buffers: list[bytes] = (), *, deadline: float | None = None) -> None:
+    """Write one frame; with a ``deadline`` (``time.monotonic()``), ``TimeoutError`` once it passes."""
     header = dict(header, buffers=[len(b) for b in buffers])
     head = json.dumps(header, allow_nan=False).encode()
     total = sum(len(b) for b in buffers)
-    sock.sendall(_HEAD.pack(len(head), total) + head)
-    for b in buffers:
-        sock.sendall(b)
+    for data in (_HEAD.pack(len(head), total) + head, *buffers):
+        _until(sock, deadline)
+        sock.sendall(data)
 
 
-def recv(sock: socket.socket, limit: int) -> tuple[dict, list[bytes]]:
-    """Read one frame; ``WireError`` if it is malformed or larger than ``limit`` bytes."""
-    head_len, total = _HEAD.unpack(_recv_exact(sock, _HEAD.size))
+def recv(sock: socket.socket, limit: int, *, header_limit: int | None = None,
+         deadline: float | None = None) -> tuple[dict, list[bytes]]:
+    """Read one frame; ``WireError`` if it is malformed or larger than ``limit`` bytes (its JSON
+    header larger than ``header_limit``); with a ``deadline``, ``TimeoutError`` once it passes,
+    however slowly the bytes trickle in."""
+    head_len, total = _HEAD.unpack(_recv_exact(sock, _HEAD.size, deadline))
     if head_len + total > limit:
         raise WireError(f"the result is larger than the limit of {limit // 1_000_000} MB")
+    if header_limit is not None and head_len > header_limit:
+        raise WireError(f"the result's structure is larger than the limit of {header_limit // 1_000_000} MB")
     try:
-        header = json.loads(_recv_exact(sock, head_len))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        header = json.loads(_recv_exact(sock, head_len, deadline))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise WireError("malformed frame header") from exc
     sizes = header.get("buffers") if type(header) is dict else None
     if type(sizes) is not list or not all(type(n) is int and n >= 0 for n in sizes) or sum(sizes) != total:
         raise WireError("malformed frame header")
-    blob = _recv_exact(sock, total)
+    blob = _recv_exact(sock, total, deadline)
     buffers, start = [], 0
     for n in sizes:
         buffers.append(blob[start:start + n])
@@ -447,9 +454,20 @@ def recv(sock: socket.socket, limit: int) -> tuple[dict, list[bytes]]:
     return header, buffers
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
+def _until(sock: socket.socket, deadline: float | None) -> None:
+    """Give the next socket operation only the time left before ``deadline`` (if any)."""
+    if deadline is None:
+        return
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError("timed out")
+    sock.settimeout(remaining)
+
+
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None = None) -> bytes:
     chunks, remaining = [], n
     while remaining:
+        _until(sock, deadline)
         chunk = sock.recv(min(remaining, 1 << 20))
         if not chunk:
             raise EOFError("connection closed")
