@@ -165,9 +165,11 @@ class StudentFunction:
         return outcome.value
 
     def error_text(self, outcome: CallOutcome) -> str:
+        """The exception, where it was raised; on hidden checks without its message, which
+        the submission could fill with the hidden input."""
         error = outcome.error
         where = self._m._source.where(error.line)
-        text = f"{error.type}: {error.message}" if error.message else error.type
+        text = f"{error.type}: {error.message}" if error.message and self.public else error.type
         return f"{text} ({self._m._source.filename}, {where})" if where else text
 
     def call_text(self, args: tuple, kwargs: dict) -> str:

@@ -51,6 +51,10 @@ def read_submission(path: Path, exercises: list[Exercise]) -> Submission:
     """Find each exercise's source in ``path``; problems are recorded per exercise, never raised."""
     path = Path(path)
     submission = Submission(submission_name(path), path)
+    if path.is_symlink():
+        for exercise in exercises:
+            submission.problems[exercise.id] = f"{path.name} is a symbolic link; submit the file or folder itself"
+        return submission
     if path.is_dir():
         for exercise in exercises:
             found = _find_in_folder(path, exercise)
@@ -75,12 +79,24 @@ def _record(submission: Submission, exercise: Exercise, found: Source | str) -> 
         submission.problems[exercise.id] = found
 
 
+def _inside(root: Path, path: Path) -> bool:
+    """True when ``path`` is a real file of the submission: no symbolic link on the way."""
+    relative = path.relative_to(root)
+    for depth in range(1, len(relative.parts) + 1):
+        if (root / Path(*relative.parts[:depth])).is_symlink():
+            return False
+    return True
+
+
 def _find_in_folder(root: Path, exercise: Exercise) -> Source | str:
+    # Symbolic links are never followed: one could point at the reference solution.
     exact = root / exercise.path
-    if exact.is_file():
+    if exact.is_file() or exact.is_symlink():
+        if not _inside(root, exact):
+            return f"{exercise.path} is a symbolic link; submit the file itself"
         return _read(exact, exercise.path)
-    files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".ipynb") and p.is_file()
-                   and not SKIP_PARTS & set(p.relative_to(root).parts))
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".ipynb") and _inside(root, p)
+                   and p.is_file() and not SKIP_PARTS & set(p.relative_to(root).parts))
     named = [p for p in files if p.name == Path(exercise.path).name]
     if named:
         return _read(named[0], str(named[0].relative_to(root)))

@@ -11,6 +11,7 @@ raises a ``SandboxFailure``; the child is then killed with everything it started
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import select
@@ -82,6 +83,7 @@ class SandboxConfig:
     load_timeout: float = 5.0
 
 
+@functools.cache
 def _site_dirs() -> list[str]:
     """The interpreter's own folders: enough to import the standard library and installed packages."""
     import sysconfig
@@ -340,6 +342,8 @@ class Sandbox:
 
 
 def grader_paths() -> list[str]:
-    """Folders a child must never see: the grader package (its checks) and the course around it."""
+    """Folders a child must never see: the grader package (its checks) and, for a source
+    checkout, the course folder around it."""
     package = Path(__file__).resolve().parents[1]
-    return [str(package), str(package.parent)]
+    around = package.parent
+    return [str(package)] + ([str(around)] if (around / "exercises").is_dir() else [])

@@ -124,17 +124,23 @@ def build_root(walls: Walls, scratch_mb: int) -> None:
     root = base + "/root"
     os.mkdir(root)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-    for path in walls.read_only:
-        if not os.path.isdir(path):
-            continue
-        target = root + path
-        os.makedirs(target, exist_ok=True)
-        _mount(path, target, None, MS_BIND | MS_REC)
-        _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    for path in walls.hidden:
-        target = root + path
-        if os.path.isdir(target):
-            _mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+    # Hidden folders become empty: those inside an allowed folder (the grader package in
+    # site-packages) and those around one (a virtualenv inside the course folder, whose
+    # interpreter folders are bound back in below). Longest paths first, so a hidden folder
+    # inside another is covered again after its parent.
+    hidden = sorted((p for p in walls.hidden if os.path.isdir(p)), key=len)
+    allowed = [p for p in walls.read_only if os.path.isdir(p)]
+    for path in allowed:
+        if not any(_within(path, h) for h in hidden):
+            _bind_read_only(path, root + path)
+    for path in hidden:
+        if any(_within(path, a) for a in allowed) or any(_within(a, path) for a in allowed):
+            os.makedirs(root + path, exist_ok=True)
+            _mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+            for inner in allowed:
+                if _within(inner, path) and not any(_within(inner, h) for h in hidden if len(h) > len(path)):
+                    _bind_read_only(inner, root + inner)
+            _mount(None, root + path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.makedirs(root + "/dev", exist_ok=True)
     for device in ("null", "zero", "random", "urandom"):
         target = f"{root}/dev/{device}"
@@ -151,6 +157,17 @@ def build_root(walls: Walls, scratch_mb: int) -> None:
     os.rmdir("/.old")
     _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir("/tmp")
+
+
+def _within(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or lies inside it."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _bind_read_only(source: str, target: str) -> None:
+    os.makedirs(target, exist_ok=True)
+    _mount(source, target, None, MS_BIND | MS_REC)
+    _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
 def apply_limits(limits: Limits, baseline_bytes: int) -> None:

@@ -29,6 +29,10 @@ PRELOAD = (
 )
 
 
+CHILD_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp",
+                     "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def _start_child(config: dict, call_fd: int, out_fd: int) -> dict:
     from grader.sandbox import child, isolation
 
@@ -54,6 +58,9 @@ def _start_child(config: dict, call_fd: int, out_fd: int) -> dict:
                     else:
                         os.setsid()
                         os.chdir(tempfile.mkdtemp(prefix="grader-child-"))
+                    # Nothing of the grader's environment (tokens, paths) reaches submission code.
+                    os.environ.clear()
+                    os.environ.update(CHILD_ENVIRONMENT)
                     os.dup2(out_fd, 1)
                     os.dup2(out_fd, 2)
                     os.closerange(3, call_fd)

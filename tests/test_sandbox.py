@@ -1,0 +1,108 @@
+"""The sandbox itself: what a child can see, use and send back."""
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from grader.sandbox.host import Sandbox, SandboxConfig, SandboxCrash, SandboxTimeout, grader_paths
+
+COURSE = Path(__file__).resolve().parents[1]
+
+PROBE = '''
+import os, sys
+def look(path):
+    return os.path.exists(path)
+def listing(path):
+    return sorted(os.listdir(path))
+def environment():
+    return dict(os.environ)
+def can_import(name):
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        return False
+def whoami():
+    return [os.getuid(), os.getpid()]
+def double(x):
+    return x * 2
+def spin():
+    while True:
+        pass
+def leave():
+    os._exit(0)
+'''
+
+
+@pytest.fixture(scope="module")
+def child():
+    os.environ["GRADER_TEST_SECRET"] = "s3cret"
+    try:
+        with Sandbox(SandboxConfig(hidden=(*grader_paths(), str(COURSE)))) as sandbox:
+            if sandbox.level != "full":
+                pytest.skip("Linux namespaces are unavailable here")
+            kid = sandbox.spawn()
+            assert kid.load("probe", PROBE, "probe.py", ["look"]) == []
+            yield kid, sandbox
+            kid.close()
+    finally:
+        del os.environ["GRADER_TEST_SECRET"]
+
+
+def call(kid, function, *args):
+    outcome = kid.call("probe", function, args, timeout=5)
+    assert outcome.error is None, outcome.error
+    return outcome.value
+
+
+def test_the_course_and_the_grader_are_invisible(child):
+    kid, _ = child
+    assert not call(kid, "look", str(COURSE / "solutions"))
+    assert not call(kid, "look", str(COURSE / "grader" / "checks"))
+    assert call(kid, "listing", str(COURSE)) in ([], [".venv"])
+
+
+def test_installed_packages_stay_importable(child):
+    kid, _ = child
+    assert call(kid, "can_import", "click")  # in the virtualenv, not preloaded by the zygote
+    assert not call(kid, "can_import", "solutions")
+
+
+def test_the_grader_environment_does_not_leak(child):
+    kid, _ = child
+    environment = call(kid, "environment")
+    assert "GRADER_TEST_SECRET" not in environment and environment["HOME"] == "/tmp"
+
+
+def test_the_child_is_process_1_of_its_namespace_and_unprivileged(child):
+    kid, _ = child
+    uid, pid = call(kid, "whoami")
+    assert pid == 1
+    assert uid != 0 or os.geteuid() != 0
+
+
+def test_values_come_back_as_plain_data(child):
+    kid, _ = child
+    value = call(kid, "double", torch.tensor([1.0, 2.5]))
+    assert type(value) is torch.Tensor and value.tolist() == [2.0, 5.0]
+
+
+def test_a_timeout_kills_the_child(child):
+    _, sandbox = child
+    kid = sandbox.spawn()
+    kid.load("probe", PROBE, "probe.py", [])
+    with pytest.raises(SandboxTimeout, match="no answer within 0.5 s"):
+        kid.call("probe", "spin", (), timeout=0.5)
+    assert kid.dead
+    with pytest.raises(SandboxCrash, match="already ended"):
+        kid.call("probe", "double", (1,), timeout=1)
+
+
+def test_a_child_that_exits_is_a_crash(child):
+    _, sandbox = child
+    kid = sandbox.spawn()
+    kid.load("probe", PROBE, "probe.py", [])
+    with pytest.raises(SandboxCrash, match="ended during the call"):
+        kid.call("probe", "leave", (), timeout=2)
