@@ -18,7 +18,9 @@ ISOLATION = click.option(
     help="How submissions are walled off: full needs Linux namespaces (root or user namespaces); "
          "weak runs them with limits only.")
 TIMEOUT = click.option("--timeout", type=click.FloatRange(0.1, 600), default=2.0, show_default=True,
-                       help="Seconds one call of a submission's function may take.")
+                       help="Wall-clock seconds one call of a submission's function may take.")
+CPU_TIME = click.option("--cpu-time", type=click.FloatRange(0.05, 600), default=0.5, show_default=True,
+                        help="CPU seconds one call may use (a busy loop is stopped then).")
 
 
 def _course() -> Path:
@@ -63,8 +65,9 @@ def list_exercises(as_json: bool) -> None:
 @main.command()
 @click.argument("exercise", nargs=-1)
 @TIMEOUT
+@CPU_TIME
 @ISOLATION
-def check(exercise: tuple[str, ...], timeout: float, isolation: str) -> None:
+def check(exercise: tuple[str, ...], timeout: float, cpu_time: float, isolation: str) -> None:
     """Check your work in exercises/ with the public checks.
 
     Prints, per exercise, the points, what failed and why, and a hint. Exits with
@@ -83,7 +86,8 @@ def check(exercise: tuple[str, ...], timeout: float, isolation: str) -> None:
     course = _course()
     try:
         exercises = select(load_exercises(), exercise)
-        options = GradeOptions(hidden=False, timeout=timeout, exercises=exercise, isolation=isolation)
+        options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, exercises=exercise,
+                               isolation=isolation)
         console = Console()
         with console.status("Checking…"), Grader(course, options) as grader:
             results = grader.grade(course / "exercises")
@@ -104,9 +108,10 @@ def check(exercise: tuple[str, ...], timeout: float, isolation: str) -> None:
 @click.option("--seed", type=int, default=None, help="Seed for the hidden checks' inputs (default: random).")
 @click.option("--public-only", is_flag=True, help="Run only the public checks.")
 @TIMEOUT
+@CPU_TIME
 @ISOLATION
 def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path | None, jobs: int | None,
-          seed: int | None, public_only: bool, timeout: float, isolation: str) -> None:
+          seed: int | None, public_only: bool, timeout: float, cpu_time: float, isolation: str) -> None:
     """Grade submissions with the public and hidden checks against solutions/.
 
     A submission is a folder mirroring exercises/, one .py file, or a notebook.
@@ -137,7 +142,8 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
         raise click.ClickException(f"{course} has no solutions/ folder: grading compares against the references")
     if out_dir:
         out_dir.mkdir(parents=True, exist_ok=True)
-    options = GradeOptions(hidden=not public_only, timeout=timeout, seed=seed, isolation=isolation)
+    options = GradeOptions(hidden=not public_only, timeout=timeout, cpu_time=cpu_time, seed=seed,
+                           isolation=isolation)
     jobs = jobs or min(len(submissions), os.cpu_count() or 1)
     console = Console(stderr=True)
     rows, failures = [], 0

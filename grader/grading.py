@@ -25,6 +25,7 @@ from typing import Any
 from grader.course import CHECKS_DIR, Exercise, load_exercises
 from grader.course import select as choose_exercises
 from grader.sandbox.host import Sandbox, SandboxConfig, grader_paths
+from grader.sandbox.isolation import Limits
 
 PYTEST_ARGS = [
     "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-p", "no:randomly",
@@ -43,7 +44,8 @@ class GradingError(Exception):
 @dataclass(frozen=True)
 class GradeOptions:
     hidden: bool = True                 # instructor mode: public and hidden checks
-    timeout: float = 2.0                # seconds a single call may take
+    timeout: float = 2.0                # wall-clock seconds a single call may take
+    cpu_time: float = 0.5               # CPU seconds a single call may use
     seed: int | None = None             # for the hidden checks' inputs; random when None
     exercises: tuple[str, ...] = ()     # all when empty
     isolation: str = "auto"             # "auto", "full" or "weak"
@@ -58,7 +60,8 @@ class Grader:
         self.seed = options.seed if options.seed is not None else secrets.randbits(32)
         self.exercises = choose_exercises(load_exercises(), options.exercises)
         hidden = tuple(dict.fromkeys([*grader_paths(), str(self.course.resolve())]))
-        self.sandbox = Sandbox(SandboxConfig(hidden=hidden, level=options.isolation), slot)
+        limits = Limits(call_cpu_seconds=options.cpu_time)
+        self.sandbox = Sandbox(SandboxConfig(limits=limits, hidden=hidden, level=options.isolation), slot)
         try:
             self.references = self._load_references()
             import pytest  # noqa: F401 - imported once here, not per submission

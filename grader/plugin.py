@@ -107,7 +107,7 @@ class GradingRun:
         return module
 
     def broken(self, exercise: Exercise, reason: str) -> None:
-        self._broken[exercise.id] = f"not run: an earlier check failed with: {reason}"
+        self._broken[exercise.id] = f"not run: an earlier check stopped the submission's process ({reason})"
 
     def close(self) -> None:
         if self._child is not None:
@@ -149,9 +149,8 @@ class StudentFunction:
             return m._child.call(m._module, self.name, args, kwargs, timeout=m._run.timeout,
                                  filename=m._source.filename, backward=backward, inputs=inputs)
         except SandboxFailure as exc:
-            message = f"{self.call_text(args, kwargs)}: {exc}"
-            m._run.broken(m._exercise, message)
-            raise CheckFailure(message) from None
+            m._run.broken(m._exercise, str(exc))
+            raise CheckFailure(f"{self.call_text(args, kwargs)}: {exc}") from None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call and return the value; an exception in the submission fails the check."""

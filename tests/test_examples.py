@@ -50,13 +50,13 @@ def test_feedback_names_the_cause(graded):
 
     assert "SyntaxError in grace.py, line 22: expected ':'" in outputs("grace")
     assert any("loading heidi.py raised FileNotFoundError" in o and "(line 44)" in o for o in outputs("heidi"))
-    assert any("no answer within 2 s" in o for o in outputs("ivan"))
-    assert any(o.startswith("not run: an earlier check failed") for o in outputs("ivan"))
+    assert any("used more than 0.5 s of CPU time without answering" in o for o in outputs("ivan"))
+    assert any(o.startswith("not run: an earlier check stopped the submission's process") for o in outputs("ivan"))
     assert any("no file for this exercise: expected week5/f1_at_threshold.py" in o for o in outputs("frank"))
     assert any("not plain data" in o for o in outputs("mallory"))
     assert "42 passed" in graded["mallory"].results["extra_data"]["printed"]
     assert graded["mallory"].results["score"] == 0
 
 
-def test_an_endless_loop_costs_one_timeout_not_one_per_check(graded):
-    assert graded["ivan"].results["execution_time"] < 5
+def test_an_endless_loop_costs_one_cpu_budget_not_one_timeout_per_check(graded):
+    assert graded["ivan"].results["execution_time"] < 2

@@ -33,6 +33,8 @@ RESULT_LIMIT = 64 * 1024 * 1024
 # few bytes of JSON like "[]," can become ~20 times as much memory in this process.
 HEADER_LIMIT = 4 * 1024 * 1024
 TRANSFER_GRACE = 0.5  # seconds, after the call's timeout, for the reply's bytes to arrive
+CPU_POLL = 0.05  # seconds between looks at a busy child's CPU time
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 UID_BASE = 30000
 
 
@@ -106,8 +108,10 @@ SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sy
 class Child:
     """One sandboxed process, serving loads and calls until it is closed or killed."""
 
-    def __init__(self, pid: int, sock: socket.socket, out: socket.socket, load_timeout: float) -> None:
+    def __init__(self, pid: int, sock: socket.socket, out: socket.socket, load_timeout: float,
+                 cpu_budget: float = 0.5) -> None:
         self.pid = pid
+        self.cpu_budget = cpu_budget
         self.sock = sock
         self.out = out
         self.load_timeout = load_timeout
@@ -164,16 +168,23 @@ class Child:
         except OSError:
             self.kill()
             raise SandboxCrash("the submission's process ended unexpectedly") from None
+        cpu_start = self._cpu_seconds()
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self.kill()
                 raise SandboxTimeout(f"no answer within {timeout:g} s (an endless loop, or too slow?)")
-            ready, _, _ = select.select([self.sock, self.out], [], [], remaining)
+            # Wake up now and then to look at the CPU time: a busy loop is stopped as soon as it
+            # has burnt its CPU budget, without waiting for the wall-clock timeout.
+            ready, _, _ = select.select([self.sock, self.out], [], [], min(remaining, CPU_POLL))
             if self.out in ready:
                 self._drain_output()
             if self.sock in ready:
                 break
+            if self._cpu_seconds() - cpu_start > self.cpu_budget * (1 if header.get("op") == "call" else 2):
+                self.kill()
+                raise SandboxTimeout(f"used more than {self.cpu_budget:g} s of CPU time without answering "
+                                     "(an endless loop, or far too slow?)")
         try:
             # The whole reply must arrive by then, however slowly the child trickles it out.
             reply, out = wire.recv(self.sock, RESULT_LIMIT, header_limit=HEADER_LIMIT,
@@ -192,6 +203,15 @@ class Child:
             self.kill()
             raise SandboxCrash("the submission's process sent a malformed reply")
         return reply, out
+
+    def _cpu_seconds(self) -> float:
+        """CPU time the child has used so far (0 when it cannot be read)."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
     def _drain_output(self) -> None:
         try:
@@ -321,7 +341,7 @@ class Sandbox:
             mine.close()
             out_mine.close()
             raise SandboxUnavailable(f"could not start a sandboxed process: {reply.get('error')}")
-        return Child(reply["pid"], mine, out_mine, self.config.load_timeout)
+        return Child(reply["pid"], mine, out_mine, self.config.load_timeout, self.config.limits.call_cpu_seconds)
 
     def close(self) -> None:
         try:

@@ -52,7 +52,8 @@ class Limits:
     processes: int = 32            # processes and threads of the child's user
     output_kb: int = 64            # stdout/stderr kept; the rest is discarded
     file_size_mb: int = 8          # largest file the child may write (in its private /tmp)
-    cpu_seconds: int = 60          # a backstop; wall-clock timeouts are enforced by the host
+    cpu_seconds: int = 60          # for the child's whole life: a backstop
+    call_cpu_seconds: float = 0.5  # one call (twice that for loading the code); enforced by the host
     open_files: int = 64
 
 
