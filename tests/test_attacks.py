@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import resource
 import shutil
@@ -618,7 +619,8 @@ def test_runaway_code_is_cut_off(grader, honest, tmp_path, name):
     make = folder if shape == "folder" else single_file
     started = time.monotonic()
     results = attack(grader, honest, make(tmp_path, "calc_preds", text), "calc_preds")
-    assert "no answer within" in outputs(results, "calc_preds")
+    # Stopped by the wall clock (sleeping, trickling) or by its CPU budget (spinning).
+    assert re.search(r"no answer within|s of CPU time without answering", outputs(results, "calc_preds"))
     assert results["execution_time"] < 10
 
 

@@ -17,12 +17,14 @@ import os
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from grader.sandbox import wire
@@ -109,9 +111,10 @@ class Child:
     """One sandboxed process, serving loads and calls until it is closed or killed."""
 
     def __init__(self, pid: int, sock: socket.socket, out: socket.socket, load_timeout: float,
-                 cpu_budget: float = 0.5) -> None:
+                 cpu_budget: float = 0.5, on_close: Callable[[], None] | None = None) -> None:
         self.pid = pid
         self.cpu_budget = cpu_budget
+        self.on_close = on_close
         self.sock = sock
         self.out = out
         self.load_timeout = load_timeout
@@ -250,8 +253,26 @@ class Child:
         if self._pidfd is not None:
             os.close(self._pidfd)
             self._pidfd = None
+        if self.on_close is not None:
+            try:
+                self.on_close()  # the zygote kills whatever the child started
+            except SandboxUnavailable:
+                pass
 
     close = kill
+
+
+def _first_word(sock: socket.socket) -> int | None:
+    """The child's first message: its pid, in credentials the kernel checked and translated."""
+    sock.settimeout(30)
+    try:
+        data, ancillary, _, _ = sock.recvmsg(1, socket.CMSG_SPACE(struct.calcsize("3i")))
+    except OSError:
+        return None
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and data == b"P":
+            return struct.unpack("3i", payload[: struct.calcsize("3i")])[0]
+    return None
 
 
 def _student_error(reply: dict) -> StudentError:
@@ -275,8 +296,15 @@ class Sandbox:
         parent, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         env.pop("PYTHONSTARTUP", None)
+        settings = {
+            "level": config.level,
+            "limits": asdict(config.limits),
+            "hidden": list(config.hidden),
+            "read_only": [*SYSTEM_DIRS, *_site_dirs()],
+            "uid": self.uid,
+        }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
+            [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno()), json.dumps(settings)],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
             cwd=tempfile.gettempdir(), start_new_session=True,
         )
@@ -291,9 +319,8 @@ class Sandbox:
         if self._level is None:
             hello = self._read_line(timeout=120)
             if not hello.get("ready"):
-                raise SandboxUnavailable("the sandbox's zygote did not start")
-            self._level = "weak"  # the probe below runs at this level only if "full" fails
-            self._level = self._choose_level(self.config.level)
+                raise SandboxUnavailable(f"the sandbox could not start: {hello.get('error', 'no reason given')}")
+            self._level = hello["level"]
         return self._level
 
     def _read_line(self, timeout: float) -> dict:
@@ -303,45 +330,36 @@ class Sandbox:
             raise SandboxUnavailable("the sandbox's zygote stopped answering")
         return json.loads(line)
 
-    def _choose_level(self, wanted: str) -> str:
-        if wanted in ("full", "weak"):
-            return wanted
+    def _ask(self, request: dict, fds: list[int] = ()) -> dict:
         try:
-            probe = self.spawn(level="full")
-        except SandboxUnavailable:
-            return "weak"
-        try:
-            missing = probe.load("probe", "x = 1\n", "probe.py", [])
-            ok = missing == []
-        except SandboxFailure:
-            ok = False
-        probe.kill()
-        return "full" if ok else "weak"
-
-    def spawn(self, level: str | None = None) -> Child:
-        """Fork a new sandboxed child from the zygote."""
-        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        out_mine, out_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        config = {
-            "level": level or self.level,
-            "limits": asdict(self.config.limits),
-            "hidden": list(self.config.hidden),
-            "read_only": [*SYSTEM_DIRS, *_site_dirs()],
-            "uid": self.uid,
-        }
-        try:
-            socket.send_fds(self.control, [json.dumps(config).encode()], [theirs.fileno(), out_theirs.fileno()])
-            reply = self._read_line(timeout=30)
+            socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
+            return self._read_line(timeout=30)
         except OSError as exc:
             raise SandboxUnavailable(f"the sandbox's zygote is gone ({exc})") from None
+
+    def spawn(self) -> Child:
+        """Fork a new sandboxed child from the zygote."""
+        _ = self.level  # waits for the zygote's first word
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_mine, out_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        mine.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        try:
+            reply = self._ask({"op": "spawn"}, [theirs.fileno(), out_theirs.fileno()])
         finally:
             theirs.close()
             out_theirs.close()
-        if "pid" not in reply:
+        pid = _first_word(mine) if reply.get("ok") else None
+        if pid is None:
             mine.close()
             out_mine.close()
-            raise SandboxUnavailable(f"could not start a sandboxed process: {reply.get('error')}")
-        return Child(reply["pid"], mine, out_mine, self.config.load_timeout, self.config.limits.call_cpu_seconds)
+            raise SandboxUnavailable(f"could not start a sandboxed process: {reply.get('error', 'no reason given')}")
+        return Child(pid, mine, out_mine, self.config.load_timeout, self.config.limits.call_cpu_seconds,
+                     on_close=self.reap)
+
+    def reap(self) -> None:
+        """Have the zygote kill whatever the last child left behind."""
+        if self.process.poll() is None and self._level is not None:
+            self._ask({"op": "reap"})
 
     def close(self) -> None:
         try:

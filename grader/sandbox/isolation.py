@@ -31,8 +31,7 @@ MS_REC = 16384
 MS_PRIVATE = 1 << 18
 MNT_DETACH = 2
 PR_SET_NO_NEW_PRIVS = 38
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
+PR_SET_DUMPABLE = 4
 
 _libc = ctypes.CDLL(None, use_errno=True)
 # pivot_root and capset have no wrapper in Python's standard library.
@@ -116,9 +115,10 @@ def enter_namespaces(as_root: bool) -> None:
     Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
 
 
-def build_root(walls: Walls, scratch_mb: int) -> None:
-    """In a new mount namespace: a fresh root holding only the read-only folders, a private
-    /tmp, a few devices and a /proc of the child's own pid namespace. The old root is detached."""
+def build_root(walls: Walls) -> None:
+    """In a new mount namespace: a fresh root holding only the read-only folders, a few
+    devices, a /proc of the new pid namespace and an empty /tmp (each child mounts its own
+    there). The old root is detached."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     base = "/tmp"
     _mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
@@ -148,7 +148,6 @@ def build_root(walls: Walls, scratch_mb: int) -> None:
         Path(target).touch()
         _mount(f"/dev/{device}", target, None, MS_BIND)
     os.makedirs(root + "/tmp", exist_ok=True)
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={scratch_mb}m,mode=1777")
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV)
     os.makedirs(root + "/.old", exist_ok=True)
@@ -157,7 +156,19 @@ def build_root(walls: Walls, scratch_mb: int) -> None:
     _check(_libc.umount2(b"/.old", MNT_DETACH), "umount old root")
     os.rmdir("/.old")
     _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chdir("/")
+
+
+def fresh_scratch(size_mb: int) -> None:
+    """A mount namespace of the child's own with an empty, private, size-limited /tmp."""
+    unshare(CLONE_NEWNS)
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=1777")
     os.chdir("/tmp")
+
+
+def become_undumpable() -> None:
+    """No core dumps, and no ptrace or /proc peeking by processes of the same user."""
+    _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(dumpable)")
 
 
 def _within(path: str, folder: str) -> bool:
@@ -200,11 +211,6 @@ def drop_privileges(uid: int, as_root: bool) -> None:
     header = (ctypes.c_uint32 * 2)(0x20080522, 0)
     data = (ctypes.c_uint32 * 6)()
     _check(_libc.syscall(_SYSCALL["capset"], header, data), "capset")
-
-
-def become_subreaper() -> None:
-    """Orphaned descendants are re-parented to this process (which must reap them)."""
-    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def address_space_bytes() -> int:

@@ -2,11 +2,23 @@
 
 It imports torch, numpy and pandas once and never loads solutions or checks, so a
 child forked from it starts in milliseconds and finds nothing of the grader's in
-memory. The host talks to it over a Unix socket: each request carries a JSON
-configuration and two file descriptors (the child's request socket and its output
-socket); the reply is the child's pid, or the reason it could not start.
+memory.
 
-Run as ``python -m grader.sandbox.zygote FD``.
+With full isolation the zygote enters new user (unless root), pid, mount, network, IPC
+and UTS namespaces and forks the *nursery*: process 1 of the new pid namespace, which
+builds the private read-only root once and then forks one child per request. Each
+child gets its own mount namespace with a fresh /tmp, the grader's environment wiped,
+limits, and no privileges. Before each new child, and on request, the nursery kills
+every other process in its namespace, so nothing a submission started outlives it;
+when the nursery ends, the kernel kills whatever is left. Without namespaces ("weak")
+the zygote forks the children itself, each in its own session.
+
+The host talks to it over a Unix socket: a request is JSON with two file descriptors
+(the child's request socket and its output socket) for ``spawn``, or none for ``reap``;
+the reply is a JSON line. The child itself sends its pid to the host, with kernel-checked
+credentials, as the first message on its request socket.
+
+Run as ``python -m grader.sandbox.zygote FD CONFIG_JSON``.
 """
 
 from __future__ import annotations
@@ -15,6 +27,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import sys
 import tempfile
 
@@ -28,85 +41,179 @@ PRELOAD = (
     "numpy", "pandas", "torch", "torch.nn", "torch.nn.functional",
 )
 
-
 CHILD_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp",
                      "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+SETUP_FAILED = 70
 
 
-def _start_child(config: dict, call_fd: int, out_fd: int) -> dict:
-    from grader.sandbox import child, isolation
+class Zygote:
+    def __init__(self, control: socket.socket, config: dict, baseline: int) -> None:
+        from grader.sandbox import isolation
 
-    level = config["level"]
-    as_root = os.geteuid() == 0
-    limits = isolation.Limits(**config["limits"])
-    walls = isolation.Walls(hidden=tuple(config["hidden"]), uid=config["uid"],
-                            read_only=tuple(config["read_only"]))
-    baseline = config["baseline"]
-    report_r, report_w = os.pipe()
-    first = os.fork()
-    if first == 0:  # the first child: enter namespaces, fork process 1, report its pid
+        self.control = control
+        self.level = "weak"
+        self.as_root = os.geteuid() == 0
+        self.limits = isolation.Limits(**config["limits"])
+        self.walls = isolation.Walls(hidden=tuple(config["hidden"]), uid=config["uid"],
+                                     read_only=tuple(config["read_only"]))
+        self.baseline = baseline
+        self.last: int | None = None  # weak isolation: the last child, leader of its own group
+
+    # ------------------------------------------------------------------ a child
+
+    def child(self, call_fd: int, out_fd: int) -> None:
+        """In a freshly forked child: put up the walls, report the pid, serve; never returns."""
+        from grader.sandbox import child, isolation
+
         try:
-            os.close(report_r)
-            if level == "full":
-                isolation.enter_namespaces(as_root)
-            second = os.fork()
-            if second == 0:
-                os.close(report_w)
-                try:
-                    if level == "full":
-                        isolation.build_root(walls, scratch_mb=limits.file_size_mb * 2)
-                    else:
-                        os.setsid()
-                        os.chdir(tempfile.mkdtemp(prefix="grader-child-"))
-                    # Nothing of the grader's environment (tokens, paths) reaches submission code.
-                    os.environ.clear()
-                    os.environ.update(CHILD_ENVIRONMENT)
-                    os.dup2(out_fd, 1)
-                    os.dup2(out_fd, 2)
-                    os.closerange(3, call_fd)
-                    os.closerange(call_fd + 1, 1 << 16)
-                    sys.stdin = open(os.devnull)  # noqa: SIM115
-                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-                    isolation.apply_limits(limits, baseline)
-                    if level == "full":
-                        isolation.drop_privileges(walls.uid, as_root)
-                    sock = socket.socket(fileno=call_fd)
-                except BaseException as exc:  # noqa: BLE001
-                    os.write(2, f"sandbox setup failed: {exc}\n".encode())
-                    os._exit(70)
-                child.serve(sock)
-                os._exit(0)
-            os.write(report_w, json.dumps({"pid": second}).encode())
+            if self.level == "full":
+                isolation.fresh_scratch(self.limits.file_size_mb * 2)
+            else:
+                os.setsid()
+                os.chdir(tempfile.mkdtemp(prefix="grader-child-"))
+            # Nothing of the grader's environment (tokens, paths) reaches submission code.
+            os.environ.clear()
+            os.environ.update(CHILD_ENVIRONMENT)
+            os.dup2(out_fd, 1)
+            os.dup2(out_fd, 2)
+            os.closerange(3, call_fd)
+            os.closerange(call_fd + 1, 1 << 16)
+            sys.stdin = open(os.devnull)  # noqa: SIM115
+            for sig in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT):
+                signal.signal(sig, signal.SIG_DFL)
+            sock = socket.socket(fileno=call_fd)
+            isolation.apply_limits(self.limits, self.baseline)
+            if self.level == "full":
+                isolation.drop_privileges(self.walls.uid, self.as_root)
+            # The pid as the host sees it: the kernel translates it between namespaces.
+            credentials = struct.pack("3i", os.getpid(), os.getuid(), os.getgid())
+            sock.sendmsg([b"P"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
         except BaseException as exc:  # noqa: BLE001
-            os.write(report_w, json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
+            os.write(2, f"sandbox setup failed: {exc}\n".encode())
+            os._exit(SETUP_FAILED)
+        child.serve(sock)
         os._exit(0)
-    os.close(report_w)
-    data = b""
-    while chunk := os.read(report_r, 4096):
-        data += chunk
-    os.close(report_r)
-    try:
-        os.waitpid(first, 0)
-    except ChildProcessError:
-        pass
-    try:
-        return json.loads(data)
-    except ValueError:
-        return {"error": "the sandbox's first process ended without a word"}
 
-
-def _reap() -> None:
-    while True:
+    def spawn(self, fds: list[int]) -> dict:
+        self.reap()
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
+            pid = os.fork()
+        except OSError as exc:
+            return {"error": f"fork failed: {exc}"}
         if pid == 0:
-            return
+            self.child(fds[0], fds[1])
+        if self.level == "weak":
+            self.last = pid
+        return {"ok": True}
+
+    def reap(self) -> None:
+        """Kill what earlier children left behind, and collect the dead."""
+        if self.level == "full":
+            try:
+                os.kill(-1, signal.SIGKILL)  # process 1 of the namespace: all but itself
+            except ProcessLookupError:
+                pass
+        elif self.last is not None:
+            try:
+                os.killpg(self.last, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.last = None
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+    # ------------------------------------------------------------------ the loop
+
+    def serve(self) -> None:
+        self.say({"ready": True, "level": self.level})
+        while True:
+            try:
+                message, fds, _, _ = socket.recv_fds(self.control, 1 << 16, 2)
+            except OSError:
+                break
+            if not message:
+                break
+            op = json.loads(message).get("op")
+            if op == "spawn" and len(fds) == 2:
+                reply = self.spawn(fds)
+            elif op == "reap":
+                self.reap()
+                reply = {"ok": True}
+            else:
+                reply = {"error": "malformed request"}
+            for f in fds:
+                os.close(f)
+            self.say(reply)
+        self.reap()
+
+    def say(self, message: dict) -> None:
+        self.control.sendall(json.dumps(message).encode() + b"\n")
+
+    def self_test(self) -> bool:
+        """Fork one child through the whole setup and see it come through."""
+        a, b = socket.socketpair()
+        out_a, out_b = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            a.close()
+            out_a.close()
+            self.child(b.fileno(), out_b.fileno())
+        b.close()
+        out_b.close()
+        a.settimeout(30)
+        try:
+            ok = a.recv(1) == b"P"
+        except OSError:
+            ok = False
+        a.close()
+        out_a.close()
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        return ok
 
 
-def main(fd: int) -> None:
+def run_nursery(zygote: Zygote, wanted: str) -> None:
+    """Start the nursery behind a first process that enters the namespaces; returns only if
+    that failed (and weak isolation is acceptable), with this process untouched."""
+    from grader.sandbox import isolation
+
+    first = os.fork()
+    if first == 0:
+        try:
+            isolation.enter_namespaces(zygote.as_root)
+            nursery = os.fork()
+        except OSError as exc:
+            os.write(2, f"sandbox setup failed: {exc}\n".encode())
+            os._exit(SETUP_FAILED)
+        if nursery == 0:  # process 1 of the new pid namespace
+            try:
+                isolation.build_root(zygote.walls)
+                isolation.become_undumpable()
+                zygote.level = "full"
+                ok = zygote.self_test()
+            except BaseException as exc:  # noqa: BLE001
+                os.write(2, f"sandbox setup failed: {exc}\n".encode())
+                ok = False
+            if not ok:
+                os._exit(SETUP_FAILED)
+            zygote.serve()
+            os._exit(0)
+        _, status = os.waitpid(nursery, 0)
+        os._exit(os.waitstatus_to_exitcode(status))
+    _, status = os.waitpid(first, 0)
+    if os.waitstatus_to_exitcode(status) != SETUP_FAILED:
+        os._exit(0)  # the nursery served and ended
+    if wanted == "full":
+        zygote.say({"error": "the sandbox's walls could not be put up (Linux namespaces unavailable?)"})
+        os._exit(1)
+
+
+def main(fd: int, config_json: str) -> None:
     control = socket.socket(fileno=fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The zygote starts in a neutral folder; nothing relative to it belongs on the path.
@@ -123,30 +230,13 @@ def main(fd: int) -> None:
     import gc
 
     gc.freeze()  # children then leave the preloaded objects' pages shared
-    baseline = isolation.address_space_bytes()
-    control.sendall(json.dumps({"ready": True, "baseline": baseline, "uid": os.geteuid()}).encode() + b"\n")
-    # Children outlive the first process that forked them; as a subreaper the zygote
-    # inherits and reaps them, so finished sandboxes never linger as zombies.
-    isolation.become_subreaper()
-    while True:
-        _reap()
-        try:
-            message, fds, _, _ = socket.recv_fds(control, 1 << 20, 2)
-        except OSError:
-            break
-        if not message:
-            break
-        config = json.loads(message)
-        config["baseline"] = baseline
-        if len(fds) != 2:
-            reply = {"error": "a request must carry two file descriptors"}
-        else:
-            reply = _start_child(config, fds[0], fds[1])
-        for f in fds:
-            os.close(f)
-        control.sendall(json.dumps(reply).encode() + b"\n")
+    config = json.loads(config_json)
+    zygote = Zygote(control, config, isolation.address_space_bytes())
+    if config["level"] in ("auto", "full"):
+        run_nursery(zygote, config["level"])
+    zygote.serve()
     os._exit(0)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), sys.argv[2])
