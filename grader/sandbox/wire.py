@@ -328,11 +328,11 @@ class _Decoder:
         data = _list(tree, "data")
         if len(data) != len(columns):
             raise WireError("frame has a different number of columns and column names")
-        series = [pd.Series(self._values(col, depth), index=index, copy=False) for col in data]
-        frame = pd.concat(series, axis=1, ignore_index=True) if series else pd.DataFrame(index=index)
-        frame.columns = columns
-        if len(frame) != len(index):
+        values = [self._values(col, depth) for col in data]
+        if any(len(v) != len(index) for v in values):
             raise WireError("frame columns have different lengths")
+        frame = pd.DataFrame(dict(enumerate(values)), index=index, copy=False)
+        frame.columns = columns
         self.tensors.append(frame)
         return frame
 
