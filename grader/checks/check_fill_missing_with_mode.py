@@ -21,10 +21,10 @@ def passengers():
     })
 
 
-def agree(student, reference, frame):
+def agree(student, reference, frame, inputs=False):
     call = show_call("fill_missing_with_mode", (frame,)) if student.fill_missing_with_mode.public else None
     want = reference.fill_missing_with_mode(frame.copy(deep=True))
-    outcome = student.fill_missing_with_mode.run(frame, inputs=True)
+    outcome = student.fill_missing_with_mode.run(frame, inputs=inputs)
     if outcome.error:
         student.fill_missing_with_mode(frame)  # fails with the exception and the call
     expect_same(outcome.value, want, call=call)
@@ -32,7 +32,7 @@ def agree(student, reference, frame):
 
 
 def unchanged(student, reference, frame):
-    outcome = agree(student, reference, frame)
+    outcome = agree(student, reference, frame, inputs=True)
     where = "the DataFrame passed in" if student.fill_missing_with_mode.public else "on a hidden input, the DataFrame"
     expect(mismatch(outcome.inputs[0], frame, public=False) is None,
            f"{where} was modified: return a new DataFrame and leave the input alone")
