@@ -555,7 +555,8 @@ def test_the_child_cannot_see_the_course_or_the_grader(grader):
     paths = [str(p) for p in [*hidden, COURSE, Path("/usr"), Path(os.__file__)]]
     writes = [str(COURSE / f"{marker}.py"), str(SOLUTIONS / f"{marker}.py"),
               str(Path(sysconfig.get_paths()["purelib"]) / f"{marker}.pth"),
-              str(Path(os.__file__).parent / f"{marker}.py"), f"/etc/{marker}", f"/tmp/{marker}"]
+              str(Path(os.__file__).parent / f"{marker}.py"), f"/etc/{marker}", f"/tmp/{marker}",
+              f"/scratch/{marker}"]
     assert all(p.exists() for p in hidden)   # here, in the trusted process, they are all there
     child = grader.sandbox.spawn()
     try:
@@ -571,8 +572,9 @@ def test_the_child_cannot_see_the_course_or_the_grader(grader):
     venv = [Path(sys.prefix).name] if Path(sys.prefix).parent == COURSE else []
     assert (listing[str(COURSE)] or []) in ([], venv), listing[str(COURSE)]
     assert seen["/usr"] and seen[os.__file__]                        # the probe does see what it may
-    assert outcome.value["written"] == [f"/tmp/{marker}"]            # only its private /tmp ...
+    assert outcome.value["written"] == [f"/scratch/{marker}"]        # only its private scratch ...
     assert not Path(f"/tmp/{marker}").exists()                       # ... which is not ours
+    assert not Path(f"/scratch/{marker}").exists()
     assert not any(Path(p).exists() for p in writes)
     assert not [m for m in outcome.value["modules"] if m.startswith(("grader.checks", "solutions", "check_"))
                 or m.startswith("grader_reference") or m in ("grader.plugin", "grader.grading")]

@@ -73,7 +73,7 @@ def test_installed_packages_stay_importable(child):
 def test_the_grader_environment_does_not_leak(child):
     kid, _ = child
     environment = call(kid, "environment")
-    assert "GRADER_TEST_SECRET" not in environment and environment["HOME"] == "/tmp"
+    assert "GRADER_TEST_SECRET" not in environment and environment["HOME"] == "/scratch"
 
 
 def test_the_child_has_a_pid_namespace_of_its_own_and_no_privileges(child):

@@ -34,6 +34,8 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_SET_DUMPABLE = 4
 
 _libc = ctypes.CDLL(None, use_errno=True)
+STAGING = ("/mnt", "/media", "/srv", "/opt", "/run")  # where the new root may be assembled
+SCRATCH = "/scratch"  # each child's private, writable folder
 # pivot_root and capset have no wrapper in Python's standard library.
 _SYSCALLS = {"x86_64": {"pivot_root": 155, "capset": 126}, "aarch64": {"pivot_root": 41, "capset": 91}}
 _SYSCALL = _SYSCALLS.get(os.uname().machine, _SYSCALLS["x86_64"])
@@ -50,7 +52,7 @@ class Limits:
     memory_mb: int = 1024          # address space on top of what the pre-warmed process maps
     processes: int = 32            # processes and threads of the child's user
     output_kb: int = 64            # stdout/stderr kept; the rest is discarded
-    file_size_mb: int = 8          # largest file the child may write (in its private /tmp)
+    file_size_mb: int = 8          # largest file the child may write (in its private /scratch)
     cpu_seconds: int = 60          # for the child's whole life: a backstop
     call_cpu_seconds: float = 0.5  # one call (twice that for loading the code); enforced by the host
     open_files: int = 64
@@ -117,10 +119,15 @@ def enter_namespaces(as_root: bool) -> None:
 
 def build_root(walls: Walls) -> None:
     """In a new mount namespace: a fresh root holding only the read-only folders, a few
-    devices, a /proc of the new pid namespace and an empty /tmp (each child mounts its own
-    there). The old root is detached."""
+    devices, a /proc of the new pid namespace, and an empty /scratch (each child mounts its
+    own there). The old root is detached."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    base = "/tmp"
+    hidden = sorted((p for p in walls.hidden if os.path.isdir(p)), key=len)
+    allowed = [p for p in walls.read_only if os.path.isdir(p)]
+    # The new root is staged on a small file system mounted over a folder that holds
+    # nothing we need (the interpreter may well live under /tmp).
+    base = next(b for b in (*STAGING, "/tmp") if os.path.isdir(b)
+                and not any(_within(p, b) for p in allowed + hidden))
     _mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     root = base + "/root"
     os.mkdir(root)
@@ -129,8 +136,6 @@ def build_root(walls: Walls) -> None:
     # site-packages) and those around one (a virtualenv inside the course folder, whose
     # interpreter folders are bound back in below). Longest paths first, so a hidden folder
     # inside another is covered again after its parent.
-    hidden = sorted((p for p in walls.hidden if os.path.isdir(p)), key=len)
-    allowed = [p for p in walls.read_only if os.path.isdir(p)]
     for path in allowed:
         if not any(_within(path, h) for h in hidden):
             _bind_read_only(path, root + path)
@@ -148,6 +153,7 @@ def build_root(walls: Walls) -> None:
         Path(target).touch()
         _mount(f"/dev/{device}", target, None, MS_BIND)
     os.makedirs(root + "/tmp", exist_ok=True)
+    os.makedirs(root + SCRATCH, exist_ok=True)
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV)
     os.makedirs(root + "/.old", exist_ok=True)
@@ -160,10 +166,12 @@ def build_root(walls: Walls) -> None:
 
 
 def fresh_scratch(size_mb: int) -> None:
-    """A mount namespace of the child's own with an empty, private, size-limited /tmp."""
+    """A mount namespace of the child's own with an empty, private, size-limited scratch
+    folder (its HOME, TMPDIR and working folder). It is not /tmp, which may hold the
+    interpreter's own folders."""
     unshare(CLONE_NEWNS)
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=1777")
-    os.chdir("/tmp")
+    _mount("tmpfs", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=1777")
+    os.chdir(SCRATCH)
 
 
 def become_undumpable() -> None:

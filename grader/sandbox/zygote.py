@@ -7,7 +7,7 @@ memory.
 With full isolation the zygote enters new user (unless root), pid, mount, network, IPC
 and UTS namespaces and forks the *nursery*: process 1 of the new pid namespace, which
 builds the private read-only root once and then forks one child per request. Each
-child gets its own mount namespace with a fresh /tmp, the grader's environment wiped,
+child gets its own mount namespace with a fresh /scratch, the grader's environment wiped,
 limits, and no privileges. Before each new child, and on request, the nursery kills
 every other process in its namespace, so nothing a submission started outlives it;
 when the nursery ends, the kernel kills whatever is left. Without namespaces ("weak")
@@ -41,7 +41,7 @@ PRELOAD = (
     "numpy", "pandas", "torch", "torch.nn", "torch.nn.functional",
 )
 
-CHILD_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp",
+CHILD_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/scratch", "TMPDIR": "/scratch",
                      "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 SETUP_FAILED = 70
 
