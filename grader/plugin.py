@@ -57,7 +57,7 @@ class GradingRun:
     results: list[CheckResult] = field(default_factory=list)
     printed: str = ""
     _child: Child | None = None
-    _loaded: dict[str, str | list[str]] = field(default_factory=dict)   # filename -> module or error
+    _loaded: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # filename -> (module, missing)
     _broken: dict[str, str] = field(default_factory=dict)               # exercise id -> reason
 
     # --------------------------------------------------------------- the student's side
@@ -100,7 +100,7 @@ class GradingRun:
                 return CheckFailure(f"loading {source.filename} raised {result.type}"
                                     f"{': ' + result.message if result.message else ''}"
                                     f"{' (' + where + ')' if where else ''}")
-            self._loaded[source.filename] = [module, result]
+            self._loaded[source.filename] = (module, result)
         module, missing = self._loaded[source.filename]
         if exercise.function in missing:
             return CheckFailure(f"{exercise.function} is not defined in {source.filename}")

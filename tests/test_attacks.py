@@ -619,7 +619,6 @@ def calc_preds(coeffs, indeps):
 def test_runaway_code_is_cut_off(grader, honest, tmp_path, name):
     shape, text = RUNAWAYS[name]
     make = folder if shape == "folder" else single_file
-    started = time.monotonic()
     results = attack(grader, honest, make(tmp_path, "calc_preds", text), "calc_preds")
     # Stopped by the wall clock (sleeping, trickling) or by its CPU budget (spinning).
     assert re.search(r"no answer within|s of CPU time without answering", outputs(results, "calc_preds"))

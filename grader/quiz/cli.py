@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +136,10 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
                 raise click.ClickException(f"cannot write {save}: {e.strerror}") from None
             console.print(f"Answers saved to {save}")
         return
+    if sys.stdin.isatty():
+        # Ctrl-C saves the progress, even when the shell started us with SIGINT ignored
+        # (as it does for background jobs).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         outcome = run_session(quiz_obj, console, console.input, progress_path(quiz_obj),
                               save or answers_path(quiz_obj), shuffle=shuffle, rng=random.Random(seed))
