@@ -116,7 +116,6 @@ def test_interrupt_saves_progress_and_resume_continues(three, tmp_path):
 
 
 def test_shuffle_keeps_canonical_labels_and_resumes_same_order(all_types, tmp_path):
-    rng = random.Random(3)
     order = [q.id for q in all_types.questions]
     rng2 = random.Random(3)
     rng2.shuffle(order)
