@@ -53,14 +53,15 @@ class GradeOptions:
 class Grader:
     """Grades submissions in this process against the reference solutions in ``course/solutions``."""
 
-    def __init__(self, course: Path, options: GradeOptions, slot: int = 0) -> None:
+    def __init__(self, course: Path, options: GradeOptions, slot: int = 0, *, fork_zygote: bool = False) -> None:
         self.course = Path(course)
         self.options = options
         self.seed = options.seed if options.seed is not None else secrets.randbits(32)
         self.exercises = choose_exercises(load_exercises(), options.exercises)
         hidden = tuple(dict.fromkeys([*grader_paths(), str(self.course.resolve())]))
         limits = Limits(call_cpu_seconds=options.cpu_time)
-        self.sandbox = Sandbox(SandboxConfig(limits=limits, hidden=hidden, level=options.isolation), slot)
+        config = SandboxConfig(limits=limits, hidden=hidden, level=options.isolation)
+        self.sandbox = Sandbox(config, slot, fork=fork_zygote)
         try:
             self.references = self._load_references()
             import pytest  # noqa: F401 - imported once here, not per submission

@@ -26,8 +26,16 @@ def main(course: str, options_json: str) -> int:
 
     options = json.loads(options_json)
     options["exercises"] = tuple(options["exercises"])
+    # Import the heavy libraries once, before anything else, and fork the zygote from this
+    # still clean process (no solution or check loaded yet): it shares them instead of
+    # importing them again.
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import torch
+
+    torch.set_num_threads(1)
     try:
-        grader = Grader(Path(course), GradeOptions(**options), slot=os.getpid())
+        grader = Grader(Path(course), GradeOptions(**options), slot=os.getpid(), fork_zygote=True)
     except Exception as exc:  # noqa: BLE001 - the reason is sent to the dispatcher
         say({"fatal": str(exc)})
         return 1

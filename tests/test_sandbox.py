@@ -108,3 +108,27 @@ def test_a_child_that_exits_is_a_crash(child):
     kid.load("probe", PROBE, "probe.py", [])
     with pytest.raises(SandboxCrash, match="ended during the call"):
         kid.call("probe", "leave", (), timeout=2)
+
+
+SNOOP = '''
+import gc, sys
+def calc_preds(coeffs, indeps):
+    modules = sorted(m for m in sys.modules if m.startswith(("grader_reference", "grader.checks", "check_",
+                                                           "solutions", "pytest", "_pytest", "grader.plugin")))
+    functions = sorted({getattr(f, "__module__", "?") for f in gc.get_objects()
+                        if callable(f) and getattr(f, "__name__", "") in ("calc_preds", "agree")
+                        and getattr(f, "__module__", "") != __name__})
+    raise RuntimeError(f"seen: {modules} {functions} {sys.argv}")
+'''
+
+
+def test_a_batch_workers_zygote_holds_nothing_of_the_grader(tmp_path):
+    """Batch workers fork their zygote from themselves: it must be forked before any
+    reference, check or pytest module is loaded."""
+    from grader.grading import GradeOptions, grade_many
+
+    path = tmp_path / "snoop.py"
+    path.write_text(SNOOP)
+    (graded,) = list(grade_many(COURSE, [path], GradeOptions(hidden=False, exercises=("calc_preds",)), jobs=1))
+    outputs = {t["output"] for t in graded.results["tests"]}
+    assert any("seen: [] [] ['grader-zygote']" in o for o in outputs), outputs

@@ -287,10 +287,61 @@ def _student_error(reply: dict) -> StudentError:
     )
 
 
+class _Forked:
+    """The little of ``subprocess.Popen`` that ``Sandbox`` uses, for a forked zygote."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    @classmethod
+    def zygote(cls, control: socket.socket, settings: dict) -> "_Forked":
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setsid()
+                os.chdir(tempfile.gettempdir())
+                null = os.open(os.devnull, os.O_RDWR)
+                os.dup2(null, 0)
+                os.dup2(null, 1)  # the worker's stdin and stdout are its pipes to the dispatcher
+                keep = control.fileno()
+                os.closerange(3, keep)
+                os.closerange(keep + 1, 1 << 16)
+                os.environ.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+                from grader.sandbox import zygote
+
+                zygote.main(keep, json.dumps(settings))
+            finally:
+                os._exit(1)
+        return cls(pid)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("zygote", timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+
 class Sandbox:
     """A zygote process and the children it forks."""
 
-    def __init__(self, config: SandboxConfig = SandboxConfig(), slot: int = 0) -> None:
+    def __init__(self, config: SandboxConfig = SandboxConfig(), slot: int = 0, *, fork: bool = False) -> None:
+        """Start the zygote: a fresh interpreter, or with ``fork`` a fork of this process, which
+        must then hold nothing a submission may see (a batch worker forks it before it loads
+        any solution or check, right after importing torch, numpy and pandas, which it shares)."""
         self.config = config
         self.uid = UID_BASE + (os.getpid() + slot) % 30000
         parent, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -303,11 +354,14 @@ class Sandbox:
             "read_only": [*SYSTEM_DIRS, *_site_dirs()],
             "uid": self.uid,
         }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno()), json.dumps(settings)],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
-            cwd=tempfile.gettempdir(), start_new_session=True,
-        )
+        if fork:
+            self.process: subprocess.Popen | _Forked = _Forked.zygote(theirs, settings)
+        else:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno()), json.dumps(settings)],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
+                cwd=tempfile.gettempdir(), start_new_session=True,
+            )
         theirs.close()
         self.control = parent
         self.reader = parent.makefile("rb")

@@ -241,6 +241,7 @@ def warm_up() -> None:
 
 def main(fd: int, config_json: str) -> None:
     control = socket.socket(fileno=fd)
+    sys.argv[:] = ["grader-zygote"]  # a forked zygote would otherwise keep its worker's arguments
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The zygote starts in a neutral folder; nothing relative to it belongs on the path.
     sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
