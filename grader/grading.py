@@ -30,7 +30,8 @@ PYTEST_ARGS = [
     "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-p", "no:randomly",
     "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler",
     "-p", "no:legacypath", "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin",
-    "-p", "no:logging", "-p", "no:warnings", "-p", "no:nose",
+    "-p", "no:logging", "-p", "no:warnings", "-p", "no:nose", "-p", "no:debugging", "-p", "no:setuponly",
+    "-p", "no:setupplan", "-p", "no:recwarn", "-p", "no:monkeypatch", "-p", "no:tmpdir",
     "-s", "--import-mode=importlib", "-o", "python_files=check_*.py", "-o", "python_functions=check_*",
     "-o", "python_classes=", "-W", "ignore",
 ]
