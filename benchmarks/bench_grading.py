@@ -1,6 +1,6 @@
 """Benchmark: batch grading against a naive baseline, on copies of the sample class.
 
-    python benchmarks/bench_grading.py [--copies 5] [--jobs 2] [--naive 12]
+    python benchmarks/bench_grading.py [--copies 10] [--jobs 2] [--naive 12]
 
 Prints submissions per second for `grade_many` (pre-warmed workers and zygotes,
 one forked child per submission) and for the naive baseline (a fresh
@@ -119,7 +119,7 @@ def run_naive(paths: list[Path], jobs: int, timeout: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--copies", type=int, default=5, help="copies of the sample class to grade")
+    parser.add_argument("--copies", type=int, default=10, help="copies of the sample class to grade")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers (both sides)")
     parser.add_argument("--naive", type=int, default=12, help="submissions graded the naive way")
     parser.add_argument("--timeout", type=float, default=2.0, help="seconds a call may take")
