@@ -98,7 +98,7 @@ def check(exercise: tuple[str, ...], timeout: float, cpu_time: float, isolation:
 
 
 @main.command()
-@click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the results of a single submission to this file.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -141,7 +141,10 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
     if not (course / "solutions").is_dir():
         raise click.ClickException(f"{course} has no solutions/ folder: grading compares against the references")
     if out_dir:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise click.ClickException(f"cannot create {out_dir}: {exc.strerror}; choose another --out folder") from None
     options = GradeOptions(hidden=not public_only, timeout=timeout, cpu_time=cpu_time, seed=seed,
                            isolation=isolation)
     jobs = jobs or min(len(submissions), os.cpu_count() or 1)
@@ -157,15 +160,17 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
             if graded.results is None:
                 failures += 1
             else:
-                if out_dir:
-                    (out_dir / f"{name}.json").write_text(json.dumps(graded.results, indent=2))
-                if json_file:
-                    json_file.write_text(json.dumps(graded.results, indent=2))
+                for target in ([out_dir / f"{name}.json"] if out_dir else []) + ([json_file] if json_file else []):
+                    try:
+                        target.write_text(json.dumps(graded.results, indent=2))
+                    except OSError as exc:
+                        failures += 1
+                        rows[-1] = (name, None, f"cannot write {target}: {exc.strerror}")
             progress.update(task, advance=1, description=name)
     Console(width=max(Console().width, 120)).print(class_table(rows, load_exercises()))
     if failures:
-        raise click.ClickException(f"{failures} of {len(submissions)} submissions could not be graded "
-                                   "(see the table); nothing was written for them")
+        raise click.ClickException(f"{failures} of {len(submissions)} submissions could not be graded or their "
+                                   "results not written (see the table)")
 
 
 @main.command()

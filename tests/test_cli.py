@@ -107,3 +107,16 @@ def test_validate_catches_a_stub_that_scores(course):
                     "    import torch\n    return torch.sigmoid(i @ c)\n")
     result = run("validate")
     assert result.exit_code == 1 and "calc_preds: the stub scores 10 points instead of zero" in result.output
+
+
+def test_grade_refuses_a_path_that_does_not_exist(course, tmp_path):
+    result = run("grade", str(tmp_path / "typo.py"))
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_grade_reports_results_it_cannot_write(course, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run("grade", str(course / "solutions"), "--json", str(blocker / "r.json"))
+    assert result.exit_code == 1
+    assert "could not be graded or their results not written" in result.output
