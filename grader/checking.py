@@ -202,18 +202,20 @@ def reference_grads(function: Any, args: tuple) -> list[Any]:
     return [t.grad for t in tensors_in(copies)]
 
 
-def expect_grads(outcome: Any, want: list[Any], *, call: str | None) -> None:
-    """Fail unless the gradients the submission's inputs received match ``want``."""
+def expect_grads(outcome: Any, want: list[Any], *, call: str | None, names: list[str] | None = None) -> None:
+    """Fail unless the gradients the submission's inputs received match ``want``; ``names``
+    names the tensor inputs in order (else they are numbered)."""
     where = call or "on a hidden input"
     if outcome.backward_error:
         raise CheckFailure(f"{where}: {outcome.backward_error}")
     got = [r.grad for r in outcome.inputs]
     for i, (g, w) in enumerate(zip(got, want)):
+        name = names[i] if names and i < len(names) else f"input #{i + 1}"
         if w is None:
             continue
         if g is None:
-            raise CheckFailure(f"{where}: no gradient reached input #{i + 1} "
+            raise CheckFailure(f"{where}: no gradient reached {name} "
                                "(is the result computed with torch operations from it?)")
         problem = mismatch(g, w, public=call is not None)
         if problem:
-            raise CheckFailure(f"{where}: the gradient of input #{i + 1} is wrong: {problem}")
+            raise CheckFailure(f"{where}: the gradient of {name} is wrong: {problem}")

@@ -21,7 +21,7 @@ def gradients(student, reference, coeffs, indeps):
     if outcome.error:
         agree(student, reference, coeffs, indeps)
     call = show_call("calc_preds", args) + ".sum().backward()" if public else None
-    expect_grads(outcome, reference_grads(reference.calc_preds, args), call=call)
+    expect_grads(outcome, reference_grads(reference.calc_preds, args), call=call, names=["coeffs", "indeps"])
 
 
 @pytest.mark.points(2)

@@ -6,6 +6,7 @@ import torch
 from grader.checking import expect, expect_grads, expect_same, mismatch, reference_grads, show_call
 
 PARAMS = (1.0, -1.0, -0.5, 0.25, 2.0, -3.0)
+NAMES = ["m1", "b1", "m2", "b2", "m3", "b3", "x"]
 
 
 def agree(student, reference, args):
@@ -36,7 +37,8 @@ def check_gradients_flow_to_tensor_parameters(student, reference):
     outcome = student.triple_relu.run(*args, backward=True, inputs=True)
     if outcome.error:
         agree(student, reference, args)  # reports the exception with the call
-    expect_grads(outcome, _grads(reference, args), call=show_call("triple_relu", args) + ".sum().backward()")
+    expect_grads(outcome, _grads(reference, args), call=show_call("triple_relu", args) + ".sum().backward()",
+                 names=NAMES)
 
 
 def _grads(reference, args):
@@ -79,7 +81,7 @@ def check_gradients_on_random_inputs(student, reference, rng):
     outcome = student.triple_relu.run(*args, backward=True, inputs=True)
     if outcome.error:
         agree(student, reference, args)
-    expect_grads(outcome, _grads(reference, args), call=None)
+    expect_grads(outcome, _grads(reference, args), call=None, names=NAMES)
 
 
 @pytest.mark.hidden
