@@ -11,8 +11,7 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 CLONE_NEWNS = 0x00020000
@@ -62,19 +61,9 @@ class Limits:
 class Walls:
     """What the child may see: read-only system and Python folders, nothing else."""
 
+    read_only: tuple[str, ...]     # folders bound read-only into the child's root (see host.py)
     hidden: tuple[str, ...] = ()   # folders to cover with an empty file system even if allowed
     uid: int = 0                   # the unprivileged user to become when running as root
-    read_only: tuple[str, ...] = field(default_factory=lambda: tuple(default_read_only()))
-
-
-def default_read_only() -> list[str]:
-    """System folders and this interpreter's own folders (stdlib and site-packages)."""
-    paths = {"/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys"}
-    for entry in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]:
-        if entry and os.path.isdir(entry):
-            paths.add(os.path.realpath(entry))
-            paths.add(os.path.abspath(entry))
-    return sorted(paths)
 
 
 def _check(result: int, what: str) -> None:
