@@ -1,4 +1,4 @@
-"""The pytest plugin that runs the course's checks against one submission.
+"""The pytest plugin that runs the course's checks against submissions, one after another.
 
 Check modules (``grader/checks/check_<exercise>.py``) are ordinary pytest modules whose
 check functions are named ``check_*`` and take these fixtures:
@@ -204,7 +204,6 @@ class GraderPlugin:
         self.runs = runs
         self.on_done = on_done
         self.hidden = hidden
-        self.run: GradingRun | None = None
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): what the check is worth (default 1)")
@@ -222,7 +221,6 @@ class GraderPlugin:
             raise session.Interrupted(f"{session.testsfailed} errors during collection")
         for run in self.runs:
             started = time.monotonic()
-            self.run = run
             session.config.stash[RUN_KEY] = run
             try:
                 for i, item in enumerate(session.items):
