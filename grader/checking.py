@@ -155,6 +155,12 @@ def expect_same(got: Any, want: Any, *, call: str | None, rtol: float = RTOL, at
         raise CheckFailure(f"{call}: {problem}" if call else f"on a hidden input: {problem}")
 
 
+def expect_unchanged(after: Any, before: Any, message: str) -> None:
+    """Fail with ``message`` if an input (``after``: as the submission left it) was modified."""
+    if mismatch(after, before, public=False) is not None:
+        raise CheckFailure(message)
+
+
 def expect(condition: bool, message: str) -> None:
     """Fail with ``message`` unless ``condition`` holds."""
     if not condition:

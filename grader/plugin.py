@@ -27,7 +27,7 @@ import pytest
 
 from grader.checking import CheckFailure, show_call
 from grader.course import Exercise
-from grader.sandbox.host import CallOutcome, Child, Sandbox, SandboxFailure
+from grader.sandbox.host import CallOutcome, Child, Sandbox, SandboxFailure, StudentError
 from grader.submission import Source, Submission
 
 RUN_KEY = pytest.StashKey["GradingRun"]()
@@ -96,10 +96,8 @@ class GradingRun:
             except SandboxFailure as exc:
                 return CheckFailure(f"loading {source.filename} failed: {exc}")
             if not isinstance(result, list):
-                where = source.where(result.line)
-                return CheckFailure(f"loading {source.filename} raised {result.type}"
-                                    f"{': ' + result.message if result.message else ''}"
-                                    f"{' (' + where + ')' if where else ''}")
+                return CheckFailure(f"loading {source.filename} raised {exception_text(result)}"
+                                    f"{location(source, result.line, with_file=False)}")
             self._loaded[source.filename] = (module, result)
         module, missing = self._loaded[source.filename]
         if exercise.function in missing:
@@ -155,21 +153,15 @@ class StudentFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call and return the value; an exception in the submission fails the check."""
         outcome = self.run(*args, **kwargs)
-        if outcome.error is not None and outcome.error.type == "NotImplementedError":
-            where = self._m._source.where(outcome.error.line)
+        error, source = outcome.error, self._m._source
+        if error is not None and error.type == "NotImplementedError":
             raise CheckFailure(f"{self.name} is not written yet: it raises NotImplementedError"
-                               f" ({self._m._source.filename}{', ' + where if where else ''})")
-        if outcome.error is not None:
-            raise CheckFailure(f"{self.call_text(args, kwargs)} raised {self.error_text(outcome)}")
+                               f"{location(source, error.line)}")
+        if error is not None:
+            # On hidden checks without the message, which the submission could fill with the input.
+            raise CheckFailure(f"{self.call_text(args, kwargs)} raised "
+                               f"{exception_text(error, self.public)}{location(source, error.line)}")
         return outcome.value
-
-    def error_text(self, outcome: CallOutcome) -> str:
-        """The exception, where it was raised; on hidden checks without its message, which
-        the submission could fill with the hidden input."""
-        error = outcome.error
-        where = self._m._source.where(error.line)
-        text = f"{error.type}: {error.message}" if error.message and self.public else error.type
-        return f"{text} ({self._m._source.filename}, {where})" if where else text
 
     def call_text(self, args: tuple, kwargs: dict) -> str:
         """How the call is shown: in full for public checks, never for hidden ones."""
@@ -178,6 +170,19 @@ class StudentFunction:
     @property
     def public(self) -> bool:
         return self._m._public
+
+
+def exception_text(error: StudentError, with_message: bool = True) -> str:
+    """'ValueError: lengths differ', or just 'ValueError'."""
+    return f"{error.type}: {error.message}" if error.message and with_message else error.type
+
+
+def location(source: Source, line: int | None, *, with_file: bool = True) -> str:
+    """' (week5/calc_preds.py, line 3)', ' (line 3)', or '' when the line is unknown."""
+    where = source.where(line)
+    if not where:
+        return ""
+    return f" ({source.filename}, {where})" if with_file else f" ({where})"
 
 
 def load_reference(path: Path, exercise: Exercise) -> ModuleType:

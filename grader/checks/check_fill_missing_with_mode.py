@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grader.checking import expect, expect_same, mismatch, show_call
+from grader.checking import expect_same, expect_unchanged, show_call
 
 TITANIC = Path(__file__).parent / "data" / "titanic.csv"
 
@@ -34,8 +34,8 @@ def agree(student, reference, frame, inputs=False):
 def unchanged(student, reference, frame):
     outcome = agree(student, reference, frame, inputs=True)
     where = "the DataFrame passed in" if student.fill_missing_with_mode.public else "on a hidden input, the DataFrame"
-    expect(mismatch(outcome.inputs[0], frame, public=False) is None,
-           f"{where} was modified: return a new DataFrame and leave the input alone")
+    expect_unchanged(outcome.inputs[0], frame,
+                     f"{where} was modified: return a new DataFrame and leave the input alone")
 
 
 @pytest.mark.points(2)

@@ -64,10 +64,6 @@ class StudentError:
     message: str
     line: int | None = None
 
-    def __str__(self) -> str:
-        where = f" (line {self.line})" if self.line else ""
-        return f"{self.type}: {self.message}{where}" if self.message else f"{self.type}{where}"
-
 
 @dataclass
 class CallOutcome:
@@ -233,7 +229,7 @@ class Child:
     # ------------------------------------------------------------------ ending
 
     def kill(self) -> None:
-        """Kill the child; in a pid namespace this ends every process it started."""
+        """Kill the child; then the zygote kills every process it started (``on_close``)."""
         if self.dead:
             return
         self.dead = True
@@ -242,10 +238,6 @@ class Child:
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
             else:
                 os.kill(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError, OSError):
-            pass
-        try:
-            os.killpg(self.pid, signal.SIGKILL)  # weak isolation: the child leads its own group
         except (ProcessLookupError, PermissionError, OSError):
             pass
         for s in (self.sock, self.out):
