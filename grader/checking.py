@@ -3,6 +3,12 @@
 Comparisons are strict about type, shape and dtype, tolerant about float rounding,
 and explain a mismatch in words a student can act on. ``public=False`` messages say
 what differs without showing the input or any of its values.
+
+The rule for check authors (see grader/checks/README.md): everything the sandbox hands
+back was written by a process the submission controls. A check compares it with what the
+trusted side expects, computed here from the reference, and fails anything missing, extra
+or malformed; it never compares only what happens to be there. And a check awards only
+what it names: a gradient check also needs the right value.
 """
 
 from __future__ import annotations
@@ -215,6 +221,8 @@ def expect_grads(outcome: Any, want: list[Any], *, call: str | None, names: list
     if outcome.backward_error:
         raise CheckFailure(f"{where}: {outcome.backward_error}")
     got = [r.grad for r in outcome.inputs]
+    if len(got) != len(want):  # the sandbox refuses such reports; never compare a part of them
+        raise CheckFailure(f"{where}: the gradients of {len(want)} inputs were expected, {len(got)} came back")
     for i, (g, w) in enumerate(zip(got, want)):
         name = names[i] if names and i < len(names) else f"input #{i + 1}"
         if w is None:

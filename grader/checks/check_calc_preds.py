@@ -20,6 +20,9 @@ def gradients(student, reference, coeffs, indeps):
     outcome = student.calc_preds.run(*args, backward=True, inputs=True)
     if outcome.error:
         agree(student, reference, coeffs, indeps)
+    # A gradient is only worth its points on the right predictions.
+    expect_same(outcome.value, reference.calc_preds(coeffs, indeps),
+                call=show_call("calc_preds", args) if public else None)
     call = show_call("calc_preds", args) + ".sum().backward()" if public else None
     expect_grads(outcome, reference_grads(reference.calc_preds, args), call=call, names=["coeffs", "indeps"])
 

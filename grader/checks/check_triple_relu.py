@@ -37,6 +37,7 @@ def check_gradients_flow_to_tensor_parameters(student, reference):
     outcome = student.triple_relu.run(*args, backward=True, inputs=True)
     if outcome.error:
         agree(student, reference, args)  # reports the exception with the call
+    expect_same(outcome.value, reference.triple_relu(*args), call=show_call("triple_relu", args))
     expect_grads(outcome, _grads(reference, args), call=show_call("triple_relu", args) + ".sum().backward()",
                  names=NAMES)
 
@@ -81,6 +82,7 @@ def check_gradients_on_random_inputs(student, reference, rng):
     outcome = student.triple_relu.run(*args, backward=True, inputs=True)
     if outcome.error:
         agree(student, reference, args)
+    expect_same(outcome.value, reference.triple_relu(*args), call=None)
     expect_grads(outcome, _grads(reference, args), call=None, names=NAMES)
 
 

@@ -152,7 +152,16 @@ class Child:
             raise SandboxCrash(f"the submission sent back malformed data ({exc})") from None
         backward_error = reply.get("backward_error")
         if backward_error is not None and type(backward_error) is not str:
+            self.kill()
             raise SandboxCrash("the submission's process sent a malformed reply")
+        if inputs:
+            problem = incomplete_report(reports, wire.inputs_of(tuple(args), dict(kwargs or {})))
+            if problem:
+                self.kill()
+                raise SandboxCrash(f"the submission's process sent an incomplete report ({problem})")
+        elif reports:
+            self.kill()
+            raise SandboxCrash("the submission's process reported inputs that were not asked for")
         return CallOutcome(value=value, inputs=reports, backward_error=backward_error)
 
     def _request(self, header: dict, buffers: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
@@ -264,6 +273,28 @@ def _first_word(sock: socket.socket) -> int | None:
     for level, kind, payload in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and data == b"P":
             return struct.unpack("3i", payload[: struct.calcsize("3i")])[0]
+    return None
+
+
+def incomplete_report(reports: list[Any], sent: list[Any]) -> str | None:
+    """Why the inputs the child reported are not exactly those it was sent (None when they are).
+
+    The child is controlled by the submission, which can empty, shorten or reorder the list it
+    reports (its caller's frame is within reach). The trusted side knows what it sent: one
+    report per tensor or frame, in order, of the same kind and, for tensors, the same dtype."""
+    import pandas as pd
+    import torch
+
+    if len(reports) != len(sent):
+        return f"{len(reports)} inputs reported, {len(sent)} sent"
+    for i, (report, original) in enumerate(zip(reports, sent), 1):
+        if isinstance(original, torch.Tensor):
+            if type(report) is not wire.TensorReport:
+                return f"input #{i} should be a tensor"
+            if report.tensor.dtype != original.dtype or report.tensor.dim() != original.dim():
+                return f"input #{i} came back with another dtype or number of dimensions"
+        elif type(report) is not type(original) or not isinstance(original, (pd.DataFrame, pd.Series)):
+            return f"input #{i} should be a {type(original).__name__}"
     return None
 
 

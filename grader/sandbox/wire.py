@@ -203,6 +203,32 @@ def encode(*values: Any) -> tuple[list[Any], list[bytes]]:
     return trees, encoder.buffers
 
 
+def inputs_of(*values: Any) -> list[Any]:
+    """The tensors and frames in ``values``, in the order a decoder meets them (and so the
+    order the child reports them back in): a series or frame counts once, its index does not."""
+    found: list[Any] = []
+
+    def walk(value: Any, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            return
+        kind = type(value)
+        if kind in (list, tuple):
+            for v in value:
+                walk(v, depth + 1)
+        elif kind is dict:
+            for k, v in value.items():
+                walk(k, depth + 1)
+                walk(v, depth + 1)
+        elif (kind.__module__ or "").startswith("torch") and kind.__name__ in ("Tensor", "Parameter"):
+            found.append(value)
+        elif (kind.__module__ or "").startswith("pandas") and kind.__name__ in ("DataFrame", "Series"):
+            found.append(value)
+
+    for value in values:
+        walk(value, 0)
+    return found
+
+
 # --------------------------------------------------------------------------- decoding
 
 
