@@ -51,18 +51,25 @@ class GradeOptions:
     isolation: str = "auto"             # "auto", "full" or "weak"
 
 
-class Grader:
-    """Grades submissions in this process against the reference solutions in ``course/solutions``."""
+def sandbox_config(course: Path, options: GradeOptions) -> SandboxConfig:
+    """The sandbox's settings for grading ``course`` with ``options`` (the seed plays no part)."""
+    hidden = tuple(dict.fromkeys([*grader_paths(), str(Path(course).resolve())]))
+    return SandboxConfig(limits=Limits(call_cpu_seconds=options.cpu_time), hidden=hidden, level=options.isolation)
 
-    def __init__(self, course: Path, options: GradeOptions, slot: int = 0, *, fork_zygote: bool = False) -> None:
+
+class Grader:
+    """Grades submissions in this process against the reference solutions in ``course/solutions``.
+
+    It starts its own sandbox unless given one; a batch worker starts the sandbox first,
+    forked from itself before it knows the seed, so that no child can find the seed in the
+    memory it inherits."""
+
+    def __init__(self, course: Path, options: GradeOptions, *, sandbox: Sandbox | None = None) -> None:
         self.course = Path(course)
         self.options = options
         self.seed = options.seed if options.seed is not None else secrets.randbits(32)
         self.exercises = choose_exercises(load_exercises(), options.exercises)
-        hidden = tuple(dict.fromkeys([*grader_paths(), str(self.course.resolve())]))
-        limits = Limits(call_cpu_seconds=options.cpu_time)
-        config = SandboxConfig(limits=limits, hidden=hidden, level=options.isolation)
-        self.sandbox = Sandbox(config, slot, fork=fork_zygote)
+        self.sandbox = sandbox or Sandbox(sandbox_config(self.course, options))
         try:
             self.references = self._load_references()
             import pytest  # noqa: F401 - imported once here, not per submission
@@ -128,7 +135,10 @@ class Grader:
         from grader.plugin import GradingRun
         from grader.submission import read_submission
 
-        submission = read_submission(Path(path), self.exercises)
+        try:
+            submission = read_submission(Path(path), self.exercises)
+        except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - that submission's result
+            submission = unreadable(Path(path), self.exercises, exc)
         return GradingRun(submission, self.exercises, self.sandbox, self.references,
                           hidden=self.options.hidden, seed=self.seed, timeout=self.options.timeout)
 
@@ -140,6 +150,14 @@ class Grader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def unreadable(path: Path, exercises: list[Exercise], exc: BaseException) -> Any:
+    """A submission that reading itself failed on: every exercise has that problem."""
+    from grader.submission import Submission, submission_name
+
+    problem = f"the submission could not be read ({type(exc).__name__})"
+    return Submission(submission_name(path), path, problems={e.id: problem for e in exercises})
 
 
 def build_results(run: Any, seconds: float, isolation: str) -> dict:
@@ -195,12 +213,17 @@ class _Worker:
     """A ``python -m grader.worker`` process and the submissions it has been given."""
 
     def __init__(self, course: Path, options: GradeOptions) -> None:
-        settings = json.dumps(dataclasses.asdict(options))
+        # Settings travel on stdin, never in the command line (which any process can read):
+        # first the sandbox's, without the seed; the worker forks its zygote before it reads
+        # the second line, the grading options with the seed.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.worker", str(course), settings],
+            [sys.executable, "-m", "grader.worker", str(course)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         self.pending: list[Path] = []
         self.ready = False
+        for settings in (dataclasses.replace(options, seed=None), options):
+            self.process.stdin.write(json.dumps(dataclasses.asdict(settings)) + "\n")
+        self.process.stdin.flush()
 
     def give(self, path: Path) -> None:
         self.pending.append(path)
@@ -223,13 +246,18 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
 
     Each worker keeps one pytest session and one zygote for all its submissions and has at
     most two in hand, so memory does not grow with their number. All workers share one seed,
-    so every submission meets the same hidden inputs.
+    so every submission meets the same hidden inputs. A worker that dies while grading takes
+    down only the submission it was grading, which scores zero with the reason; the others it
+    held go back in the queue and a fresh worker takes its place. A worker that cannot start
+    at all is a problem of the machine: then what is left gets that error.
     """
     queue = [Path(p) for p in paths]
     queue.reverse()
     if options.seed is None:
         options = dataclasses.replace(options, seed=secrets.randbits(32))
-    workers = [_Worker(course, options) for _ in range(max(1, min(jobs, len(queue))))]
+    exercises = choose_exercises(load_exercises(), options.exercises)
+    wanted = max(1, min(jobs, len(queue)))
+    workers = [_Worker(course, options) for _ in range(wanted)]
     started = False
     try:
         while workers:
@@ -241,7 +269,12 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
             readable, _, _ = select.select([w.process.stdout for w in workers], [], [])
             for worker in [w for w in workers if w.process.stdout in readable]:
                 line = worker.process.stdout.readline()
-                message = json.loads(line) if line.strip() else {"fatal": "the grading worker stopped unexpectedly"}
+                try:
+                    message = json.loads(line) if line.strip() else None
+                except json.JSONDecodeError:
+                    message = None
+                if type(message) is not dict:
+                    message = {"fatal": "the grading worker stopped unexpectedly"}
                 if message.get("ready"):
                     worker.ready = True
                     if not started and on_start:
@@ -250,14 +283,35 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
                 elif "fatal" in message:
                     workers.remove(worker)
                     worker.stop()
-                    lost = worker.pending + ([] if workers else list(reversed(queue)))
-                    if not workers:
-                        queue.clear()
-                    for path in lost:
-                        yield Graded(path, None, message["fatal"])
+                    reason = str(message["fatal"])[:300]
+                    if not worker.ready:  # it never started: the machine's problem, not a submission's
+                        lost = worker.pending + ([] if workers else list(reversed(queue)))
+                        if not workers:
+                            queue.clear()
+                        for path in lost:
+                            yield Graded(path, None, reason)
+                        continue
+                    if worker.pending:
+                        culprit = worker.pending.pop(0)
+                        yield Graded(culprit, crashed_results(culprit, exercises, reason))
+                    queue.extend(reversed(worker.pending))
+                    if queue or any(w.pending for w in workers):
+                        workers.append(_Worker(course, options))
                 else:
                     path = worker.pending.pop(0)
                     yield Graded(path, message["results"])
     finally:
         for worker in workers:
             worker.stop()
+
+
+def crashed_results(path: Path, exercises: list[Exercise], reason: str) -> dict:
+    """Results for a submission whose grading stopped its worker: zero, with the reason, per exercise."""
+    from grader.submission import submission_name
+
+    tests = [{"name": f"{e.id}: could not be graded", "score": 0.0, "max_score": e.points, "status": "failed",
+              "output": f"grading this submission stopped the grading process ({reason})",
+              "visibility": "visible", "tags": [e.id, "public"]} for e in exercises]
+    return {"score": 0.0, "max_score": round(sum(e.points for e in exercises), 4), "execution_time": 0.0,
+            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests,
+            "extra_data": {"submission": submission_name(path), "crashed": True}}

@@ -1,9 +1,14 @@
 """A batch grading worker: one ``Grader`` and one pytest session for many submissions.
 
-``python -m grader.worker COURSE OPTIONS_JSON`` reads JSON lines ``{"path": ...}`` on
-standard input and writes one JSON line per graded submission, ``{"path", "results"}``,
-on standard output; ``{"ready": true}`` first, or ``{"fatal": reason}`` if it cannot grade
-at all. Anything else the process prints goes to standard error.
+``python -m grader.worker COURSE`` reads JSON lines on standard input: the grading options
+without the seed, the options with the seed, then ``{"path": ...}`` per submission. It
+writes one JSON line per graded submission, ``{"path", "results"}``, on standard output;
+``{"ready": true}`` first, or ``{"fatal": reason}`` if it cannot grade at all. Anything else
+the process prints goes to standard error.
+
+The sandbox's zygote is forked from this process after torch, numpy and pandas are
+imported (so it shares them) and before the second line is read: no solution, check or
+seed is in the memory a sandboxed child inherits.
 """
 
 from __future__ import annotations
@@ -15,27 +20,46 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def main(course: str, options_json: str) -> int:
+def read_line(fd: int) -> str:
+    """One line from ``fd``, read a byte at a time so nothing after it enters this process."""
+    data = bytearray()
+    while not data.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            break
+        data += byte
+    return data.decode()
+
+
+def options_from(line: str):  # -> GradeOptions
+    from grader.grading import GradeOptions
+
+    options = json.loads(line)
+    options["exercises"] = tuple(options["exercises"])
+    return GradeOptions(**options)
+
+
+def main(course: str) -> int:
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints must not corrupt the results channel
-    from grader.grading import GradeOptions, Grader
+    from grader.grading import Grader, sandbox_config
+    from grader.sandbox.host import Sandbox
 
     def say(message: dict) -> None:
         out.write(json.dumps(message) + "\n")
         out.flush()
 
-    options = json.loads(options_json)
-    options["exercises"] = tuple(options["exercises"])
+    sandbox_options = options_from(read_line(0))
     # Import the heavy libraries once, before anything else, and fork the zygote from this
-    # still clean process (no solution or check loaded yet): it shares them instead of
-    # importing them again.
+    # still clean process: it shares them instead of importing them again.
     import numpy  # noqa: F401
     import pandas  # noqa: F401
     import torch
 
     torch.set_num_threads(1)
     try:
-        grader = Grader(Path(course), GradeOptions(**options), slot=os.getpid(), fork_zygote=True)
+        sandbox = Sandbox(sandbox_config(Path(course), sandbox_options), os.getpid(), fork=True)
+        grader = Grader(Path(course), options_from(sys.stdin.readline()), sandbox=sandbox)
     except Exception as exc:  # noqa: BLE001 - the reason is sent to the dispatcher
         say({"fatal": str(exc)})
         return 1
@@ -56,4 +80,4 @@ def main(course: str, options_json: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1]))

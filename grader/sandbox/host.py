@@ -116,6 +116,7 @@ class Child:
         self.load_timeout = load_timeout
         self.output = bytearray()
         self.output_limit = 64 * 1024
+        self.out_closed = False
         self.dead = False
         try:
             self._pidfd: int | None = os.pidfd_open(pid)
@@ -184,7 +185,8 @@ class Child:
                 raise SandboxTimeout(f"no answer within {timeout:g} s (an endless loop, or too slow?)")
             # Wake up now and then to look at the CPU time: a busy loop is stopped as soon as it
             # has burnt its CPU budget, without waiting for the wall-clock timeout.
-            ready, _, _ = select.select([self.sock, self.out], [], [], min(remaining, CPU_POLL))
+            watched = [self.sock] if self.out_closed else [self.sock, self.out]
+            ready, _, _ = select.select(watched, [], [], min(remaining, CPU_POLL))
             if self.out in ready:
                 self._drain_output()
             if self.sock in ready:
@@ -225,6 +227,9 @@ class Child:
         try:
             data = self.out.recv(65536, socket.MSG_DONTWAIT)
         except (BlockingIOError, OSError):
+            return
+        if not data:  # the child closed its stdout and stderr: nothing more will come
+            self.out_closed = True
             return
         room = self.output_limit - len(self.output)
         if room > 0:
@@ -318,7 +323,7 @@ class _Forked:
         self.returncode: int | None = None
 
     @classmethod
-    def zygote(cls, control: socket.socket, settings: dict) -> "_Forked":
+    def zygote(cls, control: socket.socket) -> "_Forked":
         pid = os.fork()
         if pid == 0:
             try:
@@ -333,7 +338,7 @@ class _Forked:
                 os.environ.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
                 from grader.sandbox import zygote
 
-                zygote.main(keep, json.dumps(settings))
+                zygote.main(keep)
             finally:
                 os._exit(1)
         return cls(pid)
@@ -378,14 +383,16 @@ class Sandbox:
             "uid": self.uid,
         }
         if fork:
-            self.process: subprocess.Popen | _Forked = _Forked.zygote(theirs, settings)
+            self.process: subprocess.Popen | _Forked = _Forked.zygote(theirs)
         else:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno()), json.dumps(settings)],
+                [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
                 cwd=tempfile.gettempdir(), start_new_session=True,
             )
         theirs.close()
+        # The settings go over the control socket, not in a command line that children could read.
+        parent.sendall(json.dumps(settings).encode() + b"\n")
         self.control = parent
         self.reader = parent.makefile("rb")
         self._level: str | None = None

@@ -18,7 +18,7 @@ The host talks to it over a Unix socket: a request is JSON with two file descrip
 the reply is a JSON line. The child itself sends its pid to the host, with kernel-checked
 credentials, as the first message on its request socket.
 
-Run as ``python -m grader.sandbox.zygote FD CONFIG_JSON``.
+Run as ``python -m grader.sandbox.zygote FD``; the settings arrive as the first line on FD.
 """
 
 from __future__ import annotations
@@ -239,7 +239,18 @@ def warm_up() -> None:
     int(np.sum((probs >= 0.5) & (np.asarray([1, 0]) != 0)))
 
 
-def main(fd: int, config_json: str) -> None:
+def read_config(control: socket.socket) -> dict:
+    """The host's first message: the sandbox's settings, one JSON line."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = control.recv(1 << 16)
+        if not chunk:
+            os._exit(1)
+        data += chunk
+    return json.loads(data)
+
+
+def main(fd: int) -> None:
     control = socket.socket(fileno=fd)
     sys.argv[:] = ["grader-zygote"]  # a forked zygote would otherwise keep its worker's arguments
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -258,7 +269,7 @@ def main(fd: int, config_json: str) -> None:
     import gc
 
     gc.freeze()  # children then leave the preloaded objects' pages shared
-    config = json.loads(config_json)
+    config = read_config(control)
     zygote = Zygote(control, config, isolation.address_space_bytes())
     if config["level"] in ("auto", "full"):
         run_nursery(zygote, config["level"])
@@ -267,4 +278,4 @@ def main(fd: int, config_json: str) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), sys.argv[2])
+    main(int(sys.argv[1]))
