@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.course import CHECKS_DIR, Exercise, load_exercises
+from grader.references import RememberingReference
 from grader.course import select as choose_exercises
 from grader.sandbox.host import Sandbox, SandboxConfig, grader_paths
 from grader.sandbox.isolation import Limits
@@ -94,7 +95,7 @@ class Grader:
             if not path.is_file():
                 raise GradingError(f"the reference solution {path} is missing; the checks compare against it")
             try:
-                references[exercise.id] = load_reference(path, exercise)
+                references[exercise.id] = RememberingReference(load_reference(path, exercise))
             except Exception as exc:  # noqa: BLE001 - any error in a reference is the course's problem
                 raise GradingError(f"the reference solution {path} does not load: "
                                    f"{type(exc).__name__}: {exc}") from None

@@ -1,0 +1,86 @@
+"""The reference solutions as checks see them: trusted modules, remembered across submissions.
+
+Every submission of a batch meets the same inputs (public checks use fixed ones, hidden
+ones come from the batch's seed), so a reference computes the same answers again and
+again; some are dear (pandas' ``mode`` costs milliseconds). ``RememberingReference`` wraps a
+reference module: a call is keyed by its arguments in the wire's plain-data form, and
+its answer is kept in that form and decoded afresh for every caller, so no caller can
+spoil it for the next. A call is computed live, and never remembered, when an argument
+takes part in autograd (its caller wants the graph or the gradients) or when the call
+changed its arguments (its caller reads them afterwards).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from types import ModuleType
+from typing import Any
+
+from grader.sandbox import wire
+
+MEMORY_LIMIT = 256 * 1024 * 1024  # bytes of remembered answers, per reference module
+
+
+class RememberingReference:
+    """A reference module whose functions remember their answers."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self._module = module
+        self._answers: dict[tuple[str, bytes], tuple[Any, list[bytes]]] = {}
+        self._live: set[str] = set()   # functions that change their arguments
+        self._size = 0
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._module, name)
+        if not callable(value) or isinstance(value, type):
+            return value
+        return _Remembering(self, name, value)
+
+
+class _Remembering:
+    def __init__(self, owner: RememberingReference, name: str, function: Any) -> None:
+        self._owner, self._name, self._function = owner, name, function
+        self.__name__ = name
+        self.__wrapped__ = function
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        owner = self._owner
+        if self._name in owner._live or _takes_part_in_autograd(args, kwargs):
+            return self._function(*args, **kwargs)
+        try:
+            key = (self._name, _key(args, kwargs))
+        except (wire.WireError, TypeError, ValueError, RecursionError):
+            return self._function(*args, **kwargs)
+        if key in owner._answers:
+            tree, buffers = owner._answers[key]
+            return wire.decode(tree, buffers)[0]
+        result = self._function(*args, **kwargs)
+        try:
+            if _key(args, kwargs) != key[1]:  # it changed its arguments: keep it live from now on
+                owner._live.add(self._name)
+                return result
+            trees, buffers = wire.encode(result)
+        except (wire.WireError, TypeError, ValueError, RecursionError):
+            return result
+        size = sum(len(b) for b in buffers) + len(key[1])
+        if owner._size + size <= MEMORY_LIMIT:
+            owner._answers[key] = (trees[0], buffers)
+            owner._size += size
+        return wire.decode(trees[0], buffers)[0]  # the same kind of value a remembered call gives
+
+
+def _key(args: tuple, kwargs: dict) -> bytes:
+    (args_tree, kwargs_tree), buffers = wire.encode(tuple(args), dict(kwargs))
+    digest = hashlib.blake2b(json.dumps([args_tree, kwargs_tree], sort_keys=True).encode(), digest_size=20)
+    for buffer in buffers:
+        digest.update(len(buffer).to_bytes(8, "little"))
+        digest.update(buffer)
+    return digest.digest()
+
+
+def _takes_part_in_autograd(args: tuple, kwargs: dict) -> bool:
+    import torch
+
+    return any(isinstance(v, torch.Tensor) and (v.requires_grad or v.grad is not None)
+               for v in wire.inputs_of(tuple(args), dict(kwargs)))

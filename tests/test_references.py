@@ -1,0 +1,58 @@
+"""Reference answers remembered across submissions: computed once, never spoiled, never stale."""
+
+import types
+
+import pandas as pd
+import torch
+
+from grader.references import RememberingReference
+
+
+def module(**functions):
+    calls = []
+    m = types.ModuleType("reference")
+    for name, function in functions.items():
+        def counted(*args, _f=function, _n=name, **kwargs):
+            calls.append(_n)
+            return _f(*args, **kwargs)
+        setattr(m, name, counted)
+    return RememberingReference(m), calls
+
+
+def test_the_same_inputs_are_computed_once():
+    reference, calls = module(fill=lambda df: df.fillna(df.mode().iloc[0]))
+    frame = pd.DataFrame({"a": [1.0, None, 1.0], "s": ["x", None, "x"]})
+    first = reference.fill(frame.copy())
+    second = reference.fill(frame.copy())
+    assert calls == ["fill"]
+    assert first.equals(second) and first["a"].tolist() == [1.0, 1.0, 1.0]
+    reference.fill(frame.iloc[:2].copy())  # other inputs: computed
+    assert calls == ["fill", "fill"]
+
+
+def test_a_caller_cannot_spoil_the_answer_for_the_next():
+    reference, _ = module(double=lambda t: t * 2)
+    answer = reference.double(torch.tensor([1.0, 2.0]))
+    answer.zero_()
+    assert reference.double(torch.tensor([1.0, 2.0])).tolist() == [2.0, 4.0]
+
+
+def test_a_function_that_changes_its_arguments_stays_live():
+    def step(params, lr):
+        for p in params:
+            p -= lr
+    reference, calls = module(step=step)
+    for _ in range(2):
+        params = [torch.tensor([1.0, 2.0])]
+        reference.step(params, 0.5)
+        assert params[0].tolist() == [0.5, 1.5]  # the caller sees the effect every time
+    assert calls == ["step", "step"]
+
+
+def test_calls_that_take_part_in_autograd_are_live():
+    reference, calls = module(square=lambda t: (t ** 2).sum())
+    for _ in range(2):
+        x = torch.tensor([1.0, 3.0], requires_grad=True)
+        reference.square(x).backward()
+        assert x.grad.tolist() == [2.0, 6.0]
+    assert calls == ["square", "square"]
