@@ -1,18 +1,23 @@
-"""Benchmark: batch grading against a naive baseline, on copies of the sample class.
+"""Benchmark: batch grading against a naive baseline, and `grader check` against a bare import.
 
-    python benchmarks/bench_grading.py [--copies 10] [--jobs 2] [--naive 12]
+    python benchmarks/bench_grading.py [--complete 100] [--copies 10] [--jobs 2] [--naive 12] [--check-runs 5]
 
-Prints submissions per second for `grade_many` (pre-warmed workers and zygotes,
-one forked child per submission) and for the naive baseline (a fresh
-`python -m pytest -p grader.plugin` process per submission, the same checks and
-sandbox, run with the same parallelism), their ratio, and the peak memory of the
-whole process tree for one copy and for all copies.
+Prints submissions per second for `grade_many` (pre-warmed workers and zygotes, one
+forked child per submission) on two classes: a class of complete submissions (all five
+exercises, every check run: copies of the sample class's full-mark students and of the
+reference solutions) and copies of the sample class (where many submissions stop early);
+the naive baseline (a fresh `python -m pytest -p grader.plugin` process per complete
+submission, the same checks and sandbox, run with the same parallelism) and the ratio;
+the peak memory of the whole process tree for a small and a large class; and the wall
+time of `grader check calc_preds` in a copy of the course against a bare
+`python -c "import torch, pandas, numpy"` (medians).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import shutil
 import subprocess
 import sys
@@ -91,16 +96,43 @@ def make_class(folder: Path, copies: int) -> list[Path]:
     return paths
 
 
-def run_batch(paths: list[Path], jobs: int, timeout: float) -> tuple[float, float, float, int]:
-    """Wall time, time after the first result, peak MB, and submissions graded."""
-    graded, first = 0, None
+COMPLETE = ["alice", "bob.py", "carol.ipynb"]  # full marks in the sample class
+
+
+def make_complete_class(folder: Path, count: int) -> list[Path]:
+    """``count`` complete submissions: the sample class's full-mark students, the solutions
+    folder and the solutions as one file, in turn."""
+    from grader.course import load_exercises
+
+    one_file = "\n\n".join((ROOT / "solutions" / e.path).read_text() for e in load_exercises())
+    paths = []
+    for i in range(count):
+        kind = i % (len(COMPLETE) + 2)
+        if kind < len(COMPLETE):
+            source = CLASS / COMPLETE[kind]
+            target = folder / f"student{i:03d}{source.suffix}"
+            (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
+        elif kind == len(COMPLETE):
+            target = folder / f"student{i:03d}"
+            shutil.copytree(ROOT / "solutions", target)
+        else:
+            target = folder / f"student{i:03d}.py"
+            target.write_text(one_file)
+        paths.append(target)
+    return paths
+
+
+def run_batch(paths: list[Path], jobs: int, timeout: float) -> tuple[float, float, float, int, float]:
+    """Wall time, time after the first result, peak MB, submissions graded, total score."""
+    graded, first, score = 0, None, 0.0
     started = time.perf_counter()
     with PeakMemory() as memory:
         for item in grade_many(ROOT, paths, GradeOptions(hidden=True, seed=7, timeout=timeout), jobs):
             graded += item.results is not None
+            score += item.results["score"] if item.results else 0
             first = first or time.perf_counter()
     wall = time.perf_counter() - started
-    return wall, time.perf_counter() - (first or started), memory.peak, graded
+    return wall, time.perf_counter() - (first or started), memory.peak, graded, score
 
 
 def run_naive(paths: list[Path], jobs: int, timeout: float) -> float:
@@ -117,35 +149,71 @@ def run_naive(paths: list[Path], jobs: int, timeout: float) -> float:
     return time.perf_counter() - started
 
 
+def median_wall(command: list[str], runs: int, cwd: Path, env: dict | None = None) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def check_ratio(folder: Path, runs: int) -> tuple[float, float]:
+    """Median wall time of `grader check calc_preds` in a copy of the course, and of a bare import."""
+    course = folder / "course"
+    for part in ("exercises", "solutions"):
+        shutil.copytree(ROOT / part, course / part)
+    grader = str(Path(sys.executable).with_name("grader"))
+    env = dict(os.environ, GRADER_COURSE=str(course))
+    check = median_wall([grader, "check", "calc_preds"], runs, course, env)
+    bare = median_wall([sys.executable, "-c", "import torch, pandas, numpy"], runs, course)
+    return check, bare
+
+
+def report_batch(label: str, paths: list[Path], result: tuple) -> float:
+    wall, after_first, peak, graded, _ = result
+    rate = len(paths) / wall
+    print(f"{label}: {len(paths):4d} submissions in {wall:6.2f} s = {rate:5.1f}/s overall, "
+          f"{(len(paths) - 1) / after_first:5.1f}/s in the steady state; peak memory (PSS) {peak:6.0f} MB")
+    if graded != len(paths):
+        print(f"warning: {len(paths) - graded} submissions could not be graded", file=sys.stderr)
+    return rate
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--complete", type=int, default=100, help="complete submissions in the complete class")
     parser.add_argument("--copies", type=int, default=10, help="copies of the sample class to grade")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers (both sides)")
-    parser.add_argument("--naive", type=int, default=12, help="submissions graded the naive way")
+    parser.add_argument("--naive", type=int, default=12, help="complete submissions graded the naive way")
+    parser.add_argument("--check-runs", type=int, default=5, help="runs of `grader check` and of the bare import")
     parser.add_argument("--timeout", type=float, default=2.0, help="seconds a call may take")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        paths = make_class(Path(tmp), args.copies)
-        per_copy = len(paths) // args.copies
-        print(f"sample class: {per_copy} submissions; {args.copies} copies; {args.jobs} jobs; "
-              f"timeout {args.timeout:g} s; {os.cpu_count()} CPUs")
-        small = run_batch(paths[:per_copy], args.jobs, args.timeout)
-        big = run_batch(paths, args.jobs, args.timeout)
-        naive_paths = paths[: args.naive]
+        tmp = Path(tmp)
+        complete = make_complete_class(tmp / "complete", args.complete)
+        sample = make_class(tmp / "sample", args.copies)
+        per_copy = len(sample) // args.copies
+        print(f"{os.cpu_count()} CPUs; {args.jobs} jobs; timeout {args.timeout:g} s")
+        small = run_batch(complete[:10], args.jobs, args.timeout)
+        big = run_batch(complete, args.jobs, args.timeout)
+        rate = report_batch("complete class, 10  ", complete[:10], small)
+        rate = report_batch(f"complete class, {args.complete:<4d}", complete, big)
+        full = sum(1 for _ in complete) * 50
+        if big[4] != full:
+            print(f"warning: the complete class scored {big[4]:g} of {full}", file=sys.stderr)
+        sample_small = run_batch(sample[:per_copy], args.jobs, args.timeout)
+        sample_big = run_batch(sample, args.jobs, args.timeout)
+        report_batch("sample class, 1 copy ", sample[:per_copy], sample_small)
+        report_batch(f"sample class, {args.copies} copies", sample, sample_big)
+        naive_paths = complete[: args.naive]
         naive = run_naive(naive_paths, args.jobs, args.timeout)
-    rate = len(paths) / big[0]
-    steady = (len(paths) - 1) / big[1]
-    naive_rate = len(naive_paths) / naive
-    print(f"batch, 1 copy : {per_copy:4d} submissions in {small[0]:6.2f} s; peak memory (PSS) {small[2]:6.0f} MB")
-    print(f"batch, {args.copies} copies: {len(paths):4d} submissions in {big[0]:6.2f} s; "
-          f"peak memory (PSS) {big[2]:6.0f} MB")
-    print(f"  overall     : {rate:5.1f} submissions/s (start-up of {big[0] - big[1]:.1f} s included)")
-    print(f"  steady state: {steady:5.1f} submissions/s (from the first result on)")
-    print(f"naive         : {len(naive_paths):4d} submissions in {naive:6.2f} s ({naive_rate:.2f}/s)")
-    print(f"speed-up      : {rate / naive_rate:.1f}x the naive baseline overall, "
-          f"{steady / naive_rate:.1f}x in the steady state")
-    if big[3] != len(paths):
-        print(f"warning: {len(paths) - big[3]} submissions could not be graded", file=sys.stderr)
+        naive_rate = len(naive_paths) / naive
+        print(f"naive baseline: {len(naive_paths):4d} complete submissions in {naive:6.2f} s ({naive_rate:.2f}/s); "
+              f"the complete class grades {rate / naive_rate:.1f}x as fast")
+        check, bare = check_ratio(tmp, args.check_runs)
+        print(f"grader check calc_preds: {check:.2f} s; bare import of torch, pandas, numpy: {bare:.2f} s; "
+              f"ratio {check / bare:.2f} (medians of {args.check_runs})")
 
 
 if __name__ == "__main__":
