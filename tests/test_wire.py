@@ -106,3 +106,53 @@ def test_frames_round_trip_over_a_socket():
         header, got = wire.recv(b, limit=1 << 20)
         value, _ = wire.decode(header["result"], got)
         assert torch.equal(value, torch.ones(3))
+
+
+def mlp():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Dropout(0.25),
+                               torch.nn.Linear(4, 2, bias=False), torch.nn.Softmax(dim=1))
+
+
+def test_modules_of_the_vocabulary_cross_with_their_weights_both_ways():
+    model = mlp()
+    model[0].weight.requires_grad_(False)  # a frozen layer stays frozen
+    model[3].weight.grad = torch.ones(2, 4)
+    model.eval()
+    x = torch.randn(5, 3)
+    for live in (False, True):
+        got, reports = roundtrip(model, live=live)
+        assert type(got) is torch.nn.Sequential and [type(m).__name__ for m in got] == \
+            ["Linear", "ReLU", "Dropout", "Linear", "Softmax"]
+        assert reports == [got] and not got.training and got[2].p == 0.25 and got[4].dim == 1
+        assert got[3].bias is None and torch.equal(got[3].weight.grad, torch.ones(2, 4))
+        assert [p.requires_grad for p in got.parameters()] == [False, True, True]
+        assert torch.allclose(got(x), model(x))
+
+
+def test_modules_outside_the_vocabulary_are_refused():
+    class Sneaky(torch.nn.Linear):
+        def forward(self, x):
+            return x
+
+    with_extra = torch.nn.Linear(2, 2)
+    with_extra.register_parameter("extra", torch.nn.Parameter(torch.zeros(1)))
+    named = torch.nn.Sequential()
+    named.add_module("first", torch.nn.ReLU())
+    for module in (Sneaky(2, 2), torch.nn.Conv1d(1, 1, 1), with_extra, named, torch.nn.Sequential(Sneaky(2, 2))):
+        with pytest.raises(wire.WireError):
+            wire.encode(module)
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t["children"][0]["settings"].update(in_features=4),       # weights of the wrong shape
+    lambda t: t["children"][0]["params"].pop("bias"),                     # a parameter missing
+    lambda t: t["children"].append({"$": "module", "kind": "Conv1d"}),    # not in the vocabulary
+    lambda t: t["children"][1].update(children=[t["children"][0]]),       # a ReLU with layers inside
+    lambda t: t["children"][4]["settings"].update(dim="os.system"),       # a setting that is not a number
+])
+def test_forged_modules_are_refused(change):
+    (tree,), buffers = wire.encode(mlp())
+    change(tree)
+    with pytest.raises(wire.WireError):
+        wire.decode(tree, buffers)

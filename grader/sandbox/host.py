@@ -298,7 +298,8 @@ def incomplete_report(reports: list[Any], sent: list[Any]) -> str | None:
                 return f"input #{i} should be a tensor"
             if report.tensor.dtype != original.dtype or report.tensor.dim() != original.dim():
                 return f"input #{i} came back with another dtype or number of dimensions"
-        elif type(report) is not type(original) or not isinstance(original, (pd.DataFrame, pd.Series)):
+        elif type(report) is not type(original) or not isinstance(original, (pd.DataFrame, pd.Series,
+                                                                              torch.nn.Module)):
             return f"input #{i} should be a {type(original).__name__}"
     return None
 

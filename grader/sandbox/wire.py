@@ -31,6 +31,12 @@ LISTED_PANDAS_DTYPES = frozenset(
      "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64", "category"}
 )
 MAX_DEPTH = 32
+#: torch.nn layers that may cross, with the settings that define them (a Linear's ``bias``
+#: setting is whether it has one). Parameters travel as tensors; nothing else of a module does.
+MODULES = {
+    "Sequential": (), "Linear": ("in_features", "out_features"), "ReLU": ("inplace",), "Sigmoid": (),
+    "Tanh": (), "Softmax": ("dim",), "Dropout": ("p", "inplace"), "Flatten": ("start_dim", "end_dim"),
+}
 _HEAD = struct.Struct("!II")
 
 
@@ -102,6 +108,8 @@ class _Encoder:
 
         if type(value) is torch.dtype:
             return {"$": "torch.dtype", "name": str(value).removeprefix("torch.")}
+        if isinstance(value, torch.nn.Module):
+            return self._module(value, depth)
         if type(value) is not torch.Tensor and type(value) is not torch.nn.Parameter:
             raise WireError(f"an object of type {_qualname(type(value))} is not plain data")
         data = value.detach()
@@ -121,6 +129,37 @@ class _Encoder:
             "has_grad_fn": value.grad_fn is not None,
             "parameter": type(value) is torch.nn.Parameter,
             "grad": None if grad is None else self._torch(grad, depth + 1),
+        }
+
+    def _module(self, module: Any, depth: int) -> Any:
+        """A module of the vocabulary: its kind, its settings and its parameters, nothing else.
+        A subclass, an unknown layer or a parameter the layer does not have is refused: the
+        trusted side rebuilds layers from this vocabulary, so their code is never the child's."""
+        import torch
+
+        kind = type(module).__name__
+        if kind not in MODULES or type(module) is not getattr(torch.nn, kind):
+            raise WireError(f"a module of type {_qualname(type(module))} cannot be sent: only "
+                            f"{', '.join(sorted(MODULES))} from torch.nn")
+        if depth > MAX_DEPTH:
+            raise WireError("value is nested too deeply")
+        settings = {name: getattr(module, name) for name in MODULES[kind]}
+        if kind == "Linear":
+            settings["bias"] = module.bias is not None
+        params = dict(module.named_parameters(recurse=False))
+        expected = {"Linear": {"weight", "bias"} if settings.get("bias") else {"weight"}}.get(kind, set())
+        if set(params) != expected or dict(module.named_buffers(recurse=False)):
+            raise WireError(f"a {kind} with parameters or buffers of its own cannot be sent")
+        children = list(module.named_children())
+        if kind != "Sequential" and children:
+            raise WireError(f"a {kind} with sub-modules cannot be sent")
+        if kind == "Sequential" and [name for name, _ in children] != [str(i) for i in range(len(children))]:
+            raise WireError("a Sequential with named layers cannot be sent: build it from a list of layers")
+        return {
+            "$": "module", "kind": kind, "training": bool(module.training),
+            "settings": {k: self.encode(v, depth + 1) for k, v in settings.items()},
+            "params": {name: self._torch(p, depth + 1) for name, p in params.items()},
+            "children": [self._module(child, depth + 1) for _, child in children],
         }
 
     def _pandas(self, value: Any, depth: int) -> Any:
@@ -223,6 +262,8 @@ def inputs_of(*values: Any) -> list[Any]:
             found.append(value)
         elif (kind.__module__ or "").startswith("pandas") and kind.__name__ in ("DataFrame", "Series"):
             found.append(value)
+        elif (kind.__module__ or "").startswith("torch.nn") and kind.__name__ in MODULES:
+            found.append(value)
 
     for value in values:
         walk(value, 0)
@@ -289,6 +330,10 @@ class _Decoder:
             return getattr(torch, name)
         if tag == "tensor":
             return self._tensor(tree, depth)
+        if tag == "module":
+            module = self._module(tree, depth)
+            self.tensors.append(module)
+            return module
         if tag == "dataframe":
             return self._frame(tree, depth)
         if tag == "series":
@@ -345,6 +390,57 @@ class _Decoder:
         if report:
             self.tensors.append(TensorReport(tensor, info, grad))
         return tensor
+
+    def _module(self, tree: Any, depth: int) -> Any:
+        """Rebuild a module from the vocabulary, with fresh parameters holding the sent values."""
+        import torch
+
+        if depth > MAX_DEPTH:
+            raise WireError("value is nested too deeply")
+        if type(tree) is not dict or tree.get("$") != "module" or tree.get("kind") not in MODULES:
+            raise WireError("malformed module")
+        kind = tree["kind"]
+        settings, params, children = tree.get("settings"), tree.get("params"), _list(tree, "children")
+        if type(settings) is not dict or type(params) is not dict or type(tree.get("training")) is not bool:
+            raise WireError("malformed module")
+        wanted = set(MODULES[kind]) | ({"bias"} if kind == "Linear" else set())
+        if set(settings) != wanted:
+            raise WireError(f"malformed {kind} settings")
+        values = {k: self.decode(v, depth + 1) for k, v in settings.items()}
+        if not all(v is None or type(v) in (bool, int, float) for v in values.values()):
+            raise WireError(f"malformed {kind} settings")
+        if kind != "Sequential" and children:
+            raise WireError(f"a {kind} has no sub-modules")
+        try:
+            if kind == "Sequential":
+                module = torch.nn.Sequential(*[self._module(c, depth + 1) for c in children])
+            elif kind == "Linear":
+                sizes = (values["in_features"], values["out_features"])
+                if not all(type(n) is int and 0 <= n <= 1 << 20 for n in sizes) or type(values["bias"]) is not bool:
+                    raise WireError("malformed Linear settings")
+                module = torch.nn.Linear(*sizes, bias=values["bias"], device="meta")
+            else:
+                module = getattr(torch.nn, kind)(**values)
+        except (TypeError, ValueError) as exc:
+            raise WireError(f"malformed {kind} settings ({exc})") from None
+        expected = {"weight", "bias"} if kind == "Linear" and values["bias"] else {"weight"} if kind == "Linear" else set()
+        if set(params) != expected:
+            raise WireError(f"malformed {kind} parameters")
+        for name, ptree in params.items():
+            if type(ptree) is not dict or ptree.get("$") != "tensor":
+                raise WireError(f"malformed {kind} parameters")
+            tensor = self._tensor(ptree, depth + 1, report=False)
+            data = tensor.detach() if self.live else tensor
+            if tuple(data.shape) != tuple(getattr(module, name).shape):
+                raise WireError(f"a {kind} parameter of the wrong shape")
+            parameter = torch.nn.Parameter(data.clone(), requires_grad=bool(ptree.get("requires_grad")))
+            grad_tree = ptree.get("grad")
+            if grad_tree is not None:
+                grad = self._tensor(grad_tree, depth + 2, report=False)
+                parameter.grad = grad.detach() if isinstance(grad, torch.Tensor) else grad
+            setattr(module, name, parameter)
+        module.train(tree["training"])
+        return module
 
     def _frame(self, tree: dict, depth: int) -> Any:
         import pandas as pd
