@@ -25,9 +25,9 @@ from typing import Any
 
 import pytest
 
-from grader.checking import CheckFailure, show_call
+from grader.checking import CheckFailure, show, show_call
 from grader.course import Exercise
-from grader.sandbox.host import CallOutcome, Child, Sandbox, SandboxFailure, StudentError
+from grader.sandbox.host import CallOutcome, Child, Handle, Sandbox, SandboxFailure, StudentError
 from grader.submission import Source, Submission
 
 RUN_KEY = pytest.StashKey["GradingRun"]()
@@ -140,28 +140,27 @@ class StudentFunction:
         self._m = module
         self.name = name
 
-    def run(self, *args: Any, backward: bool = False, inputs: bool = False, **kwargs: Any) -> CallOutcome:
+    def run(self, *args: Any, backward: bool = False, inputs: bool = False, handles: bool = False,
+            **kwargs: Any) -> CallOutcome:
         """Call and return the whole outcome (an exception in the submission is data here)."""
         m = self._m
         try:
             return m._child.call(m._module, self.name, args, kwargs, timeout=m._run.timeout,
-                                 filename=m._source.filename, backward=backward, inputs=inputs)
+                                 filename=m._source.filename, backward=backward, inputs=inputs, handles=handles)
         except SandboxFailure as exc:
             m._run.broken(m._exercise, str(exc))
             raise CheckFailure(f"{self.call_text(args, kwargs)}: {exc}") from None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call and return the value; an exception in the submission fails the check."""
-        outcome = self.run(*args, **kwargs)
-        error, source = outcome.error, self._m._source
-        if error is not None and error.type == "NotImplementedError":
-            raise CheckFailure(f"{self.name} is not written yet: it raises NotImplementedError"
-                               f"{location(source, error.line)}")
-        if error is not None:
-            # On hidden checks without the message, which the submission could fill with the input.
-            raise CheckFailure(f"{self.call_text(args, kwargs)} raised "
-                               f"{exception_text(error, self.public)}{location(source, error.line)}")
-        return outcome.value
+        return settle(self._m, self.run(*args, **kwargs), self.name, self.call_text(args, kwargs))
+
+    def make(self, *args: Any, **kwargs: Any) -> "StudentObject":
+        """Call a class (or a function returning an object of the submission's own) and keep the
+        object in the child; the check gets a ``StudentObject`` to work with."""
+        text = self.call_text(args, kwargs)
+        value = settle(self._m, self.run(*args, handles=True, **kwargs), self.name, text)
+        return StudentObject.wrap(self._m, value, text)
 
     def call_text(self, args: tuple, kwargs: dict) -> str:
         """How the call is shown: in full for public checks, never for hidden ones."""
@@ -170,6 +169,87 @@ class StudentFunction:
     @property
     def public(self) -> bool:
         return self._m._public
+
+
+def settle(m: StudentModule, outcome: CallOutcome, name: str, text: str) -> Any:
+    """The value of an outcome, or the check fails with the submission's exception."""
+    error, source = outcome.error, m._source
+    if error is not None and error.type == "NotImplementedError":
+        raise CheckFailure(f"{name} is not written yet: it raises NotImplementedError"
+                           f"{location(source, error.line)}")
+    if error is not None:
+        # On hidden checks without the message, which the submission could fill with the input.
+        raise CheckFailure(f"{text} raised {exception_text(error, m._public)}{location(source, error.line)}")
+    return outcome.value
+
+
+_OPERATORS = ("add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", "pow", "rpow")
+
+
+class StudentObject:
+    """An object of the submission's that lives in the sandbox, as a check sees it.
+
+    ``obj.data`` reads an attribute (plain data, or another ``StudentObject``), ``obj.call(name,
+    ...)`` calls a method, and operators (``a * b + 1``, ``-a``, ``a ** 2``) run in the child.
+    ``text`` is the expression that built it, shown in public failure messages."""
+
+    def __init__(self, m: StudentModule, handle: Handle, text: str) -> None:
+        object.__setattr__(self, "_m", m)
+        object.__setattr__(self, "_handle", handle)
+        object.__setattr__(self, "text", text)
+
+    @classmethod
+    def wrap(cls, m: StudentModule, value: Any, text: str) -> Any:
+        return cls(m, value, text) if type(value) is Handle else value
+
+    def _ask(self, action: str, name: str, args: tuple, text: str) -> Any:
+        m = self._m
+        plain = tuple(a._handle if type(a) is StudentObject else a for a in args)
+        try:
+            outcome = m._child.on_handle(self._handle, action, name, plain, timeout=m._run.timeout,
+                                         filename=m._source.filename)
+        except SandboxFailure as exc:
+            m._run.broken(m._exercise, str(exc))
+            raise CheckFailure(f"{text}: {exc}") from None
+        return StudentObject.wrap(m, settle(m, outcome, name, text), text)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._ask("get", name, (), f"{self.text}.{name}")
+
+    def shown(self, value: Any) -> str:
+        """How an operand is shown: never a value of a hidden check's."""
+        if type(value) is StudentObject:
+            return value.text
+        return show(value, 80) if self._m._public else "a hidden value"
+
+    def call(self, name: str, *args: Any) -> Any:
+        return self._ask("method", name, args, f"{self.text}.{name}({', '.join(map(self.shown, args))})")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a check does not change the submission's objects")
+
+    def __bool__(self) -> bool:
+        raise TypeError("a StudentObject has no truth value here: read one of its attributes")
+
+    def __neg__(self) -> Any:
+        return self._ask("method", "__neg__", (), f"-{self.text}")
+
+
+def _operator(name: str) -> Any:
+    symbol = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "pow": "**"}[name.removeprefix("r")]
+
+    def apply(self: StudentObject, other: Any) -> Any:
+        shown = self.shown(other)
+        text = f"({shown} {symbol} {self.text})" if name.startswith("r") else f"({self.text} {symbol} {shown})"
+        return self._ask("method", f"__{name}__", (other,), text)
+
+    return apply
+
+
+for _name in _OPERATORS:
+    setattr(StudentObject, f"__{_name}__", _operator(_name))
 
 
 def exception_text(error: StudentError, with_message: bool = True) -> str:

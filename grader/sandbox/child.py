@@ -23,6 +23,7 @@ REQUEST_LIMIT = 256 * 1024 * 1024
 def serve(sock: socket.socket) -> None:
     """Answer requests until the host closes the connection; never returns."""
     modules: dict[str, types.ModuleType] = {}
+    objects = Objects()
     while True:
         try:
             header, buffers = wire.recv(sock, REQUEST_LIMIT)
@@ -32,7 +33,9 @@ def serve(sock: socket.socket) -> None:
             if header.get("op") == "load":
                 reply, out = _load(header, modules), []
             elif header.get("op") == "call":
-                reply, out = _call(header, buffers, modules)
+                reply, out = _call(header, buffers, modules, objects)
+            elif header.get("op") == "handle":
+                reply, out = _on_handle(header, buffers, objects)
             else:
                 reply, out = {"ok": False, "error": {"type": "ProtocolError", "message": "unknown op"}}, []
         except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are results too
@@ -59,24 +62,60 @@ def _load(header: dict, modules: dict[str, types.ModuleType]) -> dict:
     return {"ok": True, "missing": missing}
 
 
-def _call(header: dict, buffers: list[bytes], modules: dict[str, types.ModuleType]) -> tuple[dict, list[bytes]]:
+class Objects:
+    """Objects of the submission's that the host holds handles to (``Value``s, say): they
+    never leave the child; the host names them by id and asks for plain data about them."""
+
+    def __init__(self) -> None:
+        self.table: dict[int, Any] = {}
+
+    def keep(self, value: Any) -> int:
+        self.table[len(self.table) + 1] = value
+        return len(self.table)
+
+    def get(self, number: int, _kind: str = "") -> Any:
+        if number not in self.table:
+            raise wire.WireError(f"no object with handle {number}")
+        return self.table[number]
+
+
+def _call(header: dict, buffers: list[bytes], modules: dict[str, types.ModuleType],
+          objects: Objects) -> tuple[dict, list[bytes]]:
     module = modules.get(header["module"])
     function = getattr(module, header["function"], None)
     if not callable(function):
         return {"ok": False, "error": {"type": "NameError",
                                        "message": f"{header['function']} is not defined"}}, []
-    args, inputs = wire.decode(header["args"], buffers, live=True)
-    kwargs, more = wire.decode(header["kwargs"], buffers, live=True)
+    return _run(header, buffers, objects, lambda args, kwargs: function(*args, **kwargs))
+
+
+def _on_handle(header: dict, buffers: list[bytes], objects: Objects) -> tuple[dict, list[bytes]]:
+    """Read an attribute of a kept object (``"name"``) or call one of its methods (``"method"``)."""
+    target = objects.get(header.get("id"))
+    name = header.get("name")
+    if type(name) is not str or (name.startswith("_") and not (name.startswith("__") and name.endswith("__"))):
+        return {"ok": False, "error": {"type": "ProtocolError", "message": "malformed handle request"}}, []
+    if header.get("action") == "method":
+        return _run(header, buffers, objects, lambda args, kwargs: getattr(target, name)(*args, **kwargs))
+    return _run(header, buffers, objects, lambda args, kwargs: getattr(target, name))
+
+
+def _run(header: dict, buffers: list[bytes], objects: Objects, action: Any) -> tuple[dict, list[bytes]]:
+    handles = bool(header.get("handles"))
+    lookup = objects.get if handles else None
+    args, inputs = wire.decode(header["args"], buffers, live=True, handle=lookup)
+    kwargs, more = wire.decode(header["kwargs"], buffers, live=True, handle=lookup)
     inputs += more
     try:
-        result = function(*args, **kwargs)
+        result = action(args, kwargs)
     except BaseException as exc:  # noqa: BLE001
         return {"ok": False, "error": describe(exc, header.get("filename"))}, []
     backward_error = None
     if header.get("backward"):
         backward_error = _backward(result)
     try:
-        trees, out = wire.encode(result, inputs if header.get("inputs") else [])
+        trees, out = wire.encode(result, inputs if header.get("inputs") else [],
+                                 keep=objects.keep if handles else None)
     except wire.WireError as exc:
         return {"ok": False, "error": {"type": "NotPlainData", "message": str(exc)}}, []
     except RecursionError:

@@ -75,6 +75,20 @@ class CallOutcome:
     backward_error: str | None = None
 
 
+class Handle:
+    """The trusted side's name for an object that lives in the child: its id and the name of
+    its type as the child said it (untrusted). Nothing of the object itself is here; using it
+    means asking the child (``Child.on_handle``) for plain data."""
+
+    __slots__ = ("child", "number", "kind")
+
+    def __init__(self, child: "Child", number: int, kind: str) -> None:
+        self.child, self.number, self.kind = child, number, kind
+
+    def __repr__(self) -> str:
+        return f"<handle {self.number} to a {self.kind} in the sandbox>"
+
+
 @dataclass(frozen=True)
 class SandboxConfig:
     limits: Limits = Limits()
@@ -137,17 +151,38 @@ class Child:
         return missing
 
     def call(self, module: str, function: str, args: tuple = (), kwargs: dict | None = None, *,
-             timeout: float, filename: str = "", backward: bool = False, inputs: bool = False) -> CallOutcome:
-        """Call ``module.function(*args, **kwargs)`` in the child and decode what comes back."""
-        (args_tree, kwargs_tree), buffers = wire.encode(tuple(args), dict(kwargs or {}))
-        header = {"op": "call", "module": module, "function": function, "args": args_tree,
-                  "kwargs": kwargs_tree, "backward": backward, "inputs": inputs, "filename": filename}
+             timeout: float, filename: str = "", backward: bool = False, inputs: bool = False,
+             handles: bool = False) -> CallOutcome:
+        """Call ``module.function(*args, **kwargs)`` in the child and decode what comes back.
+
+        With ``handles``, a result that is not plain data stays in the child and comes back
+        as a ``Handle``; handles may be passed as arguments."""
+        header = {"op": "call", "module": module, "function": function}
+        return self._ask(header, args, kwargs, timeout=timeout, filename=filename, backward=backward,
+                         inputs=inputs, handles=handles)
+
+    def on_handle(self, handle: "Handle", action: str, name: str, args: tuple = (), kwargs: dict | None = None,
+                  *, timeout: float, filename: str = "") -> CallOutcome:
+        """Read attribute ``name`` of the child's object (``action="get"``) or call its method
+        (``action="method"``); the result is plain data or another handle."""
+        if handle.child is not self:
+            raise SandboxCrash("a handle of another process")
+        header = {"op": "handle", "id": handle.number, "action": action, "name": name}
+        return self._ask(header, args, kwargs, timeout=timeout, filename=filename, handles=True)
+
+    def _ask(self, header: dict, args: tuple, kwargs: dict | None, *, timeout: float, filename: str,
+             backward: bool = False, inputs: bool = False, handles: bool = False) -> CallOutcome:
+        refer = (lambda v: v.number if type(v) is Handle and v.child is self else None) if handles else None
+        (args_tree, kwargs_tree), buffers = wire.encode(tuple(args), dict(kwargs or {}), refer=refer)
+        header = dict(header, args=args_tree, kwargs=kwargs_tree, backward=backward, inputs=inputs,
+                      filename=filename, handles=handles)
         reply, out = self._request(header, buffers, timeout)
         if not reply.get("ok"):
             return CallOutcome(error=_student_error(reply))
+        make = (lambda number, kind: Handle(self, number, kind)) if handles else None
         try:
-            value, _ = wire.decode(reply.get("result"), out)
-            _, reports = wire.decode(reply.get("inputs", []), out)
+            value, _ = wire.decode(reply.get("result"), out, handle=make)
+            _, reports = wire.decode(reply.get("inputs", []), out, handle=make)
         except (wire.WireError, ValueError, TypeError, OverflowError) as exc:
             self.kill()
             raise SandboxCrash(f"the submission sent back malformed data ({exc})") from None

@@ -18,6 +18,7 @@ import math
 import socket
 import struct
 import time
+from collections.abc import Callable
 from typing import Any
 
 #: dtypes that may cross, as numpy names; torch and pandas map onto them.
@@ -48,8 +49,11 @@ class WireError(Exception):
 
 
 class _Encoder:
-    def __init__(self) -> None:
+    def __init__(self, keep: Callable[[Any], int] | None = None,
+                 refer: Callable[[Any], int | None] | None = None) -> None:
         self.buffers: list[bytes] = []
+        self.keep = keep      # the child: objects that are not plain data stay here, sent as handles
+        self.refer = refer    # the host: its stand-ins for the child's objects, sent as handles
 
     def buffer(self, data: bytes) -> int:
         self.buffers.append(data)
@@ -59,6 +63,8 @@ class _Encoder:
         if depth > MAX_DEPTH:
             raise WireError("value is nested too deeply")
         kind = type(value)
+        if self.refer is not None and (handle := self.refer(value)) is not None:
+            return {"$": "handle", "id": handle}
         if value is None or kind in (bool, str):
             return value
         if kind is int:
@@ -85,6 +91,8 @@ class _Encoder:
             return self._torch(value, depth)
         if module.startswith("pandas"):
             return self._pandas(value, depth)
+        if self.keep is not None and not module.startswith(("numpy", "torch", "pandas")):
+            return {"$": "handle", "id": self.keep(value), "type": _qualname(kind)[:100]}
         raise WireError(f"an object of type {_qualname(kind)} is not plain data")
 
     def _numpy(self, value: Any) -> Any:
@@ -235,9 +243,14 @@ def _qualname(kind: type) -> str:
     return name if module in ("builtins", "") else f"{module}.{name}"
 
 
-def encode(*values: Any) -> tuple[list[Any], list[bytes]]:
-    """Encode values that share one list of buffers; returns (trees, buffers)."""
-    encoder = _Encoder()
+def encode(*values: Any, keep: Callable[[Any], int] | None = None,
+           refer: Callable[[Any], int | None] | None = None) -> tuple[list[Any], list[bytes]]:
+    """Encode values that share one list of buffers; returns (trees, buffers).
+
+    ``keep`` (the child's side) turns an object that is not plain data into a handle: it
+    stores the object and returns its id. ``refer`` (the trusted side) gives the id of a
+    stand-in for such an object, or None for anything else."""
+    encoder = _Encoder(keep, refer)
     trees = [encoder.encode(value) for value in values]
     return trees, encoder.buffers
 
@@ -274,9 +287,10 @@ def inputs_of(*values: Any) -> list[Any]:
 
 
 class _Decoder:
-    def __init__(self, buffers: list[bytes], *, live: bool) -> None:
+    def __init__(self, buffers: list[bytes], *, live: bool, handle: Callable[[int, str], Any] | None = None) -> None:
         self.buffers = buffers
         self.live = live
+        self.handle = handle
         self.tensors: list[Any] = []
 
     def buf(self, index: Any) -> bytes:
@@ -330,6 +344,11 @@ class _Decoder:
             return getattr(torch, name)
         if tag == "tensor":
             return self._tensor(tree, depth)
+        if tag == "handle":
+            number, kind = tree.get("id"), tree.get("type", "")
+            if self.handle is None or type(number) is not int or type(kind) is not str:
+                raise WireError("malformed handle" if self.handle else "unexpected handle")
+            return self.handle(number, kind[:100])
         if tag == "module":
             module = self._module(tree, depth)
             self.tensors.append(module)
@@ -526,7 +545,8 @@ def _dtype(tree: dict) -> str:
     return dtype
 
 
-def decode(tree: Any, buffers: list[bytes], *, live: bool = False) -> tuple[Any, list[Any]]:
+def decode(tree: Any, buffers: list[bytes], *, live: bool = False,
+           handle: Callable[[int, str], Any] | None = None) -> tuple[Any, list[Any]]:
     """Decode a tree built by ``encode``.
 
     With ``live=False`` (the trusted side) tensors come back as plain tensors and
@@ -534,7 +554,7 @@ def decode(tree: Any, buffers: list[bytes], *, live: bool = False) -> tuple[Any,
     ``live=True`` (the child) tensors are rebuilt as leaves that require grad when
     the sender's did. Returns (value, the tensors/frames met on the way, in order).
     """
-    decoder = _Decoder(buffers, live=live)
+    decoder = _Decoder(buffers, live=live, handle=handle)
     return decoder.decode(tree), decoder.tensors
 
 
