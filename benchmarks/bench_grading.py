@@ -3,9 +3,9 @@
     python benchmarks/bench_grading.py [--complete 100] [--copies 10] [--jobs 2] [--naive 12] [--check-runs 5]
 
 Prints submissions per second for `grade_many` (pre-warmed workers and zygotes, one
-forked child per submission) on two classes: a class of complete submissions (all five
-exercises, every check run: copies of the sample class's full-mark students and of the
-reference solutions) and copies of the sample class (where many submissions stop early);
+forked child per submission) on two classes: a class of complete submissions (every
+exercise of the course, every check run: the reference solutions as a folder, one file
+and one notebook) and copies of the sample class (where many submissions stop early);
 the naive baseline (a fresh `python -m pytest -p grader.plugin` process per complete
 submission, the same checks and sandbox, run with the same parallelism) and the ratio;
 the peak memory of the whole process tree for a small and a large class; and the wall
@@ -96,28 +96,27 @@ def make_class(folder: Path, copies: int) -> list[Path]:
     return paths
 
 
-COMPLETE = ["alice", "bob.py", "carol.ipynb"]  # full marks in the sample class
-
-
 def make_complete_class(folder: Path, count: int) -> list[Path]:
-    """``count`` complete submissions: the sample class's full-mark students, the solutions
-    folder and the solutions as one file, in turn."""
+    """``count`` complete submissions (every exercise of the course, full marks): the
+    solutions folder, the solutions as one file and as one notebook, in turn."""
+    import nbformat
+
     from grader.course import load_exercises
 
-    one_file = "\n\n".join((ROOT / "solutions" / e.path).read_text() for e in load_exercises())
+    texts = [(ROOT / "solutions" / p).read_text() for p in dict.fromkeys(e.path for e in load_exercises())]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(t) for t in texts])
     paths = []
     for i in range(count):
-        kind = i % (len(COMPLETE) + 2)
-        if kind < len(COMPLETE):
-            source = CLASS / COMPLETE[kind]
-            target = folder / f"student{i:03d}{source.suffix}"
-            (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
-        elif kind == len(COMPLETE):
+        kind = i % 3
+        if kind == 0:
             target = folder / f"student{i:03d}"
             shutil.copytree(ROOT / "solutions", target)
-        else:
+        elif kind == 1:
             target = folder / f"student{i:03d}.py"
-            target.write_text(one_file)
+            target.write_text("\n\n".join(texts))
+        else:
+            target = folder / f"student{i:03d}.ipynb"
+            nbformat.write(notebook, str(target))
         paths.append(target)
     return paths
 
@@ -199,7 +198,9 @@ def main() -> None:
         big = run_batch(complete, args.jobs, args.timeout)
         rate = report_batch("complete class, 10  ", complete[:10], small)
         rate = report_batch(f"complete class, {args.complete:<4d}", complete, big)
-        full = sum(1 for _ in complete) * 50
+        from grader.course import load_exercises
+
+        full = len(complete) * sum(e.points for e in load_exercises())
         if big[4] != full:
             print(f"warning: the complete class scored {big[4]:g} of {full}", file=sys.stderr)
         sample_small = run_batch(sample[:per_copy], args.jobs, args.timeout)

@@ -34,8 +34,8 @@ def print_feedback(console: Console, results: dict, exercises: list[Exercise]) -
 def class_table(rows: list[tuple[str, dict | None, str | None]], exercises: list[Exercise]) -> Table:
     """One row per submission: total and points per exercise (or the error that stopped it)."""
     table = Table(title="Class results", header_style="bold")
-    table.add_column("submission")
-    table.add_column("score", justify="right")
+    table.add_column("submission", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
     for exercise in exercises:
         table.add_column(exercise.id, justify="right")
     table.add_column("time", justify="right")

@@ -31,6 +31,32 @@ F1_BODY = """    t = np.asarray(y_true).reshape(-1) != 0
     return {result}
 """
 
+VALUE = SOLUTIONS["value"]
+# backward() recursing from the output without a topological order: a node shared by two
+# users passes its gradient on before both have added theirs.
+VALUE_RECURSIVE = VALUE.replace("def backward(self):", "def backward(self):\n        self.grad = 1.0\n        self._recurse()\n\n    def _recurse(self):\n        self._backward()\n        for child in self._prev:\n            child._recurse()\n\n    def _unused_backward(self):")
+SLOPE = "import numpy as np\ndef loss_slope(w, xs, ys, eps=1e-4):\n    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)\n    def loss(v):\n        return float(np.{mean}((v * xs - ys) ** 2))\n    return float({diff})\n"
+FIT = "def fit_multiplier(xs, ys, w, lr=0.01, steps=100, eps=1e-4):\n    w = float(w)\n    for _ in range(steps):\n        {step}\n    return {ret}\n"
+DENSE = "def count_dense_parameters(sizes):\n    sizes = list(sizes)\n    if len(sizes) < 2 or min(sizes) < 1:\n        raise ValueError('bad sizes')\n"
+TOPO = SOLUTIONS["topological_order"]
+TOPO_NO_DONE = TOPO.replace("        if node in done:\n            return\n", "")
+TOPO_NO_CYCLE = TOPO.replace("        if node in active:\n            raise ValueError(f\"the graph has a cycle through {node!r}\")\n", "        if node in active:\n            return\n")
+TANH = "import torch\ndef tanh_and_grad(x):\n"
+SOFT = "import torch\ndef softmax(x, dim=-1):\n"
+CE = "import torch\ndef cross_entropy(logits, targets):\n    p = torch.nn.functional.one_hot(targets, logits.shape[1]).float() if targets.dim() == 1 else targets\n"
+NORM = "import torch\ndef normalize_columns(t):\n"
+LOSS = "import torch\ndef calc_loss(coeffs, indeps, deps):\n"
+ACC = "import torch\ndef accuracy(coeffs, indeps, deps):\n"
+MAE = "import torch\ndef mae(preds, acts):\n"
+QUAD = ("import torch\ndef fit_quadratic(x, y, abc, lr=0.01, steps=10):\n"
+        "    params = torch.as_tensor(abc, dtype=x.dtype).detach().clone().requires_grad_(True)\n"
+        "    for _ in range({steps}):\n        a, b, c = params\n        loss = {loss}\n        loss.backward()\n"
+        "        with torch.no_grad():\n            params -= {lr} * params.grad\n            {zero}\n"
+        "    return params.detach()\n")
+# exercises whose reference calls another exercise's function of the same file: a mutant of
+# that function may fail their checks too
+DEPENDS = {"fit_multiplier": "loss_slope", "fit_quadratic": "mae"}
+
 
 def f1(compare=" >= threshold", result="0.0 if 2*tp+fp+fn == 0 else 2*tp/(2*tp+fp+fn)", before=""):
     return F1 + before + F1_BODY.format(compare=compare, result=result)
@@ -81,6 +107,83 @@ MUTANTS = {
     "f1_at_threshold: torch tensors": ("f1_at_threshold", F1 + "    if isinstance(y_prob, torch.Tensor):\n        p, t = y_prob >= threshold, y_true != 0\n        tp, wrong = (p & t).sum(), (p ^ t).sum()\n        return 2 * tp / (2 * tp + wrong)\n" + F1_BODY.format(compare=" >= threshold", result="0.0 if 2*tp+fp+fn == 0 else 2*tp/(2*tp+fp+fn)")),
     "f1_at_threshold: python lists with ties at the threshold": ("f1_at_threshold", f1(compare=" > threshold")),
     "f1_at_threshold: empty and all negative inputs": ("f1_at_threshold", f1(before="    if len(y_true) == 0:\n        raise ValueError('no labels')\n")),
+    # value
+    "value: holds data and starts with zero grad": ("value", VALUE.replace("self.grad = 0.0", "self.grad = None")),
+    "value: arithmetic with values and numbers": ("value", VALUE.replace("return Value(other) + (-self)", "return self + (-Value(other))")),
+    "value: backward through the lessons graph": ("value", VALUE.replace("self.grad += other.data * out.grad", "self.grad += out.grad")),
+    "value: a value used twice accumulates": ("value", VALUE.replace("self.grad += out.grad\n            other.grad += out.grad", "self.grad = out.grad\n            other.grad = out.grad")),
+    "value: random expressions forward and backward": ("value", VALUE.replace("self.grad += other.data * out.grad", "self.grad += out.grad")),
+    "value: tanh and its gradient": ("value", VALUE.replace("(1 - t * t) * out.grad", "(1 - t) * out.grad")),
+    "value: shared nodes take the topological order": ("value", VALUE_RECURSIVE),
+    # loss_slope
+    "loss_slope: the notes data": ("loss_slope", SLOPE.format(mean="sum", diff="(loss(w + eps) - loss(w)) / eps")),
+    "loss_slope: uses the given eps": ("loss_slope", SLOPE.format(mean="mean", diff="(loss(w + eps) - loss(w - eps)) / (2 * eps)")),
+    "loss_slope: random lists and eps": ("loss_slope", SLOPE.format(mean="mean", diff="(loss(w + 1e-4) - loss(w)) / 1e-4")),
+    "loss_slope: numpy arrays": ("loss_slope", "def loss_slope(w, xs, ys, eps=1e-4):\n    def loss(v):\n        return sum((v * x - y) ** 2 for x, y in zip(xs, ys)) / len(xs)\n    return (loss(w + eps) - loss(w)) / eps\n"),
+    # fit_multiplier
+    "fit_multiplier: approaches 2 on the notes data": ("fit_multiplier", FIT.format(step="w += lr * loss_slope(w, xs, ys, eps)", ret="float(w)")),
+    "fit_multiplier: steps with the learning rate": ("fit_multiplier", FIT.format(step="w -= 0.01 * loss_slope(w, xs, ys, eps)", ret="float(w)")),
+    "fit_multiplier: zero steps give the start as a float": ("fit_multiplier", FIT.format(step="w -= lr * loss_slope(w, xs, ys, eps)", ret="w").replace("    w = float(w)\n", "")),
+    "fit_multiplier: random data rates and steps": ("fit_multiplier", FIT.format(step="w -= lr * loss_slope(w, xs, ys, eps)", ret="float(w)").replace("range(steps)", "range(100)")),
+    "fit_multiplier: passes eps on": ("fit_multiplier", FIT.format(step="w -= lr * loss_slope(w, xs, ys)", ret="float(w)")),
+    # count_dense_parameters
+    "count_dense_parameters: the notes networks": ("count_dense_parameters", DENSE + "    return sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))\n"),
+    "count_dense_parameters: too few or empty layers raise value error": ("count_dense_parameters", "def count_dense_parameters(sizes):\n    sizes = list(sizes)\n    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))\n"),
+    "count_dense_parameters: an int from a tuple": ("count_dense_parameters", "import numpy as np\n" + DENSE + "    s = np.array(sizes)\n    return np.sum(s[:-1] * s[1:] + s[1:])\n"),
+    "count_dense_parameters: random deep networks": ("count_dense_parameters", DENSE + "    return sum(a * b + b for a, b in zip(sizes[:3], sizes[1:3]))\n"),
+    "count_dense_parameters: a bad size anywhere": ("count_dense_parameters", "def count_dense_parameters(sizes):\n    sizes = list(sizes)\n    if len(sizes) < 2 or sizes[0] < 1 or sizes[-1] < 1:\n        raise ValueError('bad sizes')\n    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))\n"),
+    # topological_order
+    "topological_order: the lessons graph": ("topological_order", "def topological_order(graph):\n    nodes = list(graph)\n    if any(n in graph.get(n, []) for n in graph) or len(graph) == 3 and 'a' in graph and 'c' in graph['b']:\n        raise ValueError('cycle')\n    return nodes + [d for deps in graph.values() for d in deps if d not in graph]\n"),
+    "topological_order: a shared node appears once": ("topological_order", TOPO_NO_DONE),
+    "topological_order: a cycle raises value error": ("topological_order", TOPO_NO_CYCLE),
+    "topological_order: random graphs": ("topological_order", TOPO.replace("    return order", "    return [n for n in order if n in graph]")),
+    "topological_order: a long cycle raises value error": ("topological_order", TOPO_NO_CYCLE.replace("    for node in nodes:", "    for node in graph:\n        for dep in graph[node]:\n            if node in graph.get(dep, ()):\n                raise ValueError('cycle')\n    for node in nodes:")),
+    # tanh_and_grad
+    "tanh_and_grad: values and slopes on a range": ("tanh_and_grad", TANH + "    t = torch.tanh(x)\n    return t, 1 - x ** 2\n"),
+    "tanh_and_grad: keeps a 2d shape and float64": ("tanh_and_grad", TANH + "    t = torch.tanh(x.float())\n    return t, 1 - t ** 2\n"),
+    "tanh_and_grad: large inputs give no nan": ("tanh_and_grad", TANH + "    e = torch.exp(2 * x)\n    t = (e - 1) / (e + 1)\n    return t, 1 - t ** 2\n"),
+    "tanh_and_grad: random shapes": ("tanh_and_grad", TANH + "    t = torch.tanh(x.reshape(-1))\n    return t, 1 - t ** 2\n"),
+    "tanh_and_grad: leaves x unchanged": ("tanh_and_grad", TANH + "    t = x.tanh_()\n    return t, 1 - t ** 2\n"),
+    # softmax
+    "softmax: the notes example": ("softmax", SOFT + "    return x / x.sum(dim=dim, keepdim=True)\n"),
+    "softmax: along the given dim": ("softmax", SOFT + "    e = torch.exp(x - x.max())\n    return e / e.sum()\n"),
+    "softmax: large logits do not overflow": ("softmax", SOFT + "    e = torch.exp(x)\n    return e / e.sum(dim=dim, keepdim=True)\n"),
+    "softmax: random shapes and dims": ("softmax", SOFT + "    e = torch.exp(x - x.max(dim=-1, keepdim=True).values)\n    return e / e.sum(dim=-1, keepdim=True)\n"),
+    "softmax: keeps float64": ("softmax", SOFT + "    x = x.float()\n    e = torch.exp(x - x.max(dim=dim, keepdim=True).values)\n    return e / e.sum(dim=dim, keepdim=True)\n"),
+    # cross_entropy
+    "cross_entropy: the notes example": ("cross_entropy", CE + "    return (p * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()\n"),
+    "cross_entropy: class indices": ("cross_entropy", "import torch\ndef cross_entropy(logits, targets):\n    return -(targets * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()\n"),
+    "cross_entropy: the batch mean": ("cross_entropy", CE + "    return -(p * torch.log_softmax(logits, dim=1)).sum()\n"),
+    "cross_entropy: keeps gradients": ("cross_entropy", CE + "    return torch.tensor(float(-(p * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()))\n"),
+    "cross_entropy: random large logits both target kinds": ("cross_entropy", CE + "    e = torch.exp(logits)\n    return -(p * torch.log(e / e.sum(dim=1, keepdim=True))).sum(dim=1).mean()\n"),
+    # normalize_columns
+    "normalize_columns: each column by its maximum": ("normalize_columns", NORM + "    return t / t.max()\n"),
+    "normalize_columns: a column of zeros stays": ("normalize_columns", NORM + "    return t / t.max(dim=0).values\n"),
+    "normalize_columns: leaves the input unchanged": ("normalize_columns", NORM + "    m = t.max(dim=0).values\n    t /= torch.where(m == 0, torch.ones_like(m), m)\n    return t\n"),
+    "normalize_columns: random matrices": ("normalize_columns", NORM + "    m = t.max(dim=0).values\n    return (t / torch.where(m == 0, torch.ones_like(m), m))[:5]\n"),
+    "normalize_columns: columns with negative values": ("normalize_columns", NORM + "    m = t.abs().max(dim=0).values\n    return t / torch.where(m == 0, torch.ones_like(m), m)\n"),
+    # calc_loss
+    "calc_loss: the loss of a few passengers": ("calc_loss", LOSS + "    return torch.abs(indeps @ coeffs - deps).mean()\n"),
+    "calc_loss: keeps gradients to coeffs": ("calc_loss", LOSS + "    return torch.tensor(torch.abs(torch.sigmoid(indeps @ coeffs) - deps).mean().item())\n"),
+    "calc_loss: random data": ("calc_loss", LOSS + "    return ((torch.sigmoid(indeps @ coeffs) - deps) ** 2).mean()\n"),
+    "calc_loss: coeffs and deps as columns": ("calc_loss", LOSS + "    return torch.abs(torch.sigmoid((indeps @ coeffs).flatten()) - deps).mean()\n"),
+    # accuracy
+    "accuracy: a few passengers": ("accuracy", ACC + "    return float(((torch.sigmoid(indeps @ coeffs) > 0.5) == (deps > 0.5)).float().sum())\n"),
+    "accuracy: a prediction of exactly half is negative": ("accuracy", ACC + "    return float(((torch.sigmoid(indeps @ coeffs) >= 0.5) == (deps > 0.5)).float().mean())\n"),
+    "accuracy: coeffs and deps as columns": ("accuracy", ACC + "    return float(((torch.sigmoid(indeps @ coeffs).flatten() > 0.5) == (deps > 0.5)).float().mean())\n"),
+    "accuracy: random data": ("accuracy", ACC + "    return float(((torch.sigmoid(indeps @ coeffs) > 0.5) == (deps > 0.5))[:20].float().mean())\n"),
+    "accuracy: soft labels": ("accuracy", ACC + "    return float(((torch.sigmoid(indeps @ coeffs) > 0.5) == deps.bool()).float().mean())\n"),
+    # mae
+    "mae: the mean absolute error": ("mae", MAE + "    return ((preds - acts) ** 2).mean()\n"),
+    "mae: keeps gradients": ("mae", MAE + "    return torch.tensor(torch.abs(preds - acts).mean().item())\n"),
+    "mae: random 2d inputs": ("mae", MAE + "    return torch.abs(preds - acts).sum() / len(preds)\n"),
+    "mae: keeps float64": ("mae", MAE + "    return torch.abs(preds.float() - acts.float()).mean()\n"),
+    # fit_quadratic
+    "fit_quadratic: ten steps on the lessons data": ("fit_quadratic", QUAD.format(lr="lr", steps="steps", loss="mae(a * x ** 2 + b * x + c, y)", zero="")),
+    "fit_quadratic: leaves abc unchanged": ("fit_quadratic", QUAD.format(lr="lr", steps="steps", loss="mae(a * x ** 2 + b * x + c, y)", zero="params.grad.zero_()").replace(".detach().clone().requires_grad_(True)", ".requires_grad_(True)")),
+    "fit_quadratic: a list and the learning rate": ("fit_quadratic", QUAD.format(lr="0.01", steps="steps", loss="mae(a * x ** 2 + b * x + c, y)", zero="params.grad.zero_()")),
+    "fit_quadratic: random quadratics and steps": ("fit_quadratic", QUAD.format(lr="lr", steps="10", loss="mae(a * x ** 2 + b * x + c, y)", zero="params.grad.zero_()")),
+    "fit_quadratic: uses the mean absolute error": ("fit_quadratic", QUAD.format(lr="lr", steps="steps", loss="((a * x ** 2 + b * x + c - y) ** 2).mean()", zero="params.grad.zero_()")),
 }
 
 
@@ -115,5 +218,5 @@ def test_the_check_catches_its_mutant(grader, tmp_path, check):
     status = {t["name"]: t for t in results["tests"]}
     assert status[check]["status"] == "failed", status[check]
     assert status[check]["output"]  # and says why
-    others = [t for t in results["tests"] if t["tags"][0] != exercise]
+    others = [t for t in results["tests"] if t["tags"][0] != exercise and DEPENDS.get(t["tags"][0]) != exercise]
     assert all(t["status"] == "passed" for t in others)  # the other exercises are untouched

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
+from grader.course import load_exercises
 
 COURSE = Path(__file__).resolve().parents[1]
 
@@ -29,8 +30,10 @@ def test_list_json_gives_the_exercise_metadata():
     result = run("list", "--json")
     data = json.loads(result.output)
     assert result.exit_code == 0
-    assert [e["id"] for e in data] == ["triple_relu", "gradient_step", "calc_preds", "fill_missing_with_mode",
-                                       "f1_at_threshold"]
+    assert [e["id"] for e in data] == [e.id for e in load_exercises()]
+    assert [e["id"] for e in data][:5] == ["triple_relu", "gradient_step", "calc_preds", "fill_missing_with_mode",
+                                           "f1_at_threshold"]
+    assert {"loss_slope", "topological_order", "softmax", "fit_quadratic", "accuracy"} <= {e["id"] for e in data}
     assert data[0] == {"id": "triple_relu", "path": "week3/triple_relu.py", "function": "triple_relu",
                        "points": 10.0}
 
@@ -57,9 +60,9 @@ def test_check_names_an_unknown_exercise(course):
 
 def test_grade_writes_one_results_file_per_submission(course, tmp_path):
     good = tmp_path / "good.py"
-    good.write_text("\n\n".join((course / "solutions" / p).read_text() for p in
-                                ["week3/triple_relu.py", "week5/gradient_step.py", "week5/calc_preds.py",
-                                 "week5/fill_missing_with_mode.py", "week5/f1_at_threshold.py"]))
+    exercises = load_exercises()
+    total = int(sum(e.points for e in exercises))
+    good.write_text("\n\n".join((course / "solutions" / p).read_text() for p in dict.fromkeys(e.path for e in exercises)))
     broken = tmp_path / "broken.ipynb"
     broken.write_text("{ not a notebook")
     out = tmp_path / "reports"
@@ -67,15 +70,15 @@ def test_grade_writes_one_results_file_per_submission(course, tmp_path):
                  "--seed", "3")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["broken.json", "exercises.json", "good.json"]
-    assert json.loads((out / "good.json").read_text())["score"] == 50
+    assert json.loads((out / "good.json").read_text())["score"] == total
     broken_results = json.loads((out / "broken.json").read_text())
     assert broken_results["score"] == 0 and "is not a readable notebook" in broken_results["tests"][0]["output"]
-    assert "good" in result.output and "50/50" in result.output
+    assert "good" in result.output and f"{total}/{total}" in result.output
 
 
 def test_grade_json_takes_one_submission(course, tmp_path):
     result = run("grade", str(course / "solutions"), "--json", str(tmp_path / "r.json"))
-    assert result.exit_code == 0 and json.loads((tmp_path / "r.json").read_text())["max_score"] == 50
+    assert result.exit_code == 0 and json.loads((tmp_path / "r.json").read_text())["max_score"] == 10 * len(load_exercises())
     result = run("grade", str(course / "solutions"), str(course / "exercises"), "--json", "x.json")
     assert result.exit_code == 1 and "--json takes one submission" in result.output
 

@@ -9,6 +9,12 @@ from grader.grading import GradeOptions, exercise_scores, grade_many
 
 CLASS = Path(__file__).resolve().parents[1] / "examples" / "class"
 ORDER = ["triple_relu", "gradient_step", "calc_preds", "fill_missing_with_mode", "f1_at_threshold"]
+# The later weeks' exercises: only oscar hands any of them in; everybody else scores 0 on them.
+LATER = [e.id for e in load_exercises() if e.id not in ORDER]
+LATER_EXPECTED = {
+    "oscar": {"loss_slope": 10, "fit_multiplier": 8, "count_dense_parameters": 3, "topological_order": 7,
+              "softmax": 8, "normalize_columns": 10, "calc_loss": 10, "accuracy": 8},
+}
 # Points per exercise, in ORDER, with --seed 1 (examples/README.md explains each).
 EXPECTED = {
     "alice": [10, 10, 10, 10, 10],
@@ -23,6 +29,7 @@ EXPECTED = {
     "judy": [10, 10, 1, 10, 3],
     "mallory": [0, 0, 0, 0, 0],
     "niaj": [1, 0, 10, 10, 10],
+    "oscar": [0, 0, 0, 0, 0],
 }
 
 
@@ -42,6 +49,7 @@ def test_every_submission_is_graded(graded):
 def test_scores_match_the_class_readme(graded, name):
     scores = exercise_scores(graded[name].results, load_exercises())
     assert [scores[e][0] for e in ORDER] == EXPECTED[name]
+    assert {e: scores[e][0] for e in LATER} == {e: LATER_EXPECTED.get(name, {}).get(e, 0) for e in LATER}
 
 
 def test_feedback_names_the_cause(graded):

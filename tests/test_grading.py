@@ -12,6 +12,23 @@ from grader.grading import GradeOptions, Grader, exercise_scores
 COURSE = Path(__file__).resolve().parents[1]
 EXERCISES = load_exercises()
 SOLUTIONS = {e.id: (COURSE / "solutions" / e.path).read_text() for e in EXERCISES}
+TOTAL = sum(e.points for e in EXERCISES)  # 10 per exercise
+
+
+def public_points():
+    """The points of the public checks, read from the check modules' markers."""
+    import importlib.util
+
+    total = 0.0
+    for e in EXERCISES:
+        spec = importlib.util.spec_from_file_location(f"public_points_{e.id}", e.checks)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for name, function in vars(module).items():
+            marks = {m.name: m for m in getattr(function, "pytestmark", [])}
+            if name.startswith("check_") and "hidden" not in marks:
+                total += float(marks["points"].args[0]) if "points" in marks else 1.0
+    return total
 
 
 @pytest.fixture(scope="module")
@@ -35,13 +52,13 @@ def failures(results, exercise):
 
 def test_the_references_score_full_marks(grader):
     results = grader.grade(COURSE / "solutions")
-    assert results["score"] == results["max_score"] == 50
+    assert results["score"] == results["max_score"] == TOTAL == 10 * len(EXERCISES)
     assert {t["status"] for t in results["tests"]} == {"passed"}
 
 
 def test_the_stubs_score_zero_and_say_what_to_do(grader):
     results = grader.grade(COURSE / "exercises")
-    assert results["score"] == 0 and results["max_score"] == 50
+    assert results["score"] == 0 and results["max_score"] == TOTAL
     public = [t for t in results["tests"] if "public" in t["tags"]]
     assert all("not written yet" in t["output"] and "NotImplementedError" in t["output"] for t in public)
 
@@ -59,7 +76,7 @@ def test_results_follow_gradescopes_format(grader):
 def test_public_mode_runs_only_the_public_checks(tmp_path):
     with Grader(COURSE, GradeOptions(hidden=False, timeout=2.0)) as g:
         results = g.grade(COURSE / "solutions")
-    assert results["max_score"] == 25 and all("public" in t["tags"] for t in results["tests"])
+    assert results["max_score"] == public_points() and 0 < results["max_score"] < TOTAL and all("public" in t["tags"] for t in results["tests"])
 
 
 def test_two_relus_instead_of_three_fail_with_the_input_shown(grader, tmp_path):

@@ -1,0 +1,32 @@
+"""Week 1 · A neuron that learns to multiply by 2.
+
+The model is one weight: it predicts ``w * x``. Its loss on the pairs ``(x, y)`` is the
+mean squared error, the mean of ``(w*x - y)**2``. We do not need the exact derivative: we
+"wiggle" ``w`` by a tiny ``eps`` and see how the loss changes,
+
+    L = (loss(w + eps) - loss(w)) / eps
+
+and then step against it: ``w -= learning_rate * L``. Repeated, this is gradient descent.
+
+Your task:
+
+- ``loss_slope(w, xs, ys, eps=1e-4)``: the forward difference above, as a Python ``float``
+  (``xs`` and ``ys`` are lists or numpy arrays of the same length; use this formula, not the
+  exact derivative and not a central difference);
+- ``fit_multiplier(xs, ys, w, lr=0.01, steps=100, eps=1e-4)``: ``steps`` times
+  ``w -= lr * loss_slope(w, xs, ys, eps)``, starting from ``w``; return the final ``w`` as a
+  Python ``float`` (``steps=0`` gives ``float(w)``). For ``xs=[1, 2, 3]``, ``ys=[2, 4, 6]``
+  it approaches 2.
+
+Check your work with ``grader check loss_slope fit_multiplier``.
+"""
+
+
+def loss_slope(w, xs, ys, eps=1e-4):
+    # TODO: loss(v) = mean of (v*x - y)**2; return float((loss(w + eps) - loss(w)) / eps).
+    raise NotImplementedError("loss_slope is not written yet")
+
+
+def fit_multiplier(xs, ys, w, lr=0.01, steps=100, eps=1e-4):
+    # TODO: repeat `steps` times: w -= lr * loss_slope(w, xs, ys, eps); return float(w).
+    raise NotImplementedError("fit_multiplier is not written yet")

@@ -1,0 +1,20 @@
+"""Week 3 · Softmax.
+
+Softmax turns a vector of scores (logits) into probabilities: ``exp(x_i) / sum_j exp(x_j)``.
+Each is between 0 and 1 and they add up to 1 along ``dim``. ``exp(1000)`` overflows to
+``inf``, so compute it from ``x - max(x)`` (the same probabilities: the factor ``exp(-max)``
+cancels out).
+
+Your task: write ``softmax(x, dim=-1)`` for a tensor ``x``, equal to ``torch.softmax(x, dim)``
+(of ``x``'s shape and dtype) without calling ``torch.softmax`` or ``nn.Softmax``; logits of
+1000 must give finite probabilities.
+
+Check your work with ``grader check softmax``.
+"""
+
+import torch
+
+
+def softmax(x, dim=-1):
+    # TODO: subtract x.max(dim=dim, keepdim=True).values, exponentiate, divide by the sum along dim.
+    raise NotImplementedError("softmax is not written yet")

@@ -1,0 +1,27 @@
+"""Week 3 · Cross-entropy loss.
+
+A classifier's last layer gives one score (logit) per class. Cross entropy compares the
+softmax of the logits with the target distribution ``p``: ``-sum_i p_i * log(q_i)``. A
+class index target is the one-hot distribution of that class. PyTorch's
+``nn.CrossEntropyLoss`` takes logits (it applies softmax itself) and averages over the batch;
+the notes' logits ``[[-0.1211, 0.1059]]`` against ``[[1., 0.]]`` give 0.8131.
+
+Your task: write ``cross_entropy(logits, targets)``:
+
+- ``logits`` has shape ``(n, c)``; ``targets`` is either class indices of shape ``(n,)``
+  (integers) or probabilities of shape ``(n, c)``;
+- return the batch mean of ``-sum(p * log_softmax(logits))`` as a 0-d tensor that keeps
+  gradients to ``logits``, equal to ``nn.CrossEntropyLoss()(logits, targets)``;
+- use ``torch.log_softmax`` (stable for large logits), not ``log(softmax)``, and do not call
+  ``nn.CrossEntropyLoss`` or ``F.cross_entropy``.
+
+Check your work with ``grader check cross_entropy``.
+"""
+
+import torch
+
+
+def cross_entropy(logits, targets):
+    # TODO: p = one-hot of targets (torch.nn.functional.one_hot) or targets itself;
+    # return -(p * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()
+    raise NotImplementedError("cross_entropy is not written yet")

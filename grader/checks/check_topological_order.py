@@ -1,0 +1,88 @@
+"""Checks for topological_order, by property: any order with every node once, each after
+its dependencies, is right; a cycle raises ValueError."""
+
+import pytest
+
+from grader.checking import CheckFailure, expect, show_call
+
+LESSON = {"L": ["d", "f"], "d": ["e", "c"], "e": ["a", "b"], "a": [], "b": [], "c": [], "f": []}
+
+
+def valid(student, graph):
+    public = student.topological_order.public
+    where = show_call("topological_order", (graph,)) if public else "on a hidden input"
+    order = student.topological_order(graph)
+    nodes = set(graph) | {d for deps in graph.values() for d in deps}
+    expect(type(order) is list and all(type(n) is str for n in order),
+           f"{where}: expected a list of the nodes (strings)")
+    missing, extra = nodes - set(order), set(order) - nodes
+    if missing or extra:
+        detail = f" (missing {sorted(missing)[:5]}, unknown {sorted(extra)[:5]})" if public else ""
+        raise CheckFailure(f"{where}: the order must hold every node of the graph, and nothing else{detail}")
+    if len(order) != len(nodes):
+        twice = sorted({n for n in order if order.count(n) > 1})
+        raise CheckFailure(f"{where}: every node must appear exactly once"
+                           + (f", but {twice[0]!r} appears more often" if public else ""))
+    position = {n: i for i, n in enumerate(order)}
+    for node, deps in graph.items():
+        for dep in deps:
+            if position[node] < position[dep]:
+                raise CheckFailure(f"{where}: {node!r} comes before {dep!r}, which it depends on" if public
+                                   else f"{where}: a node comes before one it depends on")
+
+
+def cycle_raises(student, graph):
+    outcome = student.topological_order.run(graph)
+    where = show_call("topological_order", (graph,)) if student.topological_order.public else "on a hidden input"
+    if outcome.error is None:
+        raise CheckFailure(f"{where}: the graph has a cycle, so expected ValueError, but it returned a value")
+    if outcome.error.type != "ValueError":
+        student.topological_order(graph)
+        raise CheckFailure(f"{where}: expected ValueError for a cycle, got {outcome.error.type}")
+
+
+@pytest.mark.points(3)
+def check_the_lessons_graph(student, reference):
+    valid(student, LESSON)
+
+
+@pytest.mark.points(2)
+def check_a_shared_node_appears_once(student, reference):
+    valid(student, {"out": ["x", "y"], "x": ["s"], "y": ["s"], "s": ["leaf"], "leaf": []})
+
+
+@pytest.mark.points(2)
+def check_a_cycle_raises_value_error(student, reference):
+    cycle_raises(student, {"a": ["b"], "b": ["c"], "c": ["a"]})
+
+
+def _dag(rng, n):
+    names = [f"n{int(i)}" for i in rng.permutation(n * 3)[:n]]
+    graph = {}
+    for i, name in enumerate(names):
+        earlier = names[:i]
+        k = min(len(earlier), int(rng.integers(0, 4)))
+        graph[name] = [earlier[int(j)] for j in rng.choice(len(earlier), size=k, replace=False)] if k else []
+    return names, graph
+
+
+@pytest.mark.hidden
+@pytest.mark.points(2)
+def check_random_graphs(student, reference, rng):
+    names, graph = _dag(rng, int(rng.integers(15, 30)))
+    for name in names[:3]:  # a few nodes appear only as dependencies
+        if not graph[name]:
+            del graph[name]
+    keys = list(graph)
+    valid(student, {k: graph[k] for k in (keys[int(i)] for i in rng.permutation(len(keys)))})
+
+
+@pytest.mark.hidden
+@pytest.mark.points(1)
+def check_a_long_cycle_raises_value_error(student, reference, rng):
+    names, graph = _dag(rng, int(rng.integers(8, 15)))
+    for earlier, later in zip(names, names[1:]):  # a chain through every node ...
+        if earlier not in graph[later]:
+            graph[later] = graph[later] + [earlier]
+    graph[names[0]] = [names[-1]]  # ... closed into one long cycle
+    cycle_raises(student, graph)
