@@ -80,6 +80,8 @@ def mismatch(got: Any, want: Any, *, public: bool, rtol: float = RTOL, atol: flo
         return _tensor_mismatch(got, want, public, rtol, atol)
     if isinstance(want, pd.DataFrame):
         return _frame_mismatch(got, want, public, rtol, atol)
+    if isinstance(want, np.ndarray):
+        return _array_mismatch(got, want, public, rtol, atol)
     if isinstance(want, float):
         if type(got) is not float:
             return f"expected a Python float, got {describe(got)}" + (
@@ -119,6 +121,27 @@ def _tensor_mismatch(got: Any, want: torch.Tensor, public: bool, rtol: float, at
         return f"expected {want_d.item()!r}, got {got_d.item()!r}"
     return f"{text}; at index {first if len(first) > 1 else first[0]} expected {want_d[first].item():.6g}, " \
            f"got {got_d[first].item():.6g}"
+
+
+def _array_mismatch(got: Any, want: np.ndarray, public: bool, rtol: float, atol: float) -> str | None:
+    if type(got) is not np.ndarray:
+        return f"expected {describe(want)}, got {describe(got)}"
+    if got.shape != want.shape:
+        return f"expected shape {want.shape}, got shape {got.shape}"
+    if got.dtype != want.dtype:
+        return f"expected dtype {want.dtype}, got dtype {got.dtype}"
+    if np.issubdtype(want.dtype, np.floating):
+        close = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    else:
+        close = got == want
+    if close.all():
+        return None
+    bad = np.argwhere(~close)
+    text = f"{len(bad)} of {want.size} values differ"
+    if not public:
+        return text
+    first = tuple(int(i) for i in bad[0])
+    return f"{text}; at index {first if len(first) > 1 else first[0]} expected {want[first]:.6g}, got {got[first]:.6g}"
 
 
 def _frame_mismatch(got: Any, want: pd.DataFrame, public: bool, rtol: float, atol: float) -> str | None:

@@ -48,6 +48,11 @@ NORM = "import torch\ndef normalize_columns(t):\n"
 LOSS = "import torch\ndef calc_loss(coeffs, indeps, deps):\n"
 ACC = "import torch\ndef accuracy(coeffs, indeps, deps):\n"
 MAE = "import torch\ndef mae(preds, acts):\n"
+BMI = ("import numpy as np\ndef bmi(weight_kg, height_m):\n    w = np.asarray(weight_kg, dtype=np.float64)\n"
+       "    h = np.asarray(height_m, dtype=np.float64)\n    if w.shape != h.shape:\n        raise ValueError('lengths differ')\n")
+ADVICE = ("def gradient_advice(grads, names=('a', 'b', 'c')):\n    grads = [float(g) for g in grads]{check}\n"
+          "    return [f\"parameter {{n}} should {{'be {neg}' if g < 0 else 'be {pos}' if g > 0 else 'stay'}} "
+          "because params.grad[{{i}}] is {{g:{fmt}}}\" for i, (n, g) in enumerate(zip(names, grads))]\n")
 QUAD = ("import torch\ndef fit_quadratic(x, y, abc, lr=0.01, steps=10):\n"
         "    params = torch.as_tensor(abc, dtype=x.dtype).detach().clone().requires_grad_(True)\n"
         "    for _ in range({steps}):\n        a, b, c = params\n        loss = {loss}\n        loss.backward()\n"
@@ -184,6 +189,18 @@ MUTANTS = {
     "fit_quadratic: a list and the learning rate": ("fit_quadratic", QUAD.format(lr="0.01", steps="steps", loss="mae(a * x ** 2 + b * x + c, y)", zero="params.grad.zero_()")),
     "fit_quadratic: random quadratics and steps": ("fit_quadratic", QUAD.format(lr="lr", steps="10", loss="mae(a * x ** 2 + b * x + c, y)", zero="params.grad.zero_()")),
     "fit_quadratic: uses the mean absolute error": ("fit_quadratic", QUAD.format(lr="lr", steps="steps", loss="((a * x ** 2 + b * x + c - y) ** 2).mean()", zero="params.grad.zero_()")),
+    # gradient_advice
+    "gradient_advice: the labs three sentences": ("gradient_advice", ADVICE.format(neg="decreased", pos="increased", fmt=".1f", check="")),
+    "gradient_advice: a zero gradient says stay": ("gradient_advice", ADVICE.format(neg="increased", pos="decreased", fmt=".1f", check="").replace("else 'be decreased' if g > 0 else 'stay'", "else 'be decreased'")),
+    "gradient_advice: a tensor and other names": ("gradient_advice", ADVICE.format(neg="increased", pos="decreased", fmt=".1f", check="").replace("zip(names, grads)", "zip('abcdef', grads)")),
+    "gradient_advice: different lengths raise value error": ("gradient_advice", ADVICE.format(neg="increased", pos="decreased", fmt=".1f", check="")),
+    "gradient_advice: random gradients": ("gradient_advice", ADVICE.format(neg="increased", pos="decreased", fmt=".2f", check="")),
+    # bmi
+    "bmi: the notes family": ("bmi", BMI + "    return w / h * 2\n"),
+    "bmi: float32 arrays give float64": ("bmi", "import numpy as np\ndef bmi(weight_kg, height_m):\n    w, h = np.asarray(weight_kg), np.asarray(height_m)\n    if w.shape != h.shape:\n        raise ValueError('lengths differ')\n    return w / h ** 2\n"),
+    "bmi: different lengths raise value error": ("bmi", "import numpy as np\ndef bmi(weight_kg, height_m):\n    return np.asarray(weight_kg, dtype=float) / np.asarray(height_m, dtype=float) ** 2\n"),
+    "bmi: random arrays": ("bmi", BMI + "    return np.round(w / h ** 2, 3)\n"),
+    "bmi: integer lists and an empty family": ("bmi", BMI + "    if w.size == 0:\n        raise ValueError('nobody')\n    return w / h ** 2\n"),
 }
 
 

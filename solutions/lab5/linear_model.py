@@ -6,7 +6,7 @@ import torch
 def normalize_columns(t):
     """Each column divided by its maximum; a column whose maximum is 0 is left as it is."""
     maxima = t.max(dim=0).values
-    return t / torch.where(maxima == 0, torch.ones_like(maxima), maxima)
+    return t / torch.where(maxima != 0, maxima, torch.ones_like(maxima))
 
 
 def calc_loss(coeffs, indeps, deps):
@@ -16,4 +16,5 @@ def calc_loss(coeffs, indeps, deps):
 
 def accuracy(coeffs, indeps, deps):
     """Fraction of rows where sigmoid(indeps @ coeffs) > 0.5 agrees with deps > 0.5."""
-    return float(((torch.sigmoid(indeps @ coeffs) > 0.5) == (deps > 0.5)).float().mean())
+    wrong = (torch.sigmoid(indeps @ coeffs) > 0.5) != (deps > 0.5)
+    return float(1.0 - wrong.double().mean())

@@ -1,0 +1,46 @@
+"""Checks for gradient_advice: one sentence per parameter, as the lab asks."""
+
+import pytest
+import torch
+
+from grader.checking import CheckFailure, expect_same, show_call
+
+
+def agree(student, reference, *args):
+    call = show_call("gradient_advice", args) if student.gradient_advice.public else None
+    expect_same(student.gradient_advice(*args), reference.gradient_advice(*args), call=call)
+
+
+@pytest.mark.points(4)
+def check_the_labs_three_sentences(student, reference):
+    agree(student, reference, [-1.3, 0.2, -0.5])
+
+
+@pytest.mark.points(2)
+def check_a_zero_gradient_says_stay(student, reference):
+    agree(student, reference, [0.0, 1.25, -2.0])
+
+
+@pytest.mark.points(1)
+def check_a_tensor_and_other_names(student, reference):
+    agree(student, reference, torch.tensor([0.5, -0.25]), ("w", "bias"))
+
+
+@pytest.mark.points(1)
+def check_different_lengths_raise_value_error(student, reference):
+    args = ([0.5, -1.0], ("a", "b", "c"))
+    outcome = student.gradient_advice.run(*args)
+    call = show_call("gradient_advice", args)
+    if outcome.error is None:
+        raise CheckFailure(f"{call}: expected ValueError, but it returned {outcome.value!r}")
+    if outcome.error.type != "ValueError":
+        student.gradient_advice(*args)
+        raise CheckFailure(f"{call}: expected ValueError, got {outcome.error.type}")
+
+
+@pytest.mark.hidden
+@pytest.mark.points(2)
+def check_random_gradients(student, reference, rng):
+    grads = [round(float(g), 3) for g in rng.normal(size=4) * 3]
+    grads[int(rng.integers(4))] = 0.0
+    agree(student, reference, torch.tensor(grads), ("a", "b", "c", "d"))
