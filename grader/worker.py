@@ -4,6 +4,9 @@
 standard input and writes one JSON line per graded submission, ``{"path", "results"}``,
 on standard output; ``{"ready": true}`` first, or ``{"fatal": reason}`` if it cannot grade
 at all. Anything else the process prints goes to standard error.
+
+A worker never outlives its dispatcher: the kernel kills it when the dispatcher dies
+(``PR_SET_PDEATHSIG``), and it stops at the end of its standard input in any case.
 """
 
 from __future__ import annotations
@@ -15,7 +18,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux); exit now if it already has."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return  # not Linux: the end of standard input still stops the worker
+    if os.getppid() != parent or parent == 1:
+        os._exit(1)  # the dispatcher died before the request was in place
+
+
 def main(course: str, options_json: str) -> int:
+    die_with_parent()
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints must not corrupt the results channel
     from grader.grading import GradeOptions, Grader
