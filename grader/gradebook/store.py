@@ -161,6 +161,8 @@ class Gradebook:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def _upgrade(self) -> None:
+        if self.version == SCHEMA_VERSION:
+            return  # nothing to write: a current database also opens read-only
         self.db.execute("BEGIN IMMEDIATE")
         try:
             version = self.version
