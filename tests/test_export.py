@@ -203,3 +203,11 @@ def test_export_errors_are_one_line(course, tmp_path):
     assert len(result.output.strip().splitlines()) == 1
     result = run("export", "--format", "gradescope", "--gradebook", str(tmp_path / "none.db"))
     assert result.exit_code == 1 and "give --out DIR" in result.output
+
+
+def test_gradescope_file_names_are_safe_and_distinct(tmp_path):
+    with Gradebook(tmp_path / "gb.db") as book:
+        for student in ("a b", "a_b", "../etc/passwd"):
+            book.record(NewAttempt(student, "week5", "s.py", "c", "k", results({}), "0.1.0"))
+        files = FORMATS["gradescope"].render(collect(book, "week5", EXERCISES))
+    assert sorted(files) == ["_etc_passwd.json", "a_b-2.json", "a_b.json"]

@@ -170,7 +170,11 @@ def to_gradescope(data: ExportData) -> dict[str, str]:
     files = {}
     for row in data.graded:
         safe = re.sub(r"[^\w.-]", "_", row.student.id).lstrip(".") or "student"
-        files[f"{safe}.json"] = json.dumps(row.results, indent=2)
+        name, n = f"{safe}.json", 1
+        while name in files:  # two ids that differ only in characters a file name cannot hold
+            n += 1
+            name = f"{safe}-{n}.json"
+        files[name] = json.dumps(row.results, indent=2)
     return files
 
 
