@@ -206,10 +206,13 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                 task = progress.add_task("starting workers…", total=len(todo))
                 for graded in grade_many(course, list(todo), options, jobs,
                                          on_start=lambda: progress.update(task, description="")):
-                    item = todo[graded.path]
-                    if graded.results is not None:
-                        plan.record(book, item, graded.results)
-                    keep(item, graded.results, graded.error)
+                    item, results, error = todo[graded.path], graded.results, graded.error
+                    if results is not None:
+                        try:
+                            plan.record(book, item, results)
+                        except GradebookError as exc:
+                            results, error = None, str(exc)
+                    keep(item, results, error)
                     progress.update(task, advance=1, description=item.name)
         Console(width=max(Console().width, 120)).print(class_table(rows, exercises))
         if plan.up_to_date:

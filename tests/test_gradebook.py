@@ -81,6 +81,15 @@ def test_a_failure_half_way_leaves_nothing_of_the_attempt(tmp_path):
         assert book.db.execute("SELECT COUNT(*) FROM students").fetchone()[0] == 0
 
 
+def test_a_database_error_while_recording_is_a_gradebook_error(tmp_path):
+    book = Gradebook(tmp_path / "gb.db")
+    book.db.execute("DROP TABLE checks")
+    with pytest.raises(GradebookError, match="cannot record alice.py in the gradebook .*no such table: checks"):
+        book.record(attempt())
+    assert book.current() == []  # the attempt went with its checks
+    book.close()
+
+
 SCHEMA_1 = """
 CREATE TABLE students (id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '',
     section TEXT NOT NULL DEFAULT '', on_roster INTEGER NOT NULL DEFAULT 0);

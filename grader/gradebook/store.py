@@ -206,6 +206,12 @@ class Gradebook:
         results = attempt.results
         extra = results.get("extra_data") or {}
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        try:
+            return self._insert(attempt, results, extra, now)
+        except sqlite3.Error as exc:
+            raise GradebookError(f"cannot record {attempt.submission} in the gradebook {self.path}: {exc}") from None
+
+    def _insert(self, attempt: NewAttempt, results: dict, extra: dict, now: str) -> int:
         with self._transaction():
             self.db.execute("INSERT INTO students (id) VALUES (?) ON CONFLICT(id) DO NOTHING", (attempt.student,))
             cursor = self.db.execute(
