@@ -305,9 +305,11 @@ def test_grade_records_into_the_gradebook_skips_unchanged_and_keeps_history(cour
         assert {c.exercise for c in checks} == {e.id for e in EXERCISES} and any(c.hidden for c in checks)
         assert "no file for this exercise" in next(c.output for c in checks if c.exercise == "f1_at_threshold")
     # Unchanged: nothing is graded again, even without --seed (the assignment's seed is reused).
-    result = run("grade", alice, subs / "frank", stranger, "--roster", roster, "--assignment", "week5")
+    # The gradebook keeps the roster: Alice.py is still alice without --roster.
+    result = run("grade", alice, subs / "frank", stranger, "--assignment", "week5")
     assert result.exit_code == 0 and "3 unchanged submissions already in the gradebook were not graded again" \
         in result.output and "50/50" in result.output
+    assert "Not on the roster (recorded under their own name): stranger.py" in result.output
     alice.write_text(alice.read_text().replace("torch.sigmoid(", "(", 1))
     result = run(*args)
     assert result.exit_code == 0 and "2 unchanged submissions" in result.output

@@ -60,7 +60,11 @@ def choose_seed(book: Gradebook, assignment: str, seed: int | None) -> int:
 
 def plan_batch(book: Gradebook, paths: list[Path], *, assignment: str, checks_hash: str, seed: int,
                regrade: bool = False, roster: Roster | None = None) -> BatchPlan:
-    """Split ``paths`` into what to grade and what is up to date in ``book``."""
+    """Split ``paths`` into what to grade and what is up to date in ``book``. Without ``roster``,
+    the roster the gradebook was last given maps the submissions, if it has one."""
+    if roster is None:
+        stored = book.roster()
+        roster = Roster(tuple(stored)) if stored else None
     plan = BatchPlan(assignment, checks_hash, seed)
     owners: dict[str, Path] = {}
     for path in paths:

@@ -4,8 +4,9 @@
 and bytes, in a fixed order, skipping the folders submission reading skips; a symbolic
 link counts by its name and target (the grader refuses it, so adding or removing one
 changes the result). ``checks_hash`` covers what the result depends on on the course's
-side: the check modules and their data, ``exercises.toml``, the reference solutions,
-and whether the hidden checks run.
+side: the check modules and their data, the comparisons and the pytest plugin they run
+under (``checking.py``, ``plugin.py``), ``exercises.toml``, the reference solutions, and
+whether the hidden checks run.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from grader.course import CHECKS_DIR, METADATA, Exercise
+from grader.course import CHECKS_DIR, METADATA, PACKAGE_DIR, Exercise
 from grader.submission import SKIP_PARTS
 
 
@@ -70,6 +71,8 @@ def checks_hash(course: Path, exercises: list[Exercise], *, hidden: bool) -> str
     _feed(digest, b"mode", "hidden" if hidden else "public", b"")
     _feed(digest, b"exercises", " ".join(e.id for e in exercises), b"")
     _add_path(digest, "exercises.toml", METADATA)
+    for module in ("checking.py", "plugin.py"):  # how checks compare and count points
+        _add_path(digest, module, PACKAGE_DIR / module)
     for display, file in _files(CHECKS_DIR):
         _add_path(digest, f"checks/{display}", file)
     for exercise in exercises:
