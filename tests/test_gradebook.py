@@ -127,6 +127,20 @@ def test_a_version_1_database_is_migrated_on_opening(tmp_path):
         assert again.version == 2 and len(again.history("alice")) == 2
 
 
+def test_a_read_only_gradebook_never_writes(tmp_path):
+    path = tmp_path / "gb.db"
+    with Gradebook(path) as book:
+        book.record(attempt())
+    before = path.read_bytes()
+    with Gradebook(path, read_only=True) as book:
+        assert [a.student for a in book.current()] == ["alice"]
+        with pytest.raises(GradebookError, match="cannot record"):
+            book.record(attempt("bob"))
+    assert path.read_bytes() == before
+    with pytest.raises(GradebookError, match="there is no gradebook at"):
+        Gradebook(tmp_path / "none.db", read_only=True)
+
+
 def test_a_newer_or_foreign_database_is_refused_with_what_to_do(tmp_path):
     newer = tmp_path / "newer.db"
     sqlite3.connect(newer).execute("PRAGMA user_version = 99").connection.close()
@@ -383,7 +397,7 @@ def _recorded(path: Path) -> int:
     """How many attempts the gradebook holds, read without writing (0 before it exists)."""
     if not path.exists():
         return 0
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         return db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
     except sqlite3.OperationalError:  # created, its schema not committed yet
@@ -393,7 +407,13 @@ def _recorded(path: Path) -> int:
 
 
 def _outcome(path: Path) -> dict:
-    with Gradebook(path) as book:
+    """Each student's current result, read without writing: the next run meets the gradebook as the kill left it."""
+    if _version(path) == 0:  # killed before the schema's transaction committed: nothing else is there
+        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        assert db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
+        db.close()
+        return {}
+    with Gradebook(path, read_only=True) as book:
         assert book.integrity() == "ok"
         attempts = book.db.execute("SELECT student, COUNT(*) FROM attempts GROUP BY student").fetchall()
         assert all(count == 1 for _, count in attempts), f"a submission was recorded twice: {attempts}"
@@ -401,54 +421,61 @@ def _outcome(path: Path) -> dict:
                 for a in book.current("week5")}
 
 
+def _version(path: Path) -> int:
+    db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        return db.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        db.close()
+
+
 def test_a_batch_killed_at_random_moments_resumes_to_the_same_results(tmp_path):
     subs = []
     for name in KILL_CLASS:
         (shutil.copytree if (CLASS / name).is_dir() else shutil.copy)(CLASS / name, tmp_path / name)
         subs.append(tmp_path / name)
-    log = open(tmp_path / "log.txt", "w")  # noqa: SIM115
-    started = time.monotonic()
-    baseline = _grade(subs, tmp_path / "baseline.db", log)
-    assert baseline.wait() == 0, (tmp_path / "log.txt").read_text()
-    duration = time.monotonic() - started
-    expected = _outcome(tmp_path / "baseline.db")
-    assert sorted(expected) == sorted(Path(n).stem for n in KILL_CLASS)
+    with open(tmp_path / "log.txt", "w") as log:
+        started = time.monotonic()
+        baseline = _grade(subs, tmp_path / "baseline.db", log)
+        assert baseline.wait() == 0, (tmp_path / "log.txt").read_text()
+        duration = time.monotonic() - started
+        expected = _outcome(tmp_path / "baseline.db")
+        assert sorted(expected) == sorted(Path(n).stem for n in KILL_CLASS)
 
-    seed = random.randrange(1 << 30)
-    rng = random.Random(seed)
-    kills, rounds, partial, orphans = 0, 0, set(), 0
-    while kills < KILLS:
-        rounds += 1
-        book = tmp_path / f"killed-{rounds}.db"
-        while True:
-            before = _recorded(book)
-            process = _grade(subs, book, log)
-            if kills % 2:  # right after a result was recorded: between two transactions, or in the next one
-                while _recorded(book) == before and process.poll() is None:
+        seed = random.randrange(1 << 30)
+        rng = random.Random(seed)
+        kills, rounds, partial, orphans = 0, 0, set(), 0
+        while kills < KILLS:
+            rounds += 1
+            book = tmp_path / f"killed-{rounds}.db"
+            while True:
+                before = _recorded(book)
+                process = _grade(subs, book, log)
+                if kills % 2:  # right after a result was recorded: between two transactions, or in the next one
+                    while _recorded(book) == before and process.poll() is None:
+                        time.sleep(0.02)
+                    deadline = time.monotonic() + rng.uniform(0.0, 0.3)
+                else:  # at any moment: starting up, grading, recording, finishing
+                    deadline = time.monotonic() + rng.uniform(0.0, duration)
+                while time.monotonic() < deadline and process.poll() is None:
                     time.sleep(0.02)
-                deadline = time.monotonic() + rng.uniform(0.0, 0.3)
-            else:  # at any moment: starting up, grading, recording, finishing
-                deadline = time.monotonic() + rng.uniform(0.0, duration)
-            while time.monotonic() < deadline and process.poll() is None:
-                time.sleep(0.02)
-            if process.poll() is not None:
-                assert process.returncode == 0, (tmp_path / "log.txt").read_text()
-                break  # this round's batch is complete
-            family = _descendants(process.pid)
-            orphans += len(family)
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-            kills += 1
-            give_up = time.monotonic() + 120
-            while [p for p in family if _alive(p)] and time.monotonic() < give_up:
-                time.sleep(0.1)
-            assert not [p for p in family if _alive(p)], f"processes outlived the killed batch (seed {seed})"
-            if book.exists():
-                outcome = _outcome(book)  # sound after every kill, and never a result that differs
-                partial.add(len(outcome))
-                assert all(outcome[s] == expected[s] for s in outcome), f"seed {seed}"
-        assert _outcome(book) == expected, f"round {rounds} (seed {seed}) differs from the uninterrupted run"
-    log.close()
+                if process.poll() is not None:
+                    assert process.returncode == 0, (tmp_path / "log.txt").read_text()
+                    break  # this round's batch is complete
+                family = _descendants(process.pid)
+                orphans += len(family)
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                kills += 1
+                give_up = time.monotonic() + 120
+                while [p for p in family if _alive(p)] and time.monotonic() < give_up:
+                    time.sleep(0.1)
+                assert not [p for p in family if _alive(p)], f"processes outlived the killed batch (seed {seed})"
+                if book.exists():
+                    outcome = _outcome(book)  # sound after every kill, and never a result that differs
+                    partial.add(len(outcome))
+                    assert all(outcome[s] == expected[s] for s in outcome), f"seed {seed}"
+            assert _outcome(book) == expected, f"round {rounds} (seed {seed}) differs from the uninterrupted run"
     print(f"{kills} kills in {rounds} rounds (seed {seed}); results recorded when killed: {sorted(partial)}; "
           f"{orphans} worker, zygote and sandbox processes died with their batch; uninterrupted run {duration:.1f} s")
     assert kills >= KILLS and orphans

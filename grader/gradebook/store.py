@@ -131,16 +131,29 @@ _ATTEMPT_COLUMNS = ("id, student, assignment, submission, content_hash, checks_h
 class Gradebook:
     """The course's gradebook: ``Gradebook(path)`` opens (creating or migrating) the database."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open (creating or migrating) the gradebook at ``path``; with ``read_only``, open an
+        existing, current one without ever writing to it."""
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            if read_only:
+                if not self.path.is_file():
+                    raise GradebookError(f"there is no gradebook at {self.path}")
+                self.db = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30,
+                                          isolation_level=None)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise GradebookError(f"cannot open the gradebook {self.path}: {exc}; "
                                  "choose another --gradebook path") from None
         try:
             self.db.execute("PRAGMA foreign_keys = ON")
+            if read_only:
+                if self.version != SCHEMA_VERSION:
+                    raise GradebookError(f"the gradebook {self.path} has schema version {self.version}, not "
+                                         f"{SCHEMA_VERSION}: open it once with grader grade or export to migrate it")
+                return
             mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode != "wal":
                 raise GradebookError(f"the gradebook {self.path} cannot use write-ahead logging "
