@@ -12,6 +12,7 @@ from rich.console import Console
 
 from grader.course import CourseError, find_root, load_exercises, select
 from grader.quiz.cli import quiz
+from grader.reports.export import FORMATS
 
 ISOLATION = click.option(
     "--isolation", type=click.Choice(["auto", "full", "weak"]), default="auto", show_default=True,
@@ -19,6 +20,11 @@ ISOLATION = click.option(
          "weak runs them with limits only.")
 TIMEOUT = click.option("--timeout", type=click.FloatRange(0.1, 600), default=2.0, show_default=True,
                        help="Wall-clock seconds one call of a submission's function may take.")
+GRADEBOOK = click.option(
+    "--gradebook", "gradebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="The gradebook database (default: .grader/gradebook.db in the course folder).")
+ASSIGNMENT = click.option("--assignment", default="default", show_default=True,
+                          help="The assignment the results are filed under in the gradebook.")
 CPU_TIME = click.option("--cpu-time", type=click.FloatRange(0.05, 600), default=0.5, show_default=True,
                         help="CPU seconds one call may use (a busy loop is stopped then).")
 
@@ -105,27 +111,39 @@ def check(exercise: tuple[str, ...], timeout: float, cpu_time: float, isolation:
               help="Write DIR/<name>.json for each submission.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Submissions graded at once (default: the number of CPUs).")
-@click.option("--seed", type=int, default=None, help="Seed for the hidden checks' inputs (default: random).")
+@click.option("--seed", type=int, default=None,
+              help="Seed for the hidden checks' inputs (default: the assignment's last seed, else random).")
 @click.option("--public-only", is_flag=True, help="Run only the public checks.")
+@GRADEBOOK
+@ASSIGNMENT
+@click.option("--roster", "roster_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="roster.csv (id, name, email, section): submissions are matched to students by name.")
+@click.option("--regrade", is_flag=True, help="Grade again submissions the gradebook already has unchanged.")
 @TIMEOUT
 @CPU_TIME
 @ISOLATION
 def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path | None, jobs: int | None,
-          seed: int | None, public_only: bool, timeout: float, cpu_time: float, isolation: str) -> None:
-    """Grade submissions with the public and hidden checks against solutions/.
+          seed: int | None, public_only: bool, gradebook_path: Path | None, assignment: str,
+          roster_file: Path | None, regrade: bool, timeout: float, cpu_time: float, isolation: str) -> None:
+    """Grade submissions with the public and hidden checks against solutions/, into the gradebook.
 
     A submission is a folder mirroring exercises/, one .py file, or a notebook.
-    Prints a table of the class; exits 0 when every submission was graded,
-    whatever the scores.
+    Each result is recorded in the gradebook as it comes; submissions the gradebook
+    already has, unchanged and graded by the same checks, are skipped (--regrade
+    grades them again), so a batch that was stopped resumes where it was. Prints a
+    table of the class; exits 0 when every submission was graded, whatever the scores.
 
     Example:
 
     \b
-        grader grade examples/class/* --out reports/
+        grader grade examples/class/* --assignment week5 --seed 1
+        grader grade submissions/* --roster roster.csv --out reports/
         grader grade alice.ipynb --json alice.json
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from grader.gradebook import (BatchError, GradebookError, RosterError, checks_hash, choose_seed, load_roster,
+                                  plan_batch)
     from grader.grading import GradeOptions, grade_many
     from grader.report import class_table
     from grader.submission import submission_name
@@ -145,32 +163,125 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise click.ClickException(f"cannot create {out_dir}: {exc.strerror}; choose another --out folder") from None
-    options = GradeOptions(hidden=not public_only, timeout=timeout, cpu_time=cpu_time, seed=seed,
-                           isolation=isolation)
-    jobs = jobs or min(len(submissions), os.cpu_count() or 1)
+    exercises = load_exercises()
+    try:
+        roster = load_roster(roster_file) if roster_file else None
+        book = _gradebook(course, gradebook_path, create=True)
+    except (RosterError, GradebookError) as exc:
+        raise click.ClickException(str(exc)) from None
     console = Console(stderr=True)
     rows, failures = [], 0
-    with Progress(TextColumn("[bold]Grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=console, transient=True) as progress:
-        task = progress.add_task("starting workers…", total=len(submissions))
-        for graded in grade_many(course, submissions, options, jobs,
-                                 on_start=lambda: progress.update(task, description="")):
-            name = submission_name(graded.path)
-            rows.append((name, graded.results, graded.error))
-            if graded.results is None:
+    with book:
+        try:
+            if roster:
+                book.set_roster(roster.students)
+            seed = choose_seed(book, assignment, seed)
+            plan = plan_batch(book, list(submissions), assignment=assignment, seed=seed, regrade=regrade,
+                              checks_hash=checks_hash(course, exercises, hidden=not public_only), roster=roster)
+        except BatchError as exc:
+            raise click.ClickException(str(exc)) from None
+        options = GradeOptions(hidden=not public_only, timeout=timeout, cpu_time=cpu_time, seed=seed,
+                               isolation=isolation)
+
+        def keep(item, results: dict | None, error: str | None) -> None:
+            nonlocal failures
+            rows.append((item.student, results, error))
+            if results is None:
                 failures += 1
-            else:
-                for target in ([out_dir / f"{name}.json"] if out_dir else []) + ([json_file] if json_file else []):
-                    try:
-                        target.write_text(json.dumps(graded.results, indent=2))
-                    except OSError as exc:
-                        failures += 1
-                        rows[-1] = (name, None, f"cannot write {target}: {exc.strerror}")
-            progress.update(task, advance=1, description=name)
-    Console(width=max(Console().width, 120)).print(class_table(rows, load_exercises()))
+                return
+            for target in ([out_dir / f"{item.name}.json"] if out_dir else []) + ([json_file] if json_file else []):
+                try:
+                    target.write_text(json.dumps(results, indent=2))
+                except OSError as exc:
+                    failures += 1
+                    rows[-1] = (item.student, None, f"cannot write {target}: {exc.strerror}")
+
+        for item in plan.up_to_date:
+            keep(item, book.results(item.current.id), None)
+        todo = {item.path: item for item in plan.to_grade}
+        if todo:
+            jobs = jobs or min(len(todo), os.cpu_count() or 1)
+            with Progress(TextColumn("[bold]Grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          TextColumn("{task.description}"), console=console, transient=True) as progress:
+                task = progress.add_task("starting workers…", total=len(todo))
+                for graded in grade_many(course, list(todo), options, jobs,
+                                         on_start=lambda: progress.update(task, description="")):
+                    item, results, error = todo[graded.path], graded.results, graded.error
+                    if results is not None:
+                        try:
+                            plan.record(book, item, results)
+                        except GradebookError as exc:
+                            results, error = None, str(exc)
+                    keep(item, results, error)
+                    progress.update(task, advance=1, description=item.name)
+        Console(width=max(Console().width, 120)).print(class_table(rows, exercises))
+        if plan.up_to_date:
+            click.echo(f"{len(plan.up_to_date)} unchanged submission{'s' if len(plan.up_to_date) != 1 else ''} "
+                       f"already in the gradebook were not graded again (--regrade grades them again).")
+        if plan.unmatched:
+            click.echo("Not on the roster (recorded under their own name): "
+                       + ", ".join(sorted(i.path.name for i in plan.unmatched)))
+        missing = book.missing(assignment)
+        if missing:
+            click.echo("On the roster with no submission: " + ", ".join(s.id for s in missing))
+        click.echo(f"Gradebook: {book.path} (assignment {assignment!r}, seed {seed})")
     if failures:
         raise click.ClickException(f"{failures} of {len(submissions)} submissions could not be graded or their "
                                    "results not written (see the table)")
+
+
+def _gradebook(course: Path, path: Path | None, *, create: bool):
+    """Open the gradebook (``GradebookError`` if it cannot be); without ``create`` it must exist."""
+    from grader.gradebook import DEFAULT_PATH, Gradebook, GradebookError
+
+    path = path or course / DEFAULT_PATH
+    if not create and not path.is_file():
+        raise GradebookError(f"there is no gradebook at {path}: grade first (grader grade SUBMISSIONS...), "
+                             "or pass --gradebook PATH")
+    return Gradebook(path)
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), required=True,
+              help="csv (a column per exercise), canvas or moodle (their grade import CSV), or gradescope "
+                   "(a results.json per student).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="The file to write (a folder for gradescope); default: standard output.")
+@ASSIGNMENT
+@GRADEBOOK
+@click.option("--canvas-id", default=None,
+              help="canvas: the Canvas assignment's id, so the column updates it instead of making a new one.")
+def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | None, canvas_id: str | None) -> None:
+    """Export the gradebook's current results for an LMS or a spreadsheet.
+
+    Example:
+
+    \b
+        grader export --format csv --out grades.csv
+        grader export --format canvas --canvas-id 12345 --out canvas.csv
+        grader export --format moodle --assignment week5 --out moodle.csv
+        grader export --format gradescope --out results/
+    """
+    from grader.gradebook import GradebookError
+    from grader.reports.export import ExportError, collect, write_export
+
+    chosen = FORMATS[fmt]
+    if not chosen.single_file and out is None:
+        raise click.ClickException(f"--format {fmt} writes one file per student: give --out DIR")
+    try:
+        with _gradebook(_course(), gradebook_path, create=False) as book:
+            data = collect(book, assignment, load_exercises(), lms_id=canvas_id)
+        files = chosen.render(data)
+        if out is None:
+            click.echo(next(iter(files.values())), nl=False)
+        else:
+            written = write_export(files, out, chosen.single_file)
+            click.echo(f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} to {out}", err=True)
+    except (GradebookError, ExportError) as exc:
+        raise click.ClickException(str(exc)) from None
+    missing = [r.student.id for r in data.rows if r.attempt is None]
+    if missing and fmt != "csv":
+        click.echo(f"Not exported, no submission: {', '.join(missing)}", err=True)
 
 
 @main.command()

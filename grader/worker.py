@@ -9,6 +9,9 @@ the process prints goes to standard error.
 The sandbox's zygote is forked from this process after torch, numpy and pandas are
 imported (so it shares them) and before the second line is read: no solution, check or
 seed is in the memory a sandboxed child inherits.
+
+A worker never outlives its dispatcher: the kernel kills it when the dispatcher dies
+(``PR_SET_PDEATHSIG``), and it stops at the end of its standard input in any case.
 """
 
 from __future__ import annotations
@@ -18,6 +21,21 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux); exit now if it already has."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return  # not Linux: the end of standard input still stops the worker
+    if os.getppid() != parent or parent == 1:
+        os._exit(1)  # the dispatcher died before the request was in place
 
 
 def read_line(fd: int) -> str:
@@ -40,6 +58,7 @@ def options_from(line: str):  # -> GradeOptions
 
 
 def main(course: str) -> int:
+    die_with_parent()
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints must not corrupt the results channel
     from grader.grading import Grader, sandbox_config

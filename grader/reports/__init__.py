@@ -1,0 +1,1 @@
+"""What instructors take away from the gradebook: exports (and reports, feedback, similarity)."""
