@@ -475,3 +475,74 @@ def test_SLOW_quick_start_commands_work_in_a_fresh_copy_of_dest(dest, tmp_path):
     assert "Score: 0/25" in check.stdout and "calc_preds is not written yet" in check.stdout
     assert quizzes.returncode == 0, quizzes.stderr[-2000:]
     assert "week3a-pytorch-basics" in quizzes.stdout
+
+
+# ------------------------------------------------------------------------------------ quiz keys
+
+
+@pytest.fixture(scope="module")
+def keyless(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("keyless") / "dl-course"
+    release_course(COURSE, dest, ReleaseOptions(quiz_keys=False))
+    return dest
+
+
+def test_quizzes_keep_their_keys_by_default(dest):
+    for path in (COURSE / "quizzes").iterdir():
+        assert (dest / "quizzes" / path.name).read_bytes() == path.read_bytes()
+
+
+def test_without_quiz_keys_the_quizzes_have_no_answers_feedback_or_rubrics(keyless):
+    from grader.quiz.parse import find_quizzes, load_quiz
+
+    withheld = {q.id: q for q in find_quizzes(keyless / "quizzes")}
+    originals = {q.id: q for q in find_quizzes(COURSE / "quizzes")}
+    assert set(withheld) == set(originals) and len(withheld) == 7
+    for quiz_id, quiz in withheld.items():
+        original, text = originals[quiz_id], (keyless / "quizzes" / f"{quiz_id}.md").read_text()
+        assert quiz.withheld and "answers: withheld" in text
+        assert not re.search(r"^\s*[-*+]\s+(\([xX]\)|\[[xX]\])", text, re.M)   # no marked option
+        assert not re.search(r"^>", text, re.M) and "Rubric:" not in text       # no feedback, no rubric
+        for q, o in zip(quiz.questions, original.questions):
+            assert (q.id, q.type, q.points, q.hint, q.source) == (o.id, o.type, o.points, o.hint, o.source)
+            assert [(x.label, x.text) for x in q.options] == [(x.label, x.text) for x in o.options]
+            assert not (q.numeric or q.forms or q.reference or q.rubric or q.feedback)
+            assert not any(x.correct for x in q.options)
+            if o.type == "text":
+                assert o.reference not in text
+            if o.feedback:
+                assert o.feedback.split("\n\n")[0] not in " ".join(text.split())
+            if o.type == "ordering":  # written in the shown order, not the correct one
+                assert [x.position for x in o.options] != list(range(len(o.options)))
+    assert load_quiz(keyless / "quizzes/week3a-pytorch-basics.md").total_points == \
+        originals["week3a-pytorch-basics"].total_points
+    assert "your instructor scores the quizzes" in (keyless / "README.md").read_text().lower()
+
+
+def test_quiz_take_records_withheld_answers_for_the_instructor(keyless, tmp_path, monkeypatch):
+    from grader.quiz.parse import load_quiz
+
+    monkeypatch.chdir(tmp_path)
+    quiz = load_quiz(keyless / "quizzes/week2-gradient-descent.md")
+    answers = {"single": "A", "multiple": "A,B", "truefalse": "t", "numeric": "0.5", "short": "a guess",
+               "text": "a paragraph", "ordering": " ".join(chr(65 + i) for i in range(8))}
+    typed = "\n".join(answers[q.type] if q.type != "ordering" else " ".join(q.labels) for q in quiz.questions)
+    quizzes = str(keyless / "quizzes")
+    result = CliRunner().invoke(main, ["quiz", "--quizzes", quizzes, "take", quiz.id], input=typed + "\n")
+    assert result.exit_code == 0, result.output
+    saved = tmp_path / ".grader/answers" / f"{quiz.id}.json"
+    said = " ".join(result.output.split())  # rich wraps long lines
+    assert f"recorded for your instructor to score: saved to .grader/answers/{quiz.id}.json" in said
+    for scored in ("Correct", "Not right", "Score so far", "Score:"):
+        assert scored not in result.output
+    recorded = json.loads(saved.read_text())
+    assert recorded["quiz"] == quiz.id and len(recorded["answers"]) == len(quiz.questions)
+    # the instructor scores the file with the full quiz
+    scored = CliRunner().invoke(main, ["quiz", "score", str(COURSE / f"quizzes/{quiz.id}.md"), str(saved), "--json"])
+    assert scored.exit_code == 0 and json.loads(scored.output)["max_score"] == quiz.total_points
+    refused = CliRunner().invoke(main, ["quiz", "--quizzes", quizzes, "score", quiz.id, str(saved)])
+    assert refused.exit_code == 1 and "the answer keys of week2-gradient-descent are withheld" in refused.output
+    again = CliRunner().invoke(main, ["quiz", "--quizzes", quizzes, "take", quiz.id, "--answers", str(saved),
+                                      "--save", "copy.json"])
+    assert again.exit_code == 0 and "saved to copy.json" in " ".join(again.output.split())
+    assert json.loads((tmp_path / "copy.json").read_text()) == recorded
