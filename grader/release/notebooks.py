@@ -45,8 +45,9 @@ def task_markdown(exercise: Exercise, docstring: str) -> str:
 def week_notebook(week: str, exercises: list[Exercise], stubs: dict[str, str]) -> nbformat.NotebookNode:
     """The notebook of ``week``: an introduction, then a task cell and a tagged stub cell per exercise."""
     names = ", ".join(f"`{e.id}`" for e in exercises)
-    intro = (f"# {week.capitalize()} exercises\n\n"
-             f"This notebook holds the exercises of {week}: {names}. For each one, read the task, then "
+    label = re.sub(r"(\D)(\d)", r"\1 \2", week, count=1)  # "week5" -> "week 5"
+    intro = (f"# {label.capitalize()} exercises\n\n"
+             f"This notebook holds the exercises of {label}: {names}. For each one, read the task, then "
              "write the function in the code cell below it (the cell's tag tells the grader which exercise "
              "it is; keep it).\n\n"
              f"Check your work from a terminal in the course folder with `grader check notebooks/{week}.ipynb`, "
