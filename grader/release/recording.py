@@ -77,7 +77,6 @@ class Entry:
     function: str
     kind: str                              # "call" or "grads"
     value: tuple[Any, list[bytes]]         # {"result"/"raised"/"grads", "after": {position: value}}
-    checks: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -92,13 +91,10 @@ class Recorder:
         self.calls.setdefault(check, set()).add(key)
         known = self.entries.get(key)
         if known is None:
-            entry.checks.add(check)
             self.entries[key] = entry
-            return
-        if canonical(known.value[0]) != canonical(entry.value[0]) or known.value[1] != entry.value[1]:
+        elif canonical(known.value[0]) != canonical(entry.value[0]) or known.value[1] != entry.value[1]:
             raise RecordingError(f"{check}: the reference {entry.function} gave different answers to the "
                                  "same call; a recorded reference must be deterministic")
-        known.checks.add(check)
 
     def to_bytes(self) -> bytes:
         """The recording file: one wire frame, entries sorted by key (the same bytes every time)."""

@@ -78,7 +78,8 @@ def strip_hidden(source: str, filename: str = "<checks>") -> Stripped:
     plain = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom,
              ast.Assign, ast.AnnAssign)
     keep: set[int] = set()
-    todo = [n for n in body if n in public or not isinstance(n, plain)]
+    star = [n for n in body if isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names)]
+    todo = [n for n in body if n in public or n in star or not isinstance(n, plain)]
     needed: set[str] = set()
     while todo:
         node = todo.pop()
@@ -99,7 +100,7 @@ def strip_hidden(source: str, filename: str = "<checks>") -> Stripped:
     for node in body:
         if id(node) not in keep:
             continue
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and node not in star:
             text = _pruned_import(node, needed, lines)
             if text:
                 parts.append((node, text))
