@@ -208,7 +208,13 @@ def tensors_in(value: Any) -> list[Any]:
 
 def reference_grads(function: Any, args: tuple) -> list[Any]:
     """Run the reference on copies of ``args``, back-propagate ``result.sum()``, return each
-    input tensor's gradient (None where it has none)."""
+    input tensor's gradient (None where it has none).
+
+    A reference function that has ``recorded_grads`` (a released course's recorded reference,
+    or the recorder writing it: grader/release/recording.py) supplies the gradients itself."""
+    recorded = getattr(function, "recorded_grads", None)
+    if recorded is not None:
+        return recorded(args)
     copies = fresh(args)
     function(*copies).sum().backward()
     return [t.grad for t in tensors_in(copies)]

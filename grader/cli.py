@@ -313,4 +313,37 @@ def validate(isolation: str) -> None:
                "and every stub scores zero.")
 
 
+@main.command()
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--git", "make_git", is_flag=True, help="Also run git init and make the first commit (fixed author and date).")
+@click.option("--without-quiz-keys", is_flag=True,
+              help="Strip the quizzes' answers, feedback and rubrics; `grader quiz take` then records answers "
+                   "for you to score.")
+@ISOLATION
+def release(dest: Path, make_git: bool, without_quiz_keys: bool, isolation: str) -> None:
+    """Write the students' copy of the course to DEST, ready to push as a repository.
+
+    DEST gets the stubs, quizzes, notebooks, a README, a CI workflow and the grader with
+    only the public checks, whose expected results are recorded from solutions/. It never
+    gets solutions/, hidden checks, tests, benchmarks/ or examples/. DEST must be new or empty.
+
+    Example:
+
+    \b
+        grader release ../dl-course --git
+        grader release /tmp/course --without-quiz-keys
+    """
+    from grader.release.build import ReleaseError, ReleaseOptions, release_course
+
+    course = _course()
+    try:
+        with Console(stderr=True).status("Recording the public checks' expected results…"):
+            summary = release_course(course, dest, ReleaseOptions(git=make_git, quiz_keys=not without_quiz_keys,
+                                                                  isolation=isolation))
+    except (ReleaseError, CourseError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Released the course to {summary.dest}: {summary.files} files, {summary.bytes / 1000:.0f} kB, "
+               f"in {summary.seconds:.1f} s" + (f"; first commit {summary.commit[:12]}" if summary.commit else ""))
+
+
 main.add_command(quiz)

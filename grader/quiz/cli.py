@@ -17,7 +17,7 @@ from grader.quiz.model import Quiz, QuizError
 from grader.quiz.parse import find_quizzes, quizzes_dir, resolve_quiz
 from grader.quiz.scoring import AnswerError, answers_document, load_answers, score_quiz
 from grader.quiz.stats import quiz_stats
-from grader.quiz.take import answers_path, progress_path, run_session, show_answers_file
+from grader.quiz.take import answers_path, progress_path, run_session, save_answers, show_answers_file, shown
 
 
 def _dir(ctx: click.Context) -> Path:
@@ -31,6 +31,14 @@ def _quiz(ctx: click.Context, ref: str) -> Quiz:
         raise click.ClickException(str(e.args[0])) from None
     except QuizError as e:
         raise click.ClickException(f"{e} (fix the quiz file)") from None
+
+
+def _keyed(quiz: Quiz) -> Quiz:
+    """The quiz, if its answer keys are in this copy (scoring, exporting and statistics need them)."""
+    if quiz.withheld:
+        raise click.ClickException(f"the answer keys of {quiz.id} are withheld in this copy of the course: your "
+                                   "instructor scores it; `grader quiz take` records your answers")
+    return quiz
 
 
 def _answers(path: str, quiz: Quiz) -> dict[str, Any]:
@@ -125,6 +133,16 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
 
     quiz_obj = _quiz(ctx, quiz_ref)
     console = Console(highlight=False)
+    if answers_file and quiz_obj.withheld:  # nothing to score here: record them
+        answers = _answers(answers_file, quiz_obj)
+        target = save or answers_path(quiz_obj)
+        try:
+            save_answers(target, quiz_obj, answers)
+        except OSError as e:
+            raise click.ClickException(f"cannot write {target}: {e.strerror}") from None
+        console.print(f"{len(answers)} of {len(quiz_obj.questions)} answers recorded for your instructor to "
+                      f"score: saved to {shown(target)}")
+        return
     if answers_file:
         answers = _answers(answers_file, quiz_obj)
         show_answers_file(console, quiz_obj, answers)
@@ -164,7 +182,7 @@ def score(ctx: click.Context, quiz_ref: str, answers_file: str, as_json: bool) -
         grader quiz score week3a-pytorch-basics .grader/answers/week3a-pytorch-basics.json
         grader quiz score quizzes/week1-hello-deep-learning.md answers.json --json
     """
-    quiz_obj = _quiz(ctx, quiz_ref)
+    quiz_obj = _keyed(_quiz(ctx, quiz_ref))
     result = score_quiz(quiz_obj, _answers(answers_file, quiz_obj))
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
@@ -194,7 +212,7 @@ def export(ctx: click.Context, quiz_ref: str, fmt: str, output: Path | None) -> 
         grader quiz export week3a-pytorch-basics --format moodle-xml -o week3a.xml
         grader quiz export week3a-pytorch-basics --format gift -o week3a.gift.txt
     """
-    text = export_quiz(_quiz(ctx, quiz_ref), fmt)
+    text = export_quiz(_keyed(_quiz(ctx, quiz_ref)), fmt)
     if output:
         try:
             output.write_text(text, encoding="utf-8")
@@ -223,7 +241,7 @@ def stats(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_
         grader quiz stats week3a-pytorch-basics answers/*.json
         grader quiz stats week3a-pytorch-basics answers/*.json --json
     """
-    quiz_obj = _quiz(ctx, quiz_ref)
+    quiz_obj = _keyed(_quiz(ctx, quiz_ref))
     result = quiz_stats(quiz_obj, [_answers(f, quiz_obj) for f in answers_files])
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))

@@ -153,6 +153,11 @@ class Quiz:
     intro: str = ""
 
     @property
+    def withheld(self) -> bool:
+        """The answer keys are not in this copy (`answers: withheld`): answers are recorded, not scored."""
+        return self.front_matter.get("answers") == "withheld"
+
+    @property
     def total_points(self) -> float:
         return sum(q.points for q in self.questions)
 

@@ -120,11 +120,14 @@ def _instruction(q: Question) -> str:
 # --- showing questions and feedback --------------------------------------------------------------
 
 
-def show_question(console: Console, q: Question, number: int, total: int, so_far: tuple[float, float]) -> None:
+def show_question(console: Console, q: Question, number: int, total: int,
+                  so_far: tuple[float, float] | None) -> None:
+    """The question; ``so_far`` is None when the quiz's keys are withheld (nothing is scored)."""
     console.print()
     console.rule(f"[bold]Question {number} of {total}[/bold]", align="left")
-    console.print(f"Score so far: {so_far[0]:g} / {so_far[1]:g}   ·   this question: {q.points:g} "
-                  f"point{'s' if q.points != 1 else ''}", style="dim")
+    worth = f"{q.points:g} point{'s' if q.points != 1 else ''}"
+    console.print(f"Score so far: {so_far[0]:g} / {so_far[1]:g}   ·   this question: {worth}" if so_far
+                  else f"This question: {worth}", style="dim")
     console.print(Markdown(q.prompt))
     if q.type == "ordering":
         console.print("Put these in the right order:")
@@ -243,12 +246,16 @@ def run_session(
                 continue
             q = quiz.question(qid)
             done = [quiz.question(k) for k in order if k in answers]
-            so_far = (sum(score_answer(d, answers[d.id]).score for d in done), sum(d.points for d in done))
+            so_far = None if quiz.withheld else (sum(score_answer(d, answers[d.id]).score for d in done),
+                                                 sum(d.points for d in done))
             show_question(console, q, number, total, so_far)
             answer = _ask(console, read, q)
             answers[qid] = answer
             save_progress(progress_file, quiz, order, answers)
-            show_result(console, q, score_answer(q, answer))
+            if quiz.withheld:
+                console.print("Answer recorded.", style="dim")
+            else:
+                show_result(console, q, score_answer(q, answer))
     except (KeyboardInterrupt, EOFError):
         save_progress(progress_file, quiz, order, answers)
         resume_at = next((i for i, k in enumerate(order, 1) if k not in answers), number)
@@ -256,13 +263,22 @@ def run_session(
         console.print(f"[yellow]Progress saved[/yellow] to {shown(progress_file)} ({len(answers)} of {total} "
                       f"answered). Run `grader quiz take {quiz.id}` again to resume at question {resume_at}.")
         return SessionOutcome(False, answers, None, progress_file)
-    result = score_quiz(quiz, answers)
-    show_summary(console, result)
-    save_to.parent.mkdir(parents=True, exist_ok=True)
-    save_to.write_text(json.dumps(answers_document(quiz, answers), indent=2, ensure_ascii=False) + "\n")
+    result = None if quiz.withheld else score_quiz(quiz, answers)
+    if result is not None:
+        show_summary(console, result)
+    save_answers(save_to, quiz, answers)
     progress_file.unlink(missing_ok=True)
-    console.print(f"Answers saved to {shown(save_to)}")
+    if quiz.withheld:
+        console.print(f"Your answers are recorded for your instructor to score: saved to {shown(save_to)}")
+    else:
+        console.print(f"Answers saved to {shown(save_to)}")
     return SessionOutcome(True, answers, result, save_to)
+
+
+def save_answers(path: Path, quiz: Quiz, answers: dict[str, Any]) -> None:
+    """Write the answers file (quizzes/FORMAT.md)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(answers_document(quiz, answers), indent=2, ensure_ascii=False) + "\n")
 
 
 def _ask(console: Console, read: Callable[[str], str], q: Question) -> Any:
