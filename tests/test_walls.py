@@ -68,7 +68,7 @@ def graded_honestly(g: Grader) -> dict:
 
 
 def needs_cgroup(g: Grader) -> cgroups.TreeBudget:
-    budget = g.sandbox._accounting
+    budget = g.sandbox.tree_budget
     if budget is None or not {"memory", "pids", "cpu"} <= set(budget.enforced):
         pytest.skip("no cgroup for the child's process tree here (needs root or a delegated cgroup); "
                     "the fallback is per-process rlimits and /proc CPU sums")
@@ -433,7 +433,11 @@ def test_the_keyring_scan_sees_keys_that_outlive_their_process():
     try:
         assert keys_of(CONTROL_UID) > before
     finally:
-        as_user(CONTROL_UID, lambda: libc.syscall(keyctl, 7, -4) and 0)   # KEYCTL_CLEAR the user keyring
+        def clean_up() -> int:  # KEYCTL_INVALIDATE the user keyrings, and so the key
+            for keyring in (-4, -5):
+                libc.syscall(keyctl, 21, libc.syscall(keyctl, 0, keyring, 0))  # KEYCTL_GET_KEYRING_ID
+            return 0
+        as_user(CONTROL_UID, clean_up)
 
 
 DENIED_CALLS = {

@@ -347,7 +347,7 @@ class Sandbox:
         limits = config.limits
         # One memory, CPU and process budget for each child's whole tree, where the machine allows it.
         self.budget = cgroups.TreeBudget.create(limits.memory_mb, limits.processes, limits.cpu_cores)
-        self._accounting: cgroups.TreeBudget | None = None  # the budget, once the zygote is in it
+        self.tree_budget: cgroups.TreeBudget | None = None  # in force: once the nursery is in it
         self.filtered = False  # children run under the seccomp filter
         parent, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
@@ -388,7 +388,7 @@ class Sandbox:
                 raise SandboxUnavailable(f"the sandbox could not start: {hello.get('error', 'no reason given')}")
             self._level = hello["level"]
             self.filtered = bool(hello.get("seccomp"))
-            self._accounting = self.budget if hello.get("cgroup") else None
+            self.tree_budget = self.budget if hello.get("cgroup") else None
         return self._level
 
     def _read_line(self, timeout: float) -> dict:
@@ -422,14 +422,14 @@ class Sandbox:
             out_mine.close()
             raise SandboxUnavailable(f"could not start a sandboxed process: {reply.get('error', 'no reason given')}")
         return Child(pid, mine, out_mine, self.config.load_timeout, self.config.limits.call_cpu_seconds,
-                     on_close=self.reap, tree=self._accounting or cgroups.ProcessTree(self.process.pid))
+                     on_close=self.reap, tree=self.tree_budget or cgroups.ProcessTree(self.process.pid))
 
     def reap(self) -> None:
         """Have the zygote kill whatever the last child left behind."""
         if self.process.poll() is None and self._level is not None:
             self._ask({"op": "reap"})
-            if self._level == "weak" and self._accounting:  # children that left their session too
-                self._accounting.kill_all()
+            if self._level == "weak" and self.tree_budget:  # children that left their session too
+                self.tree_budget.kill_all()
 
     def close(self) -> None:
         try:

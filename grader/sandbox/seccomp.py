@@ -11,8 +11,8 @@ whose flags a filter cannot read, fails with ENOSYS, so that the C library falls
 x86_64, x32) kill the process: libseccomp checks the architecture in the filter.
 
 The filter is compiled once, in the zygote, with libseccomp (through ``pyseccomp``, a thin
-ctypes binding whose API is that of libseccomp's own Python module; libseccomp.so.2 is the
-Debian package libseccomp2) and exported as a BPF program; each child loads those bytes with
+ctypes binding whose API is that of libseccomp's own Python module, from PyPI; libseccomp's
+own Python module is not on PyPI; libseccomp.so.2 is the Debian package libseccomp2) and exported as a BPF program; each child loads those bytes with
 one ``seccomp(2)`` call, after its other walls are up and after no_new_privs, which costs
 microseconds. Where libseccomp is missing, ``compile_filter`` returns None, the children run
 without the filter and the zygote says so (``Sandbox.filtered``).
@@ -62,9 +62,8 @@ class _SockFprog(ctypes.Structure):
 
 def compile_filter() -> bytes | None:
     """The filter as a BPF program (8 bytes an instruction), or None without libseccomp."""
-    try:
-        import pyseccomp as sc
-    except (ImportError, OSError, RuntimeError):  # RuntimeError: libseccomp.so.2 not found
+    sc = _pyseccomp()
+    if sc is None:
         return None
     deny = sc.ERRNO(errno.EPERM)
     rules = sc.SyscallFilter(sc.ALLOW)
@@ -90,6 +89,35 @@ def compile_filter() -> bytes | None:
     finally:
         os.close(read)
     return program
+
+
+def _pyseccomp():
+    """pyseccomp, or None without libseccomp. Its import looks the two libraries up with
+    ``ctypes.util.find_library``, which runs ``ldconfig`` (some 170 ms of the zygote's start):
+    their usual sonames are tried first."""
+    import ctypes.util
+
+    lookup = ctypes.util.find_library
+    sonames = {"c": "libc.so.6", "seccomp": "libseccomp.so.2"}
+
+    def find_library(name: str) -> str | None:
+        soname = sonames.get(name)
+        if soname:
+            try:
+                ctypes.CDLL(soname)
+                return soname
+            except OSError:
+                pass
+        return lookup(name)
+
+    ctypes.util.find_library = find_library
+    try:
+        import pyseccomp
+    except (ImportError, OSError, RuntimeError):  # RuntimeError: libseccomp not found
+        return None
+    finally:
+        ctypes.util.find_library = lookup
+    return pyseccomp
 
 
 def install(program: bytes) -> None:
