@@ -36,7 +36,6 @@ RESULT_LIMIT = 64 * 1024 * 1024
 HEADER_LIMIT = 4 * 1024 * 1024
 TRANSFER_GRACE = 0.5  # seconds, after the call's timeout, for the reply's bytes to arrive
 CPU_POLL = 0.05  # seconds between looks at a busy child's CPU time
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 UID_BASE = 30000
 
 
