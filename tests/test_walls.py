@@ -531,3 +531,23 @@ def test_groups_of_dead_graders_are_removed_at_start(grader):
         for folder in stale:
             if folder.exists():
                 folder.rmdir()
+
+
+def test_cgroup_v2_limits_and_counters(tmp_path):
+    """cgroup v2's files, on a stand-in folder (this test needs no cgroup): what the budget
+    writes for its limits and how it reads the CPU time and out-of-memory kills."""
+    folder = tmp_path / "dl-grader-1-0"
+    folder.mkdir()
+    for name in ("cgroup.controllers", "memory.swap.max", "memory.oom.group", "cpu.stat", "memory.events"):
+        (folder / name).write_text("")
+    budget = cgroups.TreeBudget(dict.fromkeys(("memory", "pids", "cpu", "quota"), folder), 1024)
+    budget._set_limits(1024, 32, 1.5)
+    written = {f.name: f.read_text().strip() for f in folder.iterdir()}
+    assert written["memory.max"] == str((1024 + cgroups.NURSERY_ALLOWANCE_MB) << 20)
+    assert (written["memory.swap.max"], written["memory.oom.group"]) == ("0", "1")
+    assert written["pids.max"] == str(32 + cgroups.NURSERY_PROCESSES)
+    assert written["cpu.max"] == "150000 100000"
+    (folder / "cpu.stat").write_text("usage_usec 1500000\nuser_usec 1000000\nsystem_usec 500000\n")
+    (folder / "memory.events").write_text("low 0\nhigh 0\nmax 7\noom 2\noom_kill 2\noom_group_kill 1\n")
+    assert budget.cpu_seconds() == 1.5 and budget.oom_kills() == 2
+    assert budget.procs_files == [str(folder / "cgroup.procs")]
