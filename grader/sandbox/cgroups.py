@@ -7,9 +7,10 @@ budget nests inside whatever limits the grader is under:
 
 - memory: what the children may add on top of the pre-warmed zygote (``Limits.memory_mb``,
   no swap). The zygote stays outside: the pages it touched while warming up are charged to
-  the grader's own cgroup, and a child that only reads them adds nothing. On cgroup v2 an
-  out-of-memory kill takes the whole group (``memory.oom.group``); on v1 the host sees the
-  kill in ``memory.oom_control`` and stops the child, and the nursery then kills the rest.
+  the grader's own cgroup, and a child that only reads them adds nothing. On cgroup v2 as root an
+  out-of-memory kill takes the whole group but the nursery (``memory.oom.group``); in any
+  case the host sees the kill (``memory.events`` / ``memory.oom_control``) and stops the
+  child, and the nursery then kills the rest.
 - processes: ``pids.max`` counts every process and thread of the tree.
 - CPU: the host reads the group's usage (``cpu.stat`` / ``cpuacct.usage``) for the per-call
   budget, and the group may use at most ``Limits.cpu_cores`` cores (``cpu.max`` / CFS quota).
@@ -183,7 +184,8 @@ class TreeBudget:
     def _set_limits(self, memory_mb: int, processes: int, cpu_cores: float) -> None:
         memory = (memory_mb + NURSERY_ALLOWANCE_MB) * 1024 * 1024
         settings = {
-            "memory": [("memory.max", memory), ("memory.swap.max", 0), ("memory.oom.group", 1)]
+            # The group kill spares the nursery only if it could protect itself (as root).
+            "memory": [("memory.max", memory), ("memory.swap.max", 0), ("memory.oom.group", int(os.geteuid() == 0))]
             if self._v2("memory") else
             [("memory.limit_in_bytes", memory), ("memory.memsw.limit_in_bytes", memory)],
             "pids": [("pids.max", processes + NURSERY_PROCESSES)],
