@@ -27,7 +27,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from grader.sandbox import wire
+from grader.sandbox import cgroups, wire
 from grader.sandbox.isolation import Limits
 
 RESULT_LIMIT = 64 * 1024 * 1024
@@ -36,7 +36,6 @@ RESULT_LIMIT = 64 * 1024 * 1024
 HEADER_LIMIT = 4 * 1024 * 1024
 TRANSFER_GRACE = 0.5  # seconds, after the call's timeout, for the reply's bytes to arrive
 CPU_POLL = 0.05  # seconds between looks at a busy child's CPU time
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 UID_BASE = 30000
 
 
@@ -107,9 +106,13 @@ class Child:
     """One sandboxed process, serving loads and calls until it is closed or killed."""
 
     def __init__(self, pid: int, sock: socket.socket, out: socket.socket, load_timeout: float,
-                 cpu_budget: float = 0.5, on_close: Callable[[], None] | None = None) -> None:
+                 cpu_budget: float = 0.5, on_close: Callable[[], None] | None = None,
+                 tree: "cgroups.TreeBudget | cgroups.ProcessTree | None" = None) -> None:
         self.pid = pid
         self.cpu_budget = cpu_budget
+        # The budget of the child's whole process tree: its cgroup, or else its processes in /proc.
+        self.tree = tree or cgroups.ProcessTree(pid)
+        self._oom_kills = self.tree.oom_kills()
         self.on_close = on_close
         self.sock = sock
         self.out = out
@@ -191,6 +194,7 @@ class Child:
                 self._drain_output()
             if self.sock in ready:
                 break
+            self._check_memory()
             if self._cpu_seconds() - cpu_start > self.cpu_budget * (1 if header.get("op") == "call" else 2):
                 self.kill()
                 raise SandboxTimeout(f"used more than {self.cpu_budget:g} s of CPU time without answering "
@@ -203,6 +207,7 @@ class Child:
             self.kill()
             raise SandboxTimeout(f"no answer within {timeout:g} s") from None
         except EOFError:
+            self._check_memory()
             self.kill()
             raise SandboxCrash("the submission's process ended during the call "
                                "(did the code call os._exit(), or crash?)") from None
@@ -215,13 +220,15 @@ class Child:
         return reply, out
 
     def _cpu_seconds(self) -> float:
-        """CPU time the child has used so far (0 when it cannot be read)."""
-        try:
-            with open(f"/proc/{self.pid}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-        except (OSError, IndexError):
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        """CPU time used so far by the child and every process it started (0 when it cannot be read)."""
+        return self.tree.cpu_seconds()
+
+    def _check_memory(self) -> None:
+        """Stop the child when the kernel killed one of its processes for its tree's memory."""
+        if self.tree.oom_kills() != self._oom_kills:
+            self.kill()
+            raise SandboxCrash(f"the submission's processes together used more than {self.tree.memory_mb} MB "
+                               "of memory")
 
     def _drain_output(self) -> None:
         try:
@@ -373,25 +380,37 @@ class Sandbox:
         any solution or check, right after importing torch, numpy and pandas, which it shares)."""
         self.config = config
         self.uid = UID_BASE + (os.getpid() + slot) % 30000
+        limits = config.limits
+        # One memory, CPU and process budget for each child's whole tree, where the machine allows it.
+        self.budget = cgroups.TreeBudget.create(limits.memory_mb, limits.processes, limits.cpu_cores)
+        self.tree_budget: cgroups.TreeBudget | None = None  # in force: once the nursery is in it
+        self.filtered = False  # children run under the seccomp filter
         parent, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         env.pop("PYTHONSTARTUP", None)
         settings = {
             "level": config.level,
             "limits": asdict(config.limits),
-            "hidden": list(config.hidden),
+            "hidden": [*config.hidden, "/sys/fs/cgroup"],  # no way into, or out of, the tree's cgroup
+            "cgroup": self.budget.procs_files if self.budget else [],
             "read_only": [*SYSTEM_DIRS, *_site_dirs()],
             "uid": self.uid,
         }
-        if fork:
-            self.process: subprocess.Popen | _Forked = _Forked.zygote(theirs)
-        else:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
-                cwd=tempfile.gettempdir(), start_new_session=True,
-            )
-        theirs.close()
+        try:
+            if fork:
+                self.process: subprocess.Popen | _Forked = _Forked.zygote(theirs)
+            else:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
+                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
+                    cwd=tempfile.gettempdir(), start_new_session=True,
+                )
+        except BaseException:
+            if self.budget is not None:
+                self.budget.remove()
+            raise
+        finally:
+            theirs.close()
         # The settings go over the control socket, not in a command line that children could read.
         parent.sendall(json.dumps(settings).encode() + b"\n")
         self.control = parent
@@ -406,6 +425,8 @@ class Sandbox:
             if not hello.get("ready"):
                 raise SandboxUnavailable(f"the sandbox could not start: {hello.get('error', 'no reason given')}")
             self._level = hello["level"]
+            self.filtered = bool(hello.get("seccomp"))
+            self.tree_budget = self.budget if hello.get("cgroup") else None
         return self._level
 
     def _read_line(self, timeout: float) -> dict:
@@ -439,12 +460,14 @@ class Sandbox:
             out_mine.close()
             raise SandboxUnavailable(f"could not start a sandboxed process: {reply.get('error', 'no reason given')}")
         return Child(pid, mine, out_mine, self.config.load_timeout, self.config.limits.call_cpu_seconds,
-                     on_close=self.reap)
+                     on_close=self.reap, tree=self.tree_budget or cgroups.ProcessTree(self.process.pid))
 
     def reap(self) -> None:
         """Have the zygote kill whatever the last child left behind."""
         if self.process.poll() is None and self._level is not None:
             self._ask({"op": "reap"})
+            if self._level == "weak" and self.tree_budget:  # children that left their session too
+                self.tree_budget.kill_all()
 
     def close(self) -> None:
         try:
@@ -456,6 +479,8 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            if self.budget is not None:
+                self.budget.remove()
 
     def __enter__(self) -> "Sandbox":
         return self

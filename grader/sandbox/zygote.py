@@ -8,7 +8,9 @@ With full isolation the zygote enters new user (unless root), pid, mount, networ
 and UTS namespaces and forks the *nursery*: process 1 of the new pid namespace, which
 builds the private read-only root once and then forks one child per request. Each
 child gets its own mount namespace with a fresh /scratch, the grader's environment wiped,
-limits, and no privileges. Before each new child, and on request, the nursery kills
+limits, an IPC namespace of its own, no privileges, and a seccomp filter (seccomp.py); the
+nursery and so every child is in one cgroup, the budget of the whole tree (cgroups.py).
+Before each new child, and on request, the nursery kills
 every other process in its namespace, so nothing a submission started outlives it;
 when the nursery ends, the kernel kills whatever is left. Without namespaces ("weak")
 the zygote forks the children itself, each in its own session.
@@ -48,7 +50,7 @@ SETUP_FAILED = 70
 
 class Zygote:
     def __init__(self, control: socket.socket, config: dict, baseline: int) -> None:
-        from grader.sandbox import isolation
+        from grader.sandbox import isolation, seccomp
 
         self.control = control
         self.level = "weak"
@@ -57,18 +59,24 @@ class Zygote:
         self.walls = isolation.Walls(hidden=tuple(config["hidden"]), uid=config["uid"],
                                      read_only=tuple(config["read_only"]))
         self.baseline = baseline
+        self.cgroup: list[str] = config.get("cgroup", [])  # the tree's cgroup: its cgroup.procs files
+        self.in_cgroup = False  # the nursery, and so every child, is in it
+        self.seccomp = seccomp.compile_filter()
         self.last: int | None = None  # weak isolation: the last child, leader of its own group
 
     # ------------------------------------------------------------------ a child
 
     def child(self, call_fd: int, out_fd: int) -> None:
         """In a freshly forked child: put up the walls, report the pid, serve; never returns."""
-        from grader.sandbox import child, isolation
+        from grader.sandbox import cgroups, child, isolation, seccomp
 
         try:
             if self.level == "full":
                 isolation.fresh_scratch(self.limits.file_size_mb * 2)
+                cgroups.oom_score(0)  # the nursery's protection from the OOM killer is not for us
             else:
+                if self.cgroup:
+                    cgroups.join(self.cgroup)  # no nursery: each child joins the tree's cgroup
                 os.setsid()
                 os.chdir(tempfile.mkdtemp(prefix="grader-child-"))
             # Nothing of the grader's environment (tokens, paths) reaches submission code.
@@ -85,6 +93,8 @@ class Zygote:
             isolation.apply_limits(self.limits, self.baseline)
             if self.level == "full":
                 isolation.drop_privileges(self.walls.uid, self.as_root)
+            if self.seccomp is not None:
+                seccomp.install(self.seccomp)
             # The pid as the host sees it: the kernel translates it between namespaces.
             credentials = struct.pack("3i", os.getpid(), os.getuid(), os.getgid())
             sock.sendmsg([b"P"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
@@ -130,7 +140,8 @@ class Zygote:
     # ------------------------------------------------------------------ the loop
 
     def serve(self) -> None:
-        self.say({"ready": True, "level": self.level})
+        self.say({"ready": True, "level": self.level, "seccomp": self.seccomp is not None,
+                  "cgroup": bool(self.cgroup) and (self.in_cgroup or self.level == "weak")})
         while True:
             try:
                 message, fds, _, _ = socket.recv_fds(self.control, 1 << 16, 2)
@@ -180,10 +191,16 @@ class Zygote:
 def run_nursery(zygote: Zygote, wanted: str) -> None:
     """Start the nursery behind a first process that enters the namespaces; returns only if
     that failed (and weak isolation is acceptable), with this process untouched."""
-    from grader.sandbox import isolation
+    from grader.sandbox import cgroups, isolation
 
     first = os.fork()
     if first == 0:
+        if zygote.cgroup:  # while /sys/fs/cgroup is still in sight; the nursery inherits it
+            try:
+                cgroups.join(zygote.cgroup, protect=True)
+                zygote.in_cgroup = True
+            except OSError as exc:
+                os.write(2, f"sandbox: no cgroup for the child's process tree: {exc}\n".encode())
         try:
             isolation.enter_namespaces(zygote.as_root)
             nursery = os.fork()
