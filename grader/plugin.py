@@ -145,6 +145,8 @@ class GradingRun:
     def _module_failure(self, source: Source, report: SkippedCell) -> str:
         error = report.error or StudentError("Error", "")
         where = location(source, error.line, with_file=False)
+        if report.reason == "syntax" and error.type != "SyntaxError":
+            return f"{source.filename} cannot be compiled: {exception_text(error)}"
         if report.reason == "syntax":
             return f"SyntaxError in {source.filename}{', ' + source.where(error.line) if error.line else ''}: " \
                    f"{error.message}"
@@ -220,6 +222,8 @@ def _cell_note(source: Source, cell: Cell, report: SkippedCell, cpu: float, seco
         inside = source.cell_at(error.line) is cell
         where = f" (line {error.line - cell.first_line + 1})" if inside else f" ({source.where(error.line)})"
     start = f"{source.filename}: cell {cell.number}"
+    if report.reason == "syntax" and error.type != "SyntaxError":
+        return f"{start} cannot be compiled ({exception_text(error)}); skipped"
     if report.reason == "syntax":
         return f"{start} has a SyntaxError{where}: {error.message}; skipped"
     if report.reason == "cpu":

@@ -112,9 +112,10 @@ def _load(header: dict, modules: dict[str, types.ModuleType]) -> dict:
             continue
         try:
             code = compile("\n" * (cell["line"] - 1) + cell["code"], filename, "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as exc:
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:  # too deep or too big: no Python
+            kind = "SyntaxError" if isinstance(exc, (SyntaxError, ValueError)) else type(exc).__name__
             skipped.append({"cell": index, "reason": "syntax", "error": {
-                "type": "SyntaxError", "message": str(getattr(exc, "msg", exc))[:500],
+                "type": kind, "message": str(getattr(exc, "msg", exc))[:500],
                 "line": getattr(exc, "lineno", None)}})
             if header.get("stop_at_first"):
                 break

@@ -169,8 +169,9 @@ class Child:
                   "seconds": max(limits.load_seconds - 2 * TRANSFER_GRACE, 0.1)}
         reply, _ = self._request(header, [], limits.load_seconds)
         if not reply.get("ok"):
-            error = _student_error(reply)
-            raise SandboxCrash(f"loading failed in the sandbox: {error.type}: {error.message}")
+            error = _cleaned(_student_error(reply))
+            self.kill()
+            raise SandboxCrash(f"the submission's process reported {error.type}: {error.message}")
         missing, skipped, pinned = reply.get("missing"), reply.get("skipped"), reply.get("pinned")
         if (type(missing) is not list or not all(type(m) is str and m in functions for m in missing)
                 or type(pinned) is not list or not all(type(p) is str and p in pins for p in pinned)
