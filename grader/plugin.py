@@ -120,8 +120,8 @@ class GradingRun:
         else:
             cells, pins = [CellCode(source.text)], {}
         try:
-            loaded = child.load(module, cells, source.filename, functions, pins=pins,
-                                stop_at_first=not source.notebook)
+            loaded = child.load_cells(module, cells, source.filename, functions, pins=pins,
+                                      stop_at_first=not source.notebook)
         except SandboxFailure as exc:
             return CheckFailure(f"loading {source.filename} failed: {exc}{'' if source.notebook else MAIN_HINT}")
         if not source.notebook:

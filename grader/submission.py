@@ -85,12 +85,7 @@ def read_submission(path: Path, exercises: list[Exercise]) -> Submission:
     """Find each exercise's source in ``path``; problems are recorded per exercise, never raised."""
     path = Path(path)
     submission = Submission(submission_name(path), path)
-    try:
-        _read_into(submission, path, exercises)
-    except (OSError, RecursionError, MemoryError, ValueError) as exc:  # a submission's problem, never the batch's
-        for exercise in exercises:
-            submission.sources.pop(exercise.id, None)
-            submission.problems[exercise.id] = f"{path.name} could not be read ({type(exc).__name__})"
+    _read_into(submission, path, exercises)
     return submission
 
 

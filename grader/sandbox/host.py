@@ -155,8 +155,15 @@ class Child:
 
     # ------------------------------------------------------------------ requests
 
-    def load(self, module: str, cells: list[CellCode], filename: str, functions: list[str], *,
-             pins: dict[str, str] | None = None, stop_at_first: bool = False) -> Loaded:
+    def load(self, module: str, source: str, filename: str, functions: list[str]) -> list[str] | StudentError:
+        """Run ``source`` as a module in the child; returns the functions missing from it, or the error."""
+        loaded = self.load_cells(module, [CellCode(source)], filename, functions, stop_at_first=True)
+        if loaded.skipped:
+            return loaded.skipped[0].error or StudentError("Error", "the code did not run to its end")
+        return loaded.missing
+
+    def load_cells(self, module: str, cells: list[CellCode], filename: str, functions: list[str], *,
+                   pins: dict[str, str] | None = None, stop_at_first: bool = False) -> Loaded:
         """Run ``cells`` one by one as a module in the child (see ``child._load``); returns what
         is missing and which cells did not run, checked against what was sent."""
         pins = dict(pins or {})
