@@ -8,6 +8,7 @@ a ``Source`` or the reason it has none (a missing or oversized file, an unreadab
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -228,16 +229,26 @@ CELL_MAGIC = re.compile(r"\s*(%%\S*)")
 
 
 def _read_notebook(text: str, display: str) -> Source:
-    import nbformat  # about a second to import: only when a notebook is met
-
+    # Plain JSON for the current format: nbformat's validation and conversion take seconds on a
+    # notebook of many small outputs, and only the code cells matter here. Older formats are
+    # converted by nbformat.
     try:
-        notebook = nbformat.reads(text, as_version=4)
-    except Exception as exc:  # nbformat raises several unrelated types for bad JSON
+        notebook = json.loads(text)
+        if not isinstance(notebook, dict) or "nbformat" not in notebook:
+            raise ValueError("no nbformat version in it")
+        if notebook["nbformat"] != 4:
+            import nbformat  # about a second to import: only when an old notebook is met
+
+            notebook = nbformat.convert(nbformat.from_dict(notebook), 4)
+    except Exception as exc:  # json and nbformat raise several unrelated types
         raise ValueError(str(exc) or type(exc).__name__) from None
+    cells_in = notebook.get("cells")
+    if not isinstance(cells_in, list):
+        raise ValueError("it has no list of cells")
     lines: list[str] = []
     cells: list[Cell] = []
     size = 0
-    for cell in notebook.get("cells", []):
+    for cell in cells_in:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         code = cell.get("source", "")

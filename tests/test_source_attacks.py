@@ -133,7 +133,7 @@ def test_a_bomb_is_never_parsed_in_the_graders_process(tmp_path):
     path = tmp_path / "bomb.py"
     path.write_text(BOMB)
     assert read_submission(path, EXERCISES).sources["calc_preds"].text == BOMB
-    (tmp_path / "nb.ipynb").write_text(json.dumps({"cells": [{"cell_type": "code", "source": BOMB,
+    (tmp_path / "nb.ipynb").write_text(json.dumps({"cells": [{"id": "c1", "cell_type": "code", "source": BOMB,
                                                               "metadata": {}, "outputs": [],
                                                               "execution_count": None}],
                                                    "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))

@@ -90,3 +90,19 @@ def test_a_missing_path_is_a_problem_not_an_exception(tmp_path):
 def test_submission_names_drop_the_extension(tmp_path):
     assert submission_name(tmp_path / "alice.ipynb") == "alice"
     assert submission_name(tmp_path) == tmp_path.name
+
+
+def test_an_old_format_notebook_is_converted(tmp_path):
+    from nbformat.v3 import new_code_cell as v3_cell, new_notebook as v3_notebook, new_worksheet
+
+    nb = v3_notebook(worksheets=[new_worksheet(cells=[v3_cell(input="def calc_preds(c, i):\n    return c")])])
+    (tmp_path / "old.ipynb").write_text(nbformat.writes(nb, version=3))
+    source = read_submission(tmp_path / "old.ipynb", EXERCISES).sources["calc_preds"]
+    assert [c.code for c in source.cells] == ["def calc_preds(c, i):\n    return c\n"]
+
+
+@pytest.mark.parametrize("content", ['{"nbformat": 4, "cells": 3}', "[1, 2]", '{"cells": []}'])
+def test_json_that_is_not_a_notebook_is_a_problem(tmp_path, content):
+    (tmp_path / "odd.ipynb").write_text(content)
+    problems = read_submission(tmp_path / "odd.ipynb", EXERCISES).problems
+    assert set(IDS) == set(problems) and all("is not a readable notebook" in p for p in problems.values())
