@@ -96,11 +96,12 @@ class GradingRun:
         if source.filename in self._failed:  # kept across children: one failed load is enough
             return self._failed[source.filename]
         if source.filename not in self._loaded:
-            loaded = self._load_file(child, source)
+            module = f"submission_{len(self._loaded)}"
+            loaded = self._load_file(child, source, module)
             if isinstance(loaded, CheckFailure):
                 self._failed[source.filename] = loaded
                 return loaded
-            self._loaded[source.filename] = (f"submission_{len(self._loaded)}", loaded)
+            self._loaded[source.filename] = (module, loaded)
         module, loaded = self._loaded[source.filename]
         if exercise.id in loaded.pinned:
             return f"{module}:{exercise.id}"
@@ -110,10 +111,11 @@ class GradingRun:
             return CheckFailure(f"{exercise.function} is not defined in {source.filename}{skipped}")
         return module
 
-    def _load_file(self, child: Child, source: Source) -> Loaded | CheckFailure:
+    def _load_file(self, child: Child, source: Source, module: str) -> Loaded | CheckFailure:
+        """Run a file in the child as ``module``: a .py file as Python imports it, a notebook cell by
+        cell (cells that did not run become notes); what failed to load fails its exercises."""
         exercises = [e for e in self.exercises if self.submission.sources.get(e.id) == source]
         functions = sorted({e.function for e in exercises})
-        module = f"submission_{len(self._loaded)}"
         if source.notebook:
             cells = [CellCode(c.code, c.first_line, c.tags, run=not c.magic) for c in source.cells]
             pins = {e.id: e.function for e in exercises if any(e.id in c.tags for c in source.cells)}
@@ -160,7 +162,7 @@ class GradingRun:
 
     def _note(self, text: str) -> None:
         """A note about the submission, once however often its files are loaded."""
-        text = text if len(text) <= NOTE_LIMIT else text[: NOTE_LIMIT - 3] + "..."
+        text = clean_text(text, NOTE_LIMIT)   # file names and cell lines are the submission's text too
         if text not in self.notes:
             self.notes.append(text)
 

@@ -8,6 +8,7 @@ rewrites this module can only send data, and the data is checked in the host.
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import socket
@@ -83,6 +84,18 @@ def _run(code: Any, namespace: dict, cpu: float, wall: float) -> BaseException |
     return None
 
 
+def _compile(code: str, filename: str, first_line: int) -> types.CodeType:
+    """A cell's code, its line numbers counted from ``first_line`` (as in the host's messages)."""
+    try:
+        tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if type(exc.lineno) is int:
+            exc.lineno += first_line - 1
+        raise
+    ast.increment_lineno(tree, first_line - 1)
+    return compile(tree, filename, "exec", dont_inherit=True)
+
+
 def _load(header: dict, modules: dict[str, types.ModuleType]) -> dict:
     """Run a file's code in a fresh module: each cell on its own, under a budget.
 
@@ -111,12 +124,13 @@ def _load(header: dict, modules: dict[str, types.ModuleType]) -> dict:
             skipped.append({"cell": index, "reason": "late"})
             continue
         try:
-            code = compile("\n" * (cell["line"] - 1) + cell["code"], filename, "exec", dont_inherit=True)
+            code = _compile(cell["code"], filename, cell["line"])
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:  # too deep or too big: no Python
             kind = "SyntaxError" if isinstance(exc, (SyntaxError, ValueError)) else type(exc).__name__
+            line = getattr(exc, "lineno", None)
             skipped.append({"cell": index, "reason": "syntax", "error": {
                 "type": kind, "message": str(getattr(exc, "msg", exc))[:500],
-                "line": getattr(exc, "lineno", None)}})
+                "line": line if type(line) is int else None}})
             if header.get("stop_at_first"):
                 break
             continue
