@@ -97,12 +97,12 @@ def test_an_innocent_neighbour_keeps_its_score(batch, name):
 
 def test_a_300000_term_expression_fails_only_its_own_file(batch):
     hostile, by_path, _ = batch
-    assert outputs(by_path[hostile["bomb_py"]]) == {
-        "bomb.py cannot be compiled: RecursionError: maximum recursion depth exceeded during compilation"}
+    (message,) = outputs(by_path[hostile["bomb_py"]])
+    assert message.startswith("bomb.py cannot be compiled: RecursionError: maximum recursion depth exceeded during")
     notebook = by_path[hostile["bomb_ipynb"]].results
     assert notebook["score"] == 50
-    assert notebook["extra_data"]["notes"] == ["bomb.ipynb: cell 6 cannot be compiled (RecursionError: maximum "
-                                               "recursion depth exceeded during compilation); skipped"]
+    (note,) = notebook["extra_data"]["notes"]
+    assert note.startswith("bomb.ipynb: cell 6 cannot be compiled (RecursionError: maximum recursion depth exceeded")
     assert by_path[hostile["bomb_folder"]].results["score"] == 50
 
 
