@@ -47,6 +47,8 @@ class GradeOptions:
     hidden: bool = True                 # instructor mode: public and hidden checks
     timeout: float = 2.0                # wall-clock seconds a single call may take
     cpu_time: float = 0.5               # CPU seconds a single call may use
+    cell_cpu_time: float = 1.0          # CPU seconds a notebook cell (or a .py file's top level) may use
+    load_time: float = 10.0             # wall-clock seconds loading one file may take, all its cells
     seed: int | None = None             # for the hidden checks' inputs; random when None
     exercises: tuple[str, ...] = ()     # all when empty
     isolation: str = "auto"             # "auto", "full" or "weak"
@@ -55,7 +57,9 @@ class GradeOptions:
 def sandbox_config(course: Path, options: GradeOptions) -> SandboxConfig:
     """The sandbox's settings for grading ``course`` with ``options`` (the seed plays no part)."""
     hidden = tuple(dict.fromkeys([*grader_paths(), str(Path(course).resolve())]))
-    return SandboxConfig(limits=Limits(call_cpu_seconds=options.cpu_time), hidden=hidden, level=options.isolation)
+    limits = Limits(call_cpu_seconds=options.cpu_time, cell_cpu_seconds=options.cell_cpu_time,
+                    cell_seconds=max(options.timeout, options.cell_cpu_time), load_seconds=options.load_time)
+    return SandboxConfig(limits=limits, hidden=hidden, level=options.isolation)
 
 
 class Grader:
@@ -196,6 +200,7 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
             "seed": run.seed,
             "isolation": isolation,
             "printed": run.printed[:2000],
+            "notes": list(run.notes),
         },
     }
 

@@ -15,6 +15,7 @@ mode only; its failure messages never show the input).
 from __future__ import annotations
 
 import importlib.util
+import re
 import time
 import zlib
 from collections.abc import Callable, Iterable
@@ -27,8 +28,9 @@ import pytest
 
 from grader.checking import CheckFailure, show_call
 from grader.course import Exercise
-from grader.sandbox.host import CallOutcome, Child, Sandbox, SandboxFailure, StudentError
-from grader.submission import Source, Submission
+from grader.sandbox.host import (CallOutcome, CellCode, Child, Loaded, Sandbox, SandboxFailure, SkippedCell,
+                                 StudentError, clean_text)
+from grader.submission import Cell, Source, Submission, provided_names
 
 RUN_KEY = pytest.StashKey["GradingRun"]()
 
@@ -56,8 +58,11 @@ class GradingRun:
     timeout: float
     results: list[CheckResult] = field(default_factory=list)
     printed: str = ""
+    notes: list[str] = field(default_factory=list)    # about the whole submission: cells that did not run
     _child: Child | None = None
-    _loaded: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # filename -> (module, missing)
+    _loaded: dict[str, tuple[str, Loaded]] = field(default_factory=dict)  # filename -> (module, what loaded)
+    _failed: dict[str, CheckFailure] = field(default_factory=dict)   # filename -> why it did not load
+    _skipped: dict[tuple[str, int], tuple[Cell, str]] = field(default_factory=dict)  # -> (cell, why)
     _broken: dict[str, str] = field(default_factory=dict)               # exercise id -> reason
 
     # --------------------------------------------------------------- the student's side
@@ -87,22 +92,94 @@ class GradingRun:
         return self._child
 
     def _load(self, child: Child, source: Source, exercise: Exercise) -> str | CheckFailure:
+        """The child's module that holds ``exercise``'s function, loading ``source`` first if needed."""
+        if source.filename in self._failed:  # kept across children: one failed load is enough
+            return self._failed[source.filename]
         if source.filename not in self._loaded:
             module = f"submission_{len(self._loaded)}"
-            functions = sorted({e.function for e in self.exercises
-                                if self.submission.sources.get(e.id) == source})
-            try:
-                result = child.load(module, source.text, source.filename, functions)
-            except SandboxFailure as exc:
-                return CheckFailure(f"loading {source.filename} failed: {exc}")
-            if not isinstance(result, list):
-                return CheckFailure(f"loading {source.filename} raised {exception_text(result)}"
-                                    f"{location(source, result.line, with_file=False)}")
-            self._loaded[source.filename] = (module, result)
-        module, missing = self._loaded[source.filename]
-        if exercise.function in missing:
-            return CheckFailure(f"{exercise.function} is not defined in {source.filename}")
+            loaded = self._load_file(child, source, module)
+            if isinstance(loaded, CheckFailure):
+                self._failed[source.filename] = loaded
+                return loaded
+            self._loaded[source.filename] = (module, loaded)
+        module, loaded = self._loaded[source.filename]
+        if exercise.id in loaded.pinned:
+            return f"{module}:{exercise.id}"
+        if exercise.function in loaded.missing:
+            cells = sorted({c.number for (name, _), (c, _) in self._skipped.items() if name == source.filename})
+            skipped = f"; cells {', '.join(map(str, cells))} did not run (see the notes)" if cells else ""
+            return CheckFailure(f"{exercise.function} is not defined in {source.filename}{skipped}")
         return module
+
+    def _load_file(self, child: Child, source: Source, module: str) -> Loaded | CheckFailure:
+        """Run a file in the child as ``module``: a .py file as Python imports it, a notebook cell by
+        cell (cells that did not run become notes); what failed to load fails its exercises."""
+        exercises = [e for e in self.exercises if self.submission.sources.get(e.id) == source]
+        functions = sorted({e.function for e in exercises})
+        if source.notebook:
+            cells = [CellCode(c.code, c.first_line, c.tags, run=not c.magic) for c in source.cells]
+            pins = {e.id: e.function for e in exercises if any(e.id in c.tags for c in source.cells)}
+        else:
+            cells, pins = [CellCode(source.text)], {}
+        try:
+            loaded = child.load_cells(module, cells, source.filename, functions, pins=pins,
+                                      stop_at_first=not source.notebook)
+        except SandboxFailure as exc:
+            return CheckFailure(f"loading {source.filename} failed: {exc}{'' if source.notebook else MAIN_HINT}")
+        if not source.notebook:
+            return CheckFailure(self._module_failure(source, loaded.skipped[0])) if loaded.skipped else loaded
+        limits = self.sandbox.config.limits
+        late = [source.cells[r.index].number for r in loaded.skipped if r.reason == "late"]
+        for report in loaded.skipped:
+            cell = source.cells[report.index]
+            self._skipped[(source.filename, cell.number)] = (cell, _why(report))
+            if report.reason != "late":
+                self._note(_cell_note(source, cell, report, limits.cell_cpu_seconds, limits.cell_seconds))
+        for cell in source.cells:
+            if cell.magic:
+                self._skipped[(source.filename, cell.number)] = (cell, f"because it is a {cell.magic} cell magic")
+                self._note(f"{source.filename}: cell {cell.number} is a {clean_text(cell.magic, 20)} cell magic; not run")
+        if late:
+            self._note(f"{source.filename}: cells {', '.join(map(str, late[:20]))}{'...' if len(late) > 20 else ''} "
+                       f"were not run: loading the notebook took more than {limits.load_seconds:g} s")
+        return loaded
+
+    def _module_failure(self, source: Source, report: SkippedCell) -> str:
+        error = report.error or StudentError("Error", "")
+        where = location(source, error.line, with_file=False)
+        if report.reason == "syntax" and error.type != "SyntaxError":
+            return f"{source.filename} cannot be compiled: {exception_text(error)}"
+        if report.reason == "syntax":
+            return f"SyntaxError in {source.filename}{', ' + source.where(error.line) if error.line else ''}: " \
+                   f"{error.message}"
+        if report.reason == "cpu":
+            spent = f"used more than {self.sandbox.config.limits.cell_cpu_seconds:g} s of CPU time"
+        elif report.reason == "time":
+            spent = f"ran for more than {self.sandbox.config.limits.cell_seconds:g} s"
+        else:
+            return f"loading {source.filename} raised {exception_text(error)}{where}{MAIN_HINT}"
+        return f"loading {source.filename} {spent} at its top level{where}{MAIN_HINT}"
+
+    def _note(self, text: str) -> None:
+        """A note about the submission, once however often its files are loaded."""
+        text = clean_text(text, NOTE_LIMIT)   # file names and cell lines are the submission's text too
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def explain(self, output: str) -> str:
+        """A failure on a name that a skipped cell would have defined says which cell, and what to write."""
+        match = NAME_ERROR.search(output)
+        if match is None:
+            return output
+        name = match.group(1)
+        for cell, why in self._skipped.values():
+            provided = provided_names(cell.code).get(name)
+            if provided is not None:
+                line, instead = provided
+                fix = f"{instead} in your own cell" if instead else f"define {name} in a cell that runs"
+                return (f"{output}; name '{name}' is not defined: cell {cell.number} (`{clean_text(line, 60)}`) "
+                        f"was skipped {why}; {fix}")
+        return output
 
     def broken(self, exercise: Exercise, reason: str) -> None:
         self._broken[exercise.id] = f"not run: an earlier check stopped the submission's process ({reason})"
@@ -117,6 +194,45 @@ class GradingRun:
 
     def reference(self, exercise: Exercise) -> ModuleType:
         return self.references[exercise.id]
+
+
+MAIN_HINT = ("; the grader imports your file, so put work that is not a definition (reading data, training, "
+             "demos) under `if __name__ == \"__main__\":`")
+NOTE_LIMIT = 300
+NAME_ERROR = re.compile(r"NameError: name '([A-Za-z_][A-Za-z0-9_]{0,80})' is not defined")
+MISSING_MODULE = re.compile(r"No module named '([A-Za-z_][\w.]{0,80})'")
+
+
+def _why(report: SkippedCell) -> str:
+    """Why a cell did not run, as the end of "cell 1 was skipped ..."."""
+    error = report.error
+    if report.reason == "raised" and error is not None:
+        missing = MISSING_MODULE.search(error.message) if error.type in ("ModuleNotFoundError", "ImportError") else None
+        if missing:
+            return f"because {missing.group(1).split('.')[0]} is not installed in the grader"
+        return f"because it raised {error.type}"
+    return {"syntax": "because of a SyntaxError", "cpu": "because it ran past its CPU time",
+            "time": "because it ran past its time", "late": "because loading ran out of time"}.get(
+        report.reason, "")
+
+
+def _cell_note(source: Source, cell: Cell, report: SkippedCell, cpu: float, seconds: float) -> str:
+    """ "hw.ipynb: cell 3 raised FileNotFoundError: ...; skipped" and the like."""
+    error = report.error or StudentError("Error", "")
+    where = ""
+    if error.line is not None and source.cell_at(error.line) is not None:
+        inside = source.cell_at(error.line) is cell
+        where = f" (line {error.line - cell.first_line + 1})" if inside else f" ({source.where(error.line)})"
+    start = f"{source.filename}: cell {cell.number}"
+    if report.reason == "syntax" and error.type != "SyntaxError":
+        return f"{start} cannot be compiled ({exception_text(error)}); skipped"
+    if report.reason == "syntax":
+        return f"{start} has a SyntaxError{where}: {error.message}; skipped"
+    if report.reason == "cpu":
+        return f"{start} used more than {cpu:g} s of CPU time{where}; interrupted and skipped"
+    if report.reason == "time":
+        return f"{start} ran for more than {seconds:g} s{where}; interrupted and skipped"
+    return f"{start} raised {exception_text(error)}{where}; skipped"
 
 
 class StudentModule:
@@ -254,11 +370,12 @@ class GraderPlugin:
         points = float(marker.args[0]) if marker else 1.0
         hidden = item.get_closest_marker("hidden") is not None
         exercise = Path(str(item.path)).stem.removeprefix("check_")
+        run = item.config.stash[RUN_KEY]
         output = ""
         if not passed and call.excinfo is not None:
             exc = call.excinfo.value
             if isinstance(exc, CheckFailure):
-                output = str(exc)
+                output = run.explain(str(exc))
             elif hidden:
                 output = f"failed on a hidden input ({type(exc).__name__})"
             else:

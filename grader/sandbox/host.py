@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from collections.abc import Callable
@@ -64,6 +65,36 @@ class StudentError:
     line: int | None = None
 
 
+@dataclass(frozen=True)
+class CellCode:
+    """A piece of a submission to run on its own: a notebook cell, or a whole .py file."""
+
+    code: str
+    line: int = 1               # its first line, in the numbering of the submission's messages
+    tags: tuple[str, ...] = ()
+    run: bool = True            # False: never run (a cell magic)
+
+
+SKIP_REASONS = ("raised", "syntax", "cpu", "time", "late")
+
+
+@dataclass(frozen=True)
+class SkippedCell:
+    """A cell that did not run to its end: it failed to compile ("syntax"), raised, ran past its
+    CPU or wall-clock budget ("cpu", "time"), or was not started before the load's deadline ("late")."""
+
+    index: int                  # into the cells sent
+    reason: str
+    error: StudentError | None = None
+
+
+@dataclass
+class Loaded:
+    missing: list[str]          # functions asked for and not defined
+    skipped: list[SkippedCell]
+    pinned: list[str]           # tags whose cell defined the function: module "MODULE:tag"
+
+
 @dataclass
 class CallOutcome:
     """What one call produced: a value or an error, and the inputs as they were afterwards."""
@@ -79,7 +110,6 @@ class SandboxConfig:
     limits: Limits = Limits()
     hidden: tuple[str, ...] = ()
     level: str = "auto"            # "auto", "full" or "weak"
-    load_timeout: float = 5.0
 
 
 @functools.cache
@@ -105,18 +135,18 @@ SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sy
 class Child:
     """One sandboxed process, serving loads and calls until it is closed or killed."""
 
-    def __init__(self, pid: int, sock: socket.socket, out: socket.socket, load_timeout: float,
-                 cpu_budget: float = 0.5, on_close: Callable[[], None] | None = None,
+    def __init__(self, pid: int, sock: socket.socket, out: socket.socket, limits: Limits = Limits(),
+                 on_close: Callable[[], None] | None = None,
                  tree: "cgroups.TreeBudget | cgroups.ProcessTree | None" = None) -> None:
         self.pid = pid
-        self.cpu_budget = cpu_budget
+        self.limits = limits
+        self.cpu_budget = limits.call_cpu_seconds
         # The budget of the child's whole process tree: its cgroup, or else its processes in /proc.
         self.tree = tree or cgroups.ProcessTree(pid)
         self._oom_kills = self.tree.oom_kills()
         self.on_close = on_close
         self.sock = sock
         self.out = out
-        self.load_timeout = load_timeout
         self.output = bytearray()
         self.output_limit = 64 * 1024
         self.out_closed = False
@@ -130,14 +160,45 @@ class Child:
 
     def load(self, module: str, source: str, filename: str, functions: list[str]) -> list[str] | StudentError:
         """Run ``source`` as a module in the child; returns the functions missing from it, or the error."""
-        reply, _ = self._request({"op": "load", "module": module, "source": source,
-                                  "filename": filename, "functions": functions}, [], self.load_timeout)
+        loaded = self.load_cells(module, [CellCode(source)], filename, functions, stop_at_first=True)
+        if loaded.skipped:
+            return loaded.skipped[0].error or StudentError("Error", "the code did not run to its end")
+        return loaded.missing
+
+    def load_cells(self, module: str, cells: list[CellCode], filename: str, functions: list[str], *,
+                   pins: dict[str, str] | None = None, stop_at_first: bool = False) -> Loaded:
+        """Run ``cells`` one by one as a module in the child (see ``child._load``); returns what
+        is missing and which cells did not run, checked against what was sent."""
+        pins = dict(pins or {})
+        limits = self.limits
+        header = {"op": "load", "module": module, "filename": filename, "functions": functions,
+                  "cells": [{"code": c.code, "line": c.line, "tags": list(c.tags), "run": c.run} for c in cells],
+                  "pins": pins, "stop_at_first": stop_at_first, "cell_cpu": limits.cell_cpu_seconds,
+                  "cell_seconds": limits.cell_seconds,
+                  # The child stops starting cells a little before the host's hard deadline.
+                  "seconds": max(limits.load_seconds - 2 * TRANSFER_GRACE, 0.1)}
+        reply, _ = self._request(header, [], limits.load_seconds)
         if not reply.get("ok"):
-            return _student_error(reply)
-        missing = reply.get("missing")
-        if type(missing) is not list or not all(type(m) is str for m in missing):
+            error = _cleaned(_student_error(reply))
+            self.kill()
+            raise SandboxCrash(f"the submission's process reported {error.type}: {error.message}")
+        missing, skipped, pinned = reply.get("missing"), reply.get("skipped"), reply.get("pinned")
+        if (type(missing) is not list or not all(type(m) is str and m in functions for m in missing)
+                or type(pinned) is not list or not all(type(p) is str and p in pins for p in pinned)
+                or type(skipped) is not list or len(skipped) > len(cells)):
+            self.kill()
             raise SandboxCrash("the submission's process sent a malformed reply")
-        return missing
+        reports: list[SkippedCell] = []
+        for entry in skipped:
+            index = entry.get("cell") if type(entry) is dict else None
+            reason = entry.get("reason") if type(entry) is dict else None
+            if (type(index) is not int or not 0 <= index < len(cells) or reason not in SKIP_REASONS
+                    or any(r.index == index for r in reports)):
+                self.kill()
+                raise SandboxCrash("the submission's process sent a malformed reply")
+            error = _cleaned(_student_error(entry)) if "error" in entry else None
+            reports.append(SkippedCell(index, reason, error))
+        return Loaded(missing, reports, pinned)
 
     def call(self, module: str, function: str, args: tuple = (), kwargs: dict | None = None, *,
              timeout: float, filename: str = "", backward: bool = False, inputs: bool = False) -> CallOutcome:
@@ -195,9 +256,10 @@ class Child:
             if self.sock in ready:
                 break
             self._check_memory()
-            if self._cpu_seconds() - cpu_start > self.cpu_budget * (1 if header.get("op") == "call" else 2):
+            budget = self.cpu_budget if header.get("op") == "call" else self.limits.load_seconds
+            if self._cpu_seconds() - cpu_start > budget:
                 self.kill()
-                raise SandboxTimeout(f"used more than {self.cpu_budget:g} s of CPU time without answering "
+                raise SandboxTimeout(f"used more than {budget:g} s of CPU time without answering "
                                      "(an endless loop, or far too slow?)")
         try:
             # The whole reply must arrive by then, however slowly the child trickles it out.
@@ -321,6 +383,18 @@ def _student_error(reply: dict) -> StudentError:
         (message if type(message) is str else "")[:500],
         line if type(line) is int else None,
     )
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Untrusted text made safe to show: control and format characters (escapes, bidi
+    overrides) become spaces, and it is cut to ``limit`` characters."""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _cleaned(error: StudentError) -> StudentError:
+    kind = clean_text(error.type, 80).replace(" ", "") or "Error"
+    return StudentError(kind, clean_text(error.message, 200), error.line)
 
 
 class _Forked:
@@ -459,8 +533,8 @@ class Sandbox:
             mine.close()
             out_mine.close()
             raise SandboxUnavailable(f"could not start a sandboxed process: {reply.get('error', 'no reason given')}")
-        return Child(pid, mine, out_mine, self.config.load_timeout, self.config.limits.call_cpu_seconds,
-                     on_close=self.reap, tree=self.tree_budget or cgroups.ProcessTree(self.process.pid))
+        return Child(pid, mine, out_mine, self.config.limits, on_close=self.reap,
+                     tree=self.tree_budget or cgroups.ProcessTree(self.process.pid))
 
     def reap(self) -> None:
         """Have the zygote kill whatever the last child left behind."""

@@ -55,7 +55,12 @@ class Limits:
     file_size_mb: int = 8          # largest file the child may write (in its private /scratch)
     cpu_seconds: int = 60          # for the child's whole life: a backstop
     cpu_cores: float = 1.0         # cores the child's whole process tree may use at once (with a cgroup)
-    call_cpu_seconds: float = 0.5  # one call (twice that for loading the code); enforced by the host
+    call_cpu_seconds: float = 0.5  # one call; enforced by the host
+    # Loading: each notebook cell (a .py file's top level is one cell) is interrupted in the
+    # child past these; the host kills a child whose whole load takes longer than load_seconds.
+    cell_cpu_seconds: float = 1.0
+    cell_seconds: float = 2.0
+    load_seconds: float = 10.0
     open_files: int = 64
 
 
