@@ -219,7 +219,8 @@ def fingerprints(tokens: tuple[str, ...], k: int = K, window: int = WINDOW) -> d
 
 
 def _ranges(lines: Iterable[int], kept: list[int]) -> tuple[tuple[int, int], ...]:
-    """Covered line numbers as (first, last) ranges; a gap of lines with no code does not split one."""
+    """Covered line numbers as (first, last) ranges; ``kept`` are the lines that hold tokens, so a
+    gap of lines without any (comments, the stub's lines) does not split a range."""
     covered = sorted(set(lines))
     if not covered:
         return ()
@@ -244,7 +245,7 @@ def compare(a: Code, b: Code, k: int = K, window: int = WINDOW) -> tuple[float, 
         positions = {p + i for h in shared for p in prints[h] for i in range(k)}
         covered.append(positions)
     similarity = (len(covered[0]) / len(a.tokens) + len(covered[1]) / len(b.tokens)) / 2
-    ranges = [_ranges((code.token_lines[p] for p in positions), sorted({n for n, _ in code.lines}))
+    ranges = [_ranges((code.token_lines[p] for p in positions), sorted(set(code.token_lines)))
               for code, positions in zip((a, b), covered)]
     return similarity, ranges[0], ranges[1]
 
