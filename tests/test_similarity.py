@@ -156,3 +156,10 @@ def test_cli_similarity_prints_the_pairs(copycat):
     assert result.exit_code == 0 and "No pair of the 4 submissions" in result.output
     result = CliRunner().invoke(main, ["similarity", str(CLASS / "bob.py")])
     assert result.exit_code == 1 and "at least two" in result.output
+
+
+def test_a_module_level_call_is_not_part_of_the_exercise():
+    text = "import pandas as pd\n\ndef fill_missing_with_mode(df):\n    return df.fillna(df.mode().iloc[0])\n\n" \
+           "df = pd.read_csv('x.csv')\ndf = fill_missing_with_mode(df)\n"
+    code = code_for("heidi", EXERCISES["fill_missing_with_mode"], text, "heidi.py", "")
+    assert [n for n, _ in code.lines] == [3, 4]

@@ -32,10 +32,10 @@ nav a{margin-right:14px}a{color:#2a5d9c}
 table{border-collapse:collapse;background:#fff;margin:6px 0 10px;width:100%}
 th,td{border:1px solid #e1e4ea;padding:3px 7px;text-align:left;vertical-align:top}
 th{background:#eef1f5}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-table.sortable th{cursor:pointer;user-select:none}table.sortable th::after{content:" \\2195";color:#9aa3b2}
+table.sortable th{cursor:pointer;user-select:none;white-space:nowrap}table.sortable th::after{content:" \\2195";color:#9aa3b2}
 table.sortable th[aria-sort=ascending]::after{content:" \\25B2";color:#1d2330}
 table.sortable th[aria-sort=descending]::after{content:" \\25BC";color:#1d2330}
-.bar{display:inline-block;height:9px;background:#3b6ea8;border-radius:2px;vertical-align:middle;margin-right:6px}
+td.rate{white-space:nowrap}.bar{display:inline-block;height:9px;background:#3b6ea8;border-radius:2px;vertical-align:middle;margin-right:6px}
 .full{color:#1f7a3a}.zero{color:#b3261e}.part{color:#946200}
 .pass{color:#1f7a3a}.fail{color:#b3261e}.tag{font-size:11px;padding:0 5px;border-radius:3px;background:#eef1f5;color:#4a5365}
 pre{background:#fff;border:1px solid #e1e4ea;padding:6px 8px;overflow:auto;max-height:320px;white-space:pre-wrap;word-break:break-word;margin:4px 0}
@@ -122,7 +122,7 @@ def _checks(summary: ClassSummary) -> str:
         rows.append(
             f"<tr><td class=n>{rank}</td><td>{h(check.exercise)}</td><td>{h(check.name)} "
             f'<span class="tag">{"hidden" if check.hidden else "public"}</span></td>'
-            f'<td class=n><span class="bar" style="width:{rate * 60:.0f}px"></span>{rate:.0%}</td>'
+            f'<td class="n rate"><span class="bar" style="width:{rate * 60:.0f}px"></span>{rate:.0%}</td>'
             f"<td class=n>{check.failed}</td><td>{messages}</td></tr>")
     return ('<h2 id="checks">Checks, hardest first</h2><p class="muted">Each check by the share of submissions '
             "that pass it, with its most common failure messages (numbers grouped): what to teach again.</p>"

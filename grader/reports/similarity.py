@@ -110,6 +110,16 @@ def _docstring_lines(tree: ast.AST) -> set[int]:
     return lines
 
 
+def _free_names(node: ast.stmt) -> set[str]:
+    """Names ``node`` reads but does not bind itself (its parameters and local variables are not
+    the module's: ``df`` in ``def f(df)`` is not a top-level ``df = ...``)."""
+    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {a.arg for n in ast.walk(node) if isinstance(n, ast.arguments)
+              for a in [*n.posonlyargs, *n.args, *n.kwonlyargs, n.vararg, n.kwarg] if a is not None}
+    return read - bound
+
+
 def exercise_lines(text: str, function: str) -> set[int]:
     """The lines of ``text`` that make up ``function`` and the top-level helpers it uses,
     without docstrings; empty when ``text`` does not define it at the top level."""
@@ -129,7 +139,7 @@ def exercise_lines(text: str, function: str) -> set[int]:
         if any(node is c for c in chosen):
             continue
         chosen.append(node)
-        used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        used = _free_names(node)
         todo.extend(top[name] for name in used & set(top) if not any(top[name] is c for c in chosen))
     lines = set().union(*(_node_lines(n) for n in chosen))
     return lines - _docstring_lines(tree)
