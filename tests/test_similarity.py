@@ -163,3 +163,14 @@ def test_a_module_level_call_is_not_part_of_the_exercise():
            "df = pd.read_csv('x.csv')\ndf = fill_missing_with_mode(df)\n"
     code = code_for("heidi", EXERCISES["fill_missing_with_mode"], text, "heidi.py", "")
     assert [n for n, _ in code.lines] == [3, 4]
+
+
+def test_many_pairs_show_the_first_side_by_side_and_the_rest_in_a_table(copycat):
+    from grader.reports.html import SIDE_BY_SIDE
+
+    matches = find_similar(ROOT, [CLASS / "alice", copycat], load_exercises())
+    many = tuple(matches * SIDE_BY_SIDE)
+    record = record_from_results("alice", {"score": 0, "max_score": 0, "tests": []})
+    page = build_report(ReportInputs([record], similarity=many))
+    assert page.count('class="pair"') == SIDE_BY_SIDE
+    assert f"{len(many) - SIDE_BY_SIDE} more pairs" in page

@@ -19,6 +19,7 @@ from grader.reports.summary import ClassSummary, check_results, exercise_points,
 from grader.reports.text import html_text as h
 
 PRINTED_LIMIT = 1000
+SIDE_BY_SIDE = 30      # pairs shown with their code; the rest in a table
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
@@ -208,13 +209,21 @@ def _similarity(matches: tuple[Match, ...] | None) -> str:
     parts = [head, '<p class="muted">Pairs whose code for an exercise is alike once the stub, comments, '
              "docstrings and whitespace are removed and names normalised (winnowing fingerprints). "
              "Matched lines are marked. Alike is not proof: read the code.</p>"]
-    for m in matches:
+    for m in matches[:SIDE_BY_SIDE]:
         parts.append(
             f"<h3>{h(m.exercise)}: {h(m.a.student, 100)} and {h(m.b.student, 100)} · {m.similarity:.0%} alike</h3>"
             f'<div class="pair"><div><b>{h(m.a.student, 100)}</b> <span class=muted>{h(m.a.filename, 100)}, '
             f'lines {describe_ranges(m.a_ranges)}</span><div class="code">{_code_side(m.a, m.a_ranges)}</div></div>'
             f'<div><b>{h(m.b.student, 100)}</b> <span class=muted>{h(m.b.filename, 100)}, '
             f'lines {describe_ranges(m.b_ranges)}</span><div class="code">{_code_side(m.b, m.b_ranges)}</div></div></div>')
+    rest = matches[SIDE_BY_SIDE:]
+    if rest:
+        parts.append(f"<h3>{len(rest)} more pairs</h3><table><thead><tr><th>exercise</th><th>submission A</th>"
+                     "<th>lines</th><th>submission B</th><th>lines</th><th class=n>alike</th></tr></thead><tbody>"
+                     + "".join(f"<tr><td>{h(m.exercise)}</td><td>{h(m.a.student, 100)}</td>"
+                               f"<td>{describe_ranges(m.a_ranges)}</td><td>{h(m.b.student, 100)}</td>"
+                               f"<td>{describe_ranges(m.b_ranges)}</td><td class=n>{m.similarity:.0%}</td></tr>"
+                               for m in rest) + "</tbody></table>")
     return "".join(parts)
 
 

@@ -244,16 +244,17 @@ def _ranges(lines: Iterable[int], kept: list[int]) -> tuple[tuple[int, int], ...
     return tuple((a, b) for a, b in ranges)
 
 
-def compare(a: Code, b: Code, k: int = K, window: int = WINDOW) -> tuple[float, tuple, tuple]:
-    """Similarity of two codes (0-1) and the matched line ranges in each."""
-    fa, fb = fingerprints(a.tokens, k, window), fingerprints(b.tokens, k, window)
+def compare(a: Code, b: Code, k: int = K, window: int = WINDOW,
+            prints: tuple[dict[int, list[int]], dict[int, list[int]]] | None = None) -> tuple[float, tuple, tuple]:
+    """Similarity of two codes (0-1) and the matched line ranges in each (``prints``: their
+    fingerprints, when already computed)."""
+    fa, fb = prints or (fingerprints(a.tokens, k, window), fingerprints(b.tokens, k, window))
     shared = fa.keys() & fb.keys()
     if not shared or not a.tokens or not b.tokens:
         return 0.0, (), ()
     covered = []
-    for code, prints in ((a, fa), (b, fb)):
-        positions = {p + i for h in shared for p in prints[h] for i in range(k)}
-        covered.append(positions)
+    for code, found in ((a, fa), (b, fb)):
+        covered.append({p + i for h in shared for p in found[h] for i in range(k)})
     similarity = (len(covered[0]) / len(a.tokens) + len(covered[1]) / len(b.tokens)) / 2
     ranges = [_ranges((code.token_lines[p] for p in positions), sorted(set(code.token_lines)))
               for code, positions in zip((a, b), covered)]
@@ -261,18 +262,26 @@ def compare(a: Code, b: Code, k: int = K, window: int = WINDOW) -> tuple[float, 
 
 
 def similar_pairs(codes: list[Code], threshold: float = THRESHOLD, min_tokens: int = MIN_TOKENS) -> list[Match]:
-    """The pairs of codes of the same exercise at or above ``threshold``, most alike first."""
+    """The pairs of codes of the same exercise at or above ``threshold``, most alike first.
+
+    Fingerprints are computed once per code; only pairs that share one are compared (an
+    inverted index, so a class of hundreds does not compare every pair)."""
     matches = []
     by_exercise: dict[str, list[Code]] = {}
     for code in codes:
         if len(code.tokens) >= min_tokens:
             by_exercise.setdefault(code.exercise, []).append(code)
     for exercise, group in by_exercise.items():
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                similarity, a_ranges, b_ranges = compare(a, b)
-                if similarity >= threshold:
-                    matches.append(Match(exercise, similarity, a, b, a_ranges, b_ranges))
+        prints = [fingerprints(code.tokens) for code in group]
+        holders: dict[int, list[int]] = {}
+        for index, found in enumerate(prints):
+            for h in found:
+                holders.setdefault(h, []).append(index)
+        candidates = {(i, j) for indices in holders.values() for n, i in enumerate(indices) for j in indices[n + 1:]}
+        for i, j in sorted(candidates):
+            similarity, a_ranges, b_ranges = compare(group[i], group[j], prints=(prints[i], prints[j]))
+            if similarity >= threshold:
+                matches.append(Match(exercise, similarity, group[i], group[j], a_ranges, b_ranges))
     return sorted(matches, key=lambda m: (-m.similarity, m.exercise, m.a.student, m.b.student))
 
 
