@@ -2,7 +2,6 @@
 
 import random
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from grader.cli import main
 from grader.course import load_exercises
 from grader.reports.html import ReportInputs, build_report
 from grader.reports.records import record_from_results
-from grader.reports.similarity import K, WINDOW, code_for, compare, find_similar, fingerprints, normalise
+from grader.reports.similarity import K, WINDOW, code_for, find_similar, fingerprints, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASS = ROOT / "examples" / "class"

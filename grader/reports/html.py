@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from grader.quiz.stats import QuizStats
 from grader.reports import plots
 from grader.reports.records import GradedRecord
-from grader.reports.similarity import Match, describe_ranges
+from grader.reports.similarity import EXCERPT_LINES, Code, Match, describe_ranges
 from grader.reports.summary import ClassSummary, check_results, exercise_points, notes, printed, summarize
 from grader.reports.text import html_text as h
 
@@ -186,11 +186,9 @@ def _quizzes(quizzes: tuple[QuizStats, ...]) -> str:
     return "".join(parts)
 
 
-def _code_side(code, ranges) -> str:
+def _code_side(code: Code, ranges: tuple[tuple[int, int], ...]) -> str:
     marked = {n for a, b in ranges for n in range(a, b + 1)}
     lines = []
-    from grader.reports.similarity import EXCERPT_LINES
-
     for number, text in code.lines[:EXCERPT_LINES]:
         hit = ' class="hit"' if number in marked else ""
         lines.append(f'<div{hit}><span class="ln">{number}</span>{h(text, 200)}</div>')
