@@ -209,15 +209,10 @@ RESULTS = click.option("--results", "results_dir", type=click.Path(file_okay=Fal
 
 
 def _records(results_dir: Path | None, gradebook: Path | None) -> list:
-    from grader.reports.records import ReportError, records_from_results_dir
+    from grader.reports.records import ReportError, load_records
 
-    if gradebook is not None:
-        raise click.ClickException("the gradebook is not available yet; pass --results DIR "
-                                   "(the folder `grader grade --out DIR` wrote) instead")
-    if results_dir is None:
-        raise click.ClickException("no results given; pass --results DIR, the folder `grader grade --out DIR` wrote")
     try:
-        return records_from_results_dir(results_dir)
+        return load_records(results_dir, gradebook)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -63,6 +63,18 @@ def records_from_results_dir(path: Path) -> list[GradedRecord]:
     return records
 
 
+def load_records(results_dir: Path | None, gradebook: Path | None) -> list[GradedRecord]:
+    """The records the commands report on: the one place that knows where they come from.
+
+    ``--results DIR`` works today; ``--gradebook PATH`` is wired to the gradebook when it lands."""
+    if gradebook is not None:
+        raise ReportError("the gradebook is not available yet; pass --results DIR "
+                          "(the folder `grader grade --out DIR` wrote) instead")
+    if results_dir is None:
+        raise ReportError("no results given; pass --results DIR, the folder `grader grade --out DIR` wrote")
+    return records_from_results_dir(results_dir)
+
+
 def load_quiz_stats(path: Path):
     """A quiz's statistics from the JSON that `grader quiz stats QUIZ ANSWERS --json` prints."""
     from grader.quiz.stats import QuestionStats, QuizStats
