@@ -17,7 +17,7 @@ from grader.reports.text import markdown_text as md
 
 CSS = ("body{font:15px/1.5 system-ui,sans-serif;max-width:820px;margin:24px auto;padding:0 16px;color:#1d2330}"
        "table{border-collapse:collapse}th,td{border:1px solid #d9dde5;padding:3px 8px;text-align:left}"
-       "td.n{text-align:right}.pass{color:#1f7a3a}.fail{color:#b3261e}.muted{color:#6b7383}")
+       "td.n{text-align:right}td.pass,td.fail{white-space:nowrap}.pass{color:#1f7a3a}.fail{color:#b3261e}.muted{color:#6b7383}")
 
 
 def _mark(passed: bool) -> str:

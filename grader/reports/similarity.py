@@ -12,8 +12,9 @@ every window of ``w`` consecutive hashes the smallest (the rightmost on ties). A
 least ``w + k - 1`` tokens is found. A pair's similarity is the share of each side's tokens that
 lie in shared k-grams, averaged over both sides.
 
-Why not copydetect (the well-kept MOSS-like library): it tokenises with pygments into one
-character per token and replaces every name, torch's and numpy's functions included, so two
+Why not copydetect (the well-kept MOSS-like library; it installs, with numpy, matplotlib,
+jinja2, pygments and tqdm): it lexes with pygments, turns every name into the one character
+``V``, torch's and numpy's functions included, and takes k-grams of characters, so two
 independent solutions of a short exercise (``torch.clip`` against ``torch.relu``) look the same;
 it cannot drop the stub's lines or keep to one function of a file that holds all five; and it
 hashes with Python's per-process salted ``hash``. What it would bring, the winnowing itself, is the
