@@ -238,3 +238,11 @@ def test_cli_errors_are_one_line(tmp_path):
         assert result.output.startswith("Error: ") and result.output.count("\n") == 1, result.output
     result = runner.invoke(main, ["report", "--gradebook", "g.db"])
     assert "gradebook is not available yet" in result.output
+
+
+def test_odd_exercise_ids_are_text_in_plots_and_page(records):
+    odd = json.loads(json.dumps(by_name(records)["dave"].results))
+    for test in odd["tests"]:
+        test["tags"][0] = "<b>$\\frac$</b>"
+    page = build_report(ReportInputs([dataclasses.replace(by_name(records)["dave"], results=odd)]))
+    assert "<b>$" not in page and "&lt;b&gt;$\\frac$&lt;/b&gt;" in page

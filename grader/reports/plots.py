@@ -57,8 +57,8 @@ def exercise_distributions(points: dict[str, list[float]], most: dict[str, float
         for axes, (exercise, values) in zip(grid.flat, points.items()):
             top = most.get(exercise) or max(values, default=1.0) or 1.0
             axes.hist(values, bins=min(11, int(top) + 1), range=(0, top), color=COLOR, edgecolor="white")
-            axes.set_title(exercise, fontsize=9)
-            axes.set_xlabel(f"points (of {top:g})")
+            axes.set_title(exercise, fontsize=9, parse_math=False)
+            axes.set_xlabel(f"points (of {top:g})", parse_math=False)
             axes.yaxis.get_major_locator().set_params(integer=True)
         for axes in list(grid.flat)[len(points):]:
             axes.set_visible(False)
@@ -71,7 +71,7 @@ def facility_bars(labels: list[str], facility: list[float], prefix: str) -> str:
         figure = _figure(6, 0.3 * len(labels) + 0.8)
         axes = figure.subplots()
         axes.barh(range(len(labels)), facility, color=COLOR)
-        axes.set_yticks(range(len(labels)), labels)
+        axes.set_yticks(range(len(labels)), labels, parse_math=False)
         axes.invert_yaxis()
         axes.set_xlim(0, 100)
         axes.set_xlabel("facility index (%)")
