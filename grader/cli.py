@@ -346,4 +346,147 @@ def release(dest: Path, make_git: bool, without_quiz_keys: bool, isolation: str)
                f"in {summary.seconds:.1f} s" + (f"; first commit {summary.commit[:12]}" if summary.commit else ""))
 
 
+GRADEBOOK = click.option("--gradebook", "gradebook", type=click.Path(dir_okay=False, path_type=Path),
+                         help="The gradebook to read (default: .grader/gradebook.db in the course).")
+RESULTS = click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path),
+                       help="Read the results from this folder of <student>.json files (`grader grade --out DIR`).")
+
+
+def _students(course: Path, gradebook: Path | None) -> dict[str, str]:
+    """Submission name -> student id, from the gradebook's current attempts (empty without one)."""
+    from grader.gradebook import DEFAULT_PATH, Gradebook, GradebookError
+
+    path = gradebook or course / DEFAULT_PATH
+    if not path.is_file():
+        if gradebook is not None:
+            raise click.ClickException(f"there is no gradebook at {path}; grade first or pass another --gradebook")
+        return {}
+    try:
+        book = Gradebook(path, read_only=True)
+        try:
+            return {a.submission: a.student for a in book.current()}
+        finally:
+            book.close()
+    except GradebookError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _records(results_dir: Path | None, gradebook: Path | None, assignment: str) -> list:
+    from grader.gradebook import DEFAULT_PATH
+    from grader.reports.records import ReportError, load_records
+
+    try:
+        return load_records(results_dir, gradebook or _course() / DEFAULT_PATH, assignment)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@RESULTS
+@GRADEBOOK
+@ASSIGNMENT
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
+              show_default=True, help="The HTML file to write.")
+@click.option("--quiz-stats", "quiz_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A quiz's statistics (`grader quiz stats QUIZ ANSWERS... --json > FILE`); repeatable.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Similarity from which a pair of submissions is shown (default 0.8).")
+@click.argument("submissions", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def report(results_dir: Path | None, gradebook: Path | None, assignment: str, out_file: Path,
+           quiz_files: tuple[Path, ...], threshold: float | None, submissions: tuple[Path, ...]) -> None:
+    """Write the class report: one self-contained HTML page.
+
+    It holds the class overview, each exercise's scores, the checks hardest first with their
+    common failures, the time per submission, a sortable student table with a section per
+    student, the quizzes' statistics when given and, when SUBMISSIONS are given, the pairs
+    whose code is suspiciously alike.
+
+    Example:
+
+    \b
+        grader grade examples/class/* --out results/ --seed 1
+        grader report --results results/ --out report.html examples/class/*
+    """
+    from grader.reports.html import ReportInputs, build_report
+    from grader.reports.records import ReportError, load_quiz_stats
+    from grader.reports.similarity import THRESHOLD, find_similar
+
+    records = _records(results_dir, gradebook, assignment)
+    try:
+        quizzes = tuple(load_quiz_stats(f) for f in quiz_files)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    matches = None
+    if submissions:
+        with Console(stderr=True).status("Comparing the submissions' code…"):
+            matches = tuple(find_similar(_course(), list(submissions), load_exercises(),
+                                         THRESHOLD if threshold is None else threshold))
+    with Console(stderr=True).status("Drawing the report…"):
+        page = build_report(ReportInputs(records, quizzes, matches))
+    try:
+        out_file.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out_file}: {exc.strerror}; choose another --out file") from None
+    click.echo(f"Wrote {out_file} ({len(records)} submissions, {len(page.encode()) / 1024:.0f} KiB).")
+
+
+@main.command()
+@RESULTS
+@GRADEBOOK
+@ASSIGNMENT
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the <student>.md and <student>.html files.")
+def feedback(results_dir: Path | None, gradebook: Path | None, assignment: str, out_dir: Path) -> None:
+    """Write each student's feedback: one Markdown and one HTML file per student.
+
+    Each holds the score, the points per exercise, every public check with its message,
+    the hidden checks by result only, and the grader's notes on the submission.
+
+    Example:
+
+    \b
+        grader feedback --results results/ --out feedback/
+    """
+    from grader.reports.feedback import write_feedback
+    from grader.reports.records import ReportError
+
+    records = _records(results_dir, gradebook, assignment)
+    try:
+        written = write_feedback(records, out_dir)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {len(written)} files for {len(records)} students to {out_dir}/.")
+
+
+@main.command()
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.8, show_default=True,
+              help="Similarity (0-1) from which a pair is listed.")
+@GRADEBOOK
+def similarity(submissions: tuple[Path, ...], threshold: float, gradebook: Path | None) -> None:
+    """List the pairs of submissions whose code for an exercise is suspiciously alike.
+
+    The stub's lines, comments, docstrings and whitespace are removed and names normalised,
+    then the code is compared with winnowing fingerprints (as MOSS does). Prints each pair
+    with its similarity and the matched line ranges; alike is not proof, read the code.
+
+    Example:
+
+    \b
+        grader similarity examples/class/*
+        grader similarity submissions/* --threshold 0.9
+    """
+    from grader.reports.similarity import find_similar, terminal_table
+
+    if len(submissions) < 2:
+        raise click.ClickException("give at least two submissions to compare")
+    course = _course()
+    with Console(stderr=True).status("Comparing the submissions' code…"):
+        matches = find_similar(course, list(submissions), load_exercises(), threshold)
+    if not matches:
+        click.echo(f"No pair of the {len(submissions)} submissions is {threshold:.0%} alike or more.")
+        return
+    Console(width=max(Console().width, 120)).print(terminal_table(matches, _students(course, gradebook)))
+
+
 main.add_command(quiz)
