@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from grader.course import CourseError, find_root, load_exercises, select
 from grader.quiz.cli import quiz
@@ -30,7 +31,36 @@ def _course() -> Path:
         raise click.ClickException(str(exc)) from None
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group, ending quietly on Ctrl-C (one line, exit 130) and on a closed stdout."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _quiet_stdout()
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(130) from None
+        except BrokenPipeError:  # `grader check | head -1`: the reader has gone
+            _quiet_stdout()
+            raise click.exceptions.Exit(1) from None
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail on a closed pipe."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # a test runner's stdout has no file descriptor
+        pass
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="dl-grader")
 def main() -> None:
     """Grade the course's exercises and take its quizzes."""
@@ -64,36 +94,38 @@ def list_exercises(as_json: bool) -> None:
 
 @main.command()
 @click.argument("exercise", nargs=-1)
+@click.option("--hint", "hints", is_flag=True, help="Also show the hint of each exercise that fails.")
 @TIMEOUT
 @CPU_TIME
 @ISOLATION
-def check(exercise: tuple[str, ...], timeout: float, cpu_time: float, isolation: str) -> None:
+def check(exercise: tuple[str, ...], hints: bool, timeout: float, cpu_time: float, isolation: str) -> None:
     """Check your work in exercises/ with the public checks.
 
-    Prints, per exercise, the points, what failed and why, and a hint. Exits with
-    status 1 while anything fails.
+    Prints, per exercise, the points, what failed and why, and what your code printed
+    (with --hint, a nudge too). Exits with status 1 while anything fails.
 
     Example:
 
     \b
         grader check
-        grader check triple_relu calc_preds
+        grader check triple_relu calc_preds --hint
     """
     from grader.grading import GradeOptions, Grader, GradingError
     from grader.report import print_feedback
     from grader.sandbox.host import SandboxUnavailable
 
     course = _course()
+    console = Console()
     try:
         exercises = select(load_exercises(), exercise)
         options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, exercises=exercise,
                                isolation=isolation)
-        console = Console()
+        console.print(Text(f"Checking {course / 'exercises'}", style="dim"), highlight=False)
         with console.status("Checking…"), Grader(course, options) as grader:
             results = grader.grade(course / "exercises")
     except (CourseError, GradingError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
-    print_feedback(console, results, exercises)
+    print_feedback(console, results, exercises, hints=hints)
     sys.exit(0 if results["score"] == results["max_score"] else 1)
 
 
@@ -140,6 +172,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
     course = _course()
     if not (course / "solutions").is_dir():
         raise click.ClickException(f"{course} has no solutions/ folder: grading compares against the references")
+    click.echo(f"Grading against {course / 'solutions'}", err=True)
     if out_dir:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -171,6 +204,25 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
     if failures:
         raise click.ClickException(f"{failures} of {len(submissions)} submissions could not be graded or their "
                                    "results not written (see the table)")
+
+
+@main.command()
+@click.argument("exercise")
+def hint(exercise: str) -> None:
+    """Show a nudge for one exercise: the idea to look at, not the code.
+
+    Example:
+
+    \b
+        grader hint calc_preds
+    """
+    try:
+        (chosen,) = select(load_exercises(), (exercise,))
+    except CourseError as exc:
+        raise click.ClickException(str(exc)) from None
+    console = Console()
+    console.print(Text.assemble((chosen.id, "bold"), "  ", (f"exercises/{chosen.path}", "dim")), highlight=False)
+    console.print(Text.assemble(("hint: ", "cyan"), chosen.hint), highlight=False)
 
 
 @main.command()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.course import CHECKS_DIR, Exercise, load_exercises
+from grader.safetext import clean
 from grader.course import select as choose_exercises
 from grader.sandbox.host import Sandbox, SandboxConfig, grader_paths
 from grader.sandbox.isolation import Limits
@@ -35,6 +36,10 @@ PYTEST_ARGS = [
     "-s", "--import-mode=importlib", "-o", "python_files=check_*.py", "-o", "python_functions=check_*",
     "-o", "python_classes=", "-W", "ignore",
 ]
+
+
+OUTPUT_LIMIT = 2000      # characters of one check's message in the results
+PRINTED_LIMIT = 8000     # characters of what the submission printed, kept in the results
 
 
 class GradingError(Exception):
@@ -119,6 +124,8 @@ class Grader:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             code = pytest.main([*files, *PYTEST_ARGS, "--rootdir", str(CHECKS_DIR),
                                 "-c", str(CHECKS_DIR / "pytest.ini")], plugins=[grader_plugin, plugin])
+        if grader_plugin.interrupted:  # pytest turns Ctrl-C into an exit code; make it Ctrl-C again
+            raise KeyboardInterrupt
         if code not in (0, 1):
             raise GradingError(f"the checks could not run (pytest exit code {int(code)}): "
                                f"{sink.getvalue().strip()[-500:]}")
@@ -145,13 +152,14 @@ class Grader:
 def build_results(run: Any, seconds: float, isolation: str) -> dict:
     """Gradescope's results.json: score, max_score, execution_time and one entry per check."""
     tests = []
+    printed = run.printed
     for result in run.results:
         tests.append({
             "name": f"{result.exercise}: {result.name}",
             "score": result.points if result.passed else 0.0,
             "max_score": result.points,
             "status": "passed" if result.passed else "failed",
-            "output": result.output,
+            "output": clean(result.output, OUTPUT_LIMIT),
             "visibility": "after_published" if result.hidden else "visible",
             "tags": [result.exercise, "hidden" if result.hidden else "public"],
         })
@@ -163,12 +171,24 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": {
-            "submission": run.submission.name,
+            "submission": clean(run.submission.name, 200, lines=False),
             "seed": run.seed,
             "isolation": isolation,
-            "printed": run.printed[:2000],
+            "printed": clean(printed, PRINTED_LIMIT),
+            "printed_by_exercise": {e: clean(text, PRINTED_LIMIT) for e, text in run.printed_by.items()},
+            "printed_chars": len(printed),
+            # Why an exercise had nothing to grade, or its file did not load (the class table's note).
+            "problems": {e: clean(reason, 300) for e, reason in _problems(run).items()},
         },
     }
+
+
+def _problems(run: Any) -> dict[str, str]:
+    problems = dict(run.submission.problems)
+    for result in run.results:
+        if not result.passed and result.output.startswith("loading ") and result.exercise not in problems:
+            problems[result.exercise] = result.output
+    return problems
 
 
 def exercise_scores(results: dict, exercises: list[Exercise]) -> dict[str, tuple[float, float]]:

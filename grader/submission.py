@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.course import Exercise
+from grader.safetext import clean
 
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".git", ".venv", "venv"}
 
@@ -131,7 +132,12 @@ def _read(path: Path, display: str) -> Source | str:
     except OSError as exc:
         return f"cannot read {display}: {exc.strerror or exc}"
     except ValueError as exc:
-        return f"{display} is not a readable notebook: {str(exc).splitlines()[0][:200]}"
+        first = (str(exc).splitlines() or [""])[0]
+        return f"{display} is not a readable notebook: {clean(first, 200, lines=False)}"
+    if not source.text.strip():
+        return f"{display} is empty" if not source.cells else f"{display} has no code in its cells"
+    if "\x00" in source.text:
+        return f"{display} is not a text file (it holds null bytes)"
     try:
         ast.parse(source.text, filename=display)
     except SyntaxError as exc:

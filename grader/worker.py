@@ -56,4 +56,7 @@ def main(course: str, options_json: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    try:
+        sys.exit(main(sys.argv[1], sys.argv[2]))
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the dispatcher says so, once
+        os._exit(130)
