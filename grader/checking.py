@@ -137,14 +137,18 @@ class _Writer:
         return f"np.array({_nested(value.tolist(), _float_kind(value.dtype))}{dtype})"
 
     def _frame(self, value: pd.DataFrame) -> str:
-        columns = {c: [_cell(v) for v in value[c].tolist()] for c in value.columns}
-        body = ", ".join(f"{self.write(c)}: [{', '.join(cells)}]" for c, cells in columns.items())
-        index = "" if _default_index(value.index) else f", index={self.write(value.index.tolist())}"
-        text = f"pd.DataFrame({{{body}}}{index})"
+        """pd.DataFrame({...}): a column whose dtype the constructor would not infer from its
+        values (object text, nullable integers, ...) is written as a pd.Series with its dtype."""
+        index = "" if _default_index(value.index) else f"index={self.write(value.index.tolist())}"
         plain = pd.DataFrame({c: [None if _missing(v) else v for v in value[c].tolist()] for c in value.columns},
                              index=value.index, columns=value.columns)
-        differ = {c: str(value[c].dtype) for c in value.columns if plain[c].dtype != value[c].dtype}
-        return f"{text}.astype({differ!r})" if differ else text
+        parts = []
+        for column in value.columns:
+            cells = f"[{', '.join(_cell(v) for v in value[column].tolist())}]"
+            if plain[column].dtype != value[column].dtype:
+                cells = f"pd.Series({cells}{', ' + index if index else ''}, dtype={str(value[column].dtype)!r})"
+            parts.append(f"{self.write(column)}: {cells}")
+        return f"pd.DataFrame({{{', '.join(parts)}}}{', ' + index if index else ''})"
 
     def _series(self, value: pd.Series) -> str:
         cells = ", ".join(_cell(v) for v in value.tolist())
