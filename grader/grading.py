@@ -39,7 +39,8 @@ PYTEST_ARGS = [
 
 
 OUTPUT_LIMIT = 2000      # characters of one check's message in the results
-PRINTED_LIMIT = 8000     # characters of what the submission printed, kept in the results
+PRINTED_LIMIT = 1950     # characters of all the submission printed, kept in the results (with the cut's note)
+EXERCISE_PRINTED_LIMIT = 4096  # and of what it printed per exercise (what `grader check` shows at most)
 
 
 class GradingError(Exception):
@@ -175,7 +176,7 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
             "seed": run.seed,
             "isolation": isolation,
             "printed": clean(printed, PRINTED_LIMIT),
-            "printed_by_exercise": {e: clean(text, PRINTED_LIMIT) for e, text in run.printed_by.items()},
+            "printed_by_exercise": {e: clean(text, EXERCISE_PRINTED_LIMIT) for e, text in run.printed_by.items()},
             "printed_chars": len(printed),
             # Why an exercise had nothing to grade, or its file did not load (the class table's note).
             "problems": {e: clean(reason, 300) for e, reason in _problems(run).items()},

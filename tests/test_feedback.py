@@ -358,4 +358,5 @@ def test_build_results_caps_every_output(grader, tmp_path):
                                   "passed": False, "output": "o\x1b[2J" * 100_000})()]
     results = build_results(Run(), 1.0, "full")
     assert len(results["tests"][0]["output"]) < 2100 and "\x1b" not in results["tests"][0]["output"]
-    assert len(results["extra_data"]["printed"]) < 8100
+    assert len(results["extra_data"]["printed"]) <= 2000
+    assert len(results["extra_data"]["printed_by_exercise"]["calc_preds"]) < 4200
