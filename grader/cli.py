@@ -13,6 +13,7 @@ from rich.text import Text
 
 from grader.course import CourseError, find_root, load_exercises, select
 from grader.quiz.cli import quiz
+from grader.safetext import clean
 
 ISOLATION = click.option(
     "--isolation", type=click.Choice(["auto", "full", "weak"]), default="auto", show_default=True,
@@ -167,7 +168,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
     names = [submission_name(p) for p in submissions]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if out_dir and duplicates:
-        raise click.ClickException(f"several submissions are named {', '.join(duplicates)}: "
+        raise click.ClickException(f"several submissions are named {clean(', '.join(duplicates), 300, lines=False)}: "
                                    "their --out files would overwrite each other; rename them")
     course = _course()
     if not (course / "solutions").is_dir():
@@ -198,7 +199,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                         target.write_text(json.dumps(graded.results, indent=2))
                     except OSError as exc:
                         failures += 1
-                        rows[-1] = (name, None, f"cannot write {target}: {exc.strerror}")
+                        rows[-1] = (name, None, f"cannot write {clean(target, 200, lines=False)}: {exc.strerror}")
             progress.update(task, advance=1, description=name)
     Console(width=max(Console().width, 120)).print(class_table(rows, load_exercises()))
     if failures:

@@ -65,7 +65,7 @@ def test_a_syntax_error_in_a_notebook_names_the_cell(tmp_path):
 @pytest.mark.parametrize("name, content, message", [
     ("broken.ipynb", b"{not json", "is not a readable notebook"),
     ("latin.py", "caf\xe9 = 1\n".encode("latin-1"), "is not UTF-8 text"),
-    ("nul.py", b"x = 1\x00\n", "SyntaxError in nul.py: source code string cannot contain null bytes"),
+    ("nul.py", b"x = 1\x00\n", "nul.py is not a text file (it holds null bytes)"),
     ("notes.txt", b"hello", "is not a .py file, a notebook or a folder"),
 ])
 def test_unreadable_files_are_a_clear_problem_for_every_exercise(tmp_path, name, content, message):
