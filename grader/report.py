@@ -9,6 +9,7 @@ it is written.
 from __future__ import annotations
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -48,11 +49,11 @@ def print_feedback(console: Console, results: dict, exercises: list[Exercise], *
         console.print(_line(mark, " ", (exercise.id, "bold"), "  ", _points(got, most), "  ",
                             (f"exercises/{exercise.path}", "dim")), highlight=False)
         for text in _failure_lines(failed):
-            console.print(text, highlight=False)
+            console.print(Padding(text, (0, 0, 0, 4), expand=False), highlight=False)
         if exercise.id in printed:
             _print_printed(console, printed[exercise.id], budget)
         if failed and hints:
-            console.print(_line("    ", ("hint: ", "cyan"), exercise.hint), highlight=False)
+            console.print(Padding(_line(("hint: ", "cyan"), exercise.hint), (0, 0, 0, 4), expand=False), highlight=False)
     for note in results.get("extra_data", {}).get("notes", []) or []:
         console.print(_line(("note: ", "yellow"), clean(note, 300)), highlight=False)
     console.print()
@@ -85,11 +86,11 @@ def _failure_lines(failed: list[dict]) -> list[Text]:
     for reason, names in reasons.items():
         text = clean(reason, 2000)
         if text.startswith(NOT_WRITTEN) or (len(reasons) == 1 and len(names) > 1):
-            lines.append(_line("    ", (text, "red")))
+            lines.append(_line((text, "red")))
         elif len(names) == 1:
-            lines.append(_line("    ", ("• ", "red"), f"{names[0]}: ", text))
+            lines.append(_line(("• ", "red"), f"{names[0]}: ", text))
         else:
-            lines.append(_line("    ", ("• ", "red"), f"{names[0]} and {len(names) - 1} more: ", text))
+            lines.append(_line(("• ", "red"), f"{names[0]} and {len(names) - 1} more: ", text))
     return lines
 
 
