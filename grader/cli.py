@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -45,6 +46,32 @@ class _Commands(click.Group):
         except BrokenPipeError:  # `grader check | head -1`: the reader has gone
             _quiet_stdout()
             raise click.exceptions.Exit(1) from None
+
+
+class _HeldInterrupt:
+    """Holds Ctrl-C until the block ends, then raises it: torch's C++ start-up aborts the whole
+    process (std::terminate, a core dump) when a KeyboardInterrupt is raised inside it."""
+
+    def __enter__(self) -> "_HeldInterrupt":
+        self.pressed = False
+        self.previous = signal.signal(signal.SIGINT, self._press)
+        return self
+
+    def _press(self, *_: object) -> None:
+        self.pressed = True
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGINT, self.previous)
+        if self.pressed:
+            raise KeyboardInterrupt
+
+
+def _import_libraries() -> None:
+    """Import torch, numpy and pandas with Ctrl-C held (see ``_HeldInterrupt``)."""
+    with _HeldInterrupt():
+        import numpy  # noqa: F401
+        import pandas  # noqa: F401
+        import torch  # noqa: F401
 
 
 def _quiet_stdout() -> None:
@@ -122,6 +149,7 @@ def check(exercise: tuple[str, ...], hints: bool, timeout: float, cpu_time: floa
         options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, exercises=exercise,
                                isolation=isolation)
         console.print(Text(f"Checking {course / 'exercises'}", style="dim"), highlight=False)
+        _import_libraries()
         with console.status("Checking…"), Grader(course, options) as grader:
             results = grader.grade(course / "exercises")
     except (CourseError, GradingError, SandboxUnavailable) as exc:
@@ -244,6 +272,7 @@ def validate(isolation: str) -> None:
     from grader.validate import validate_course
 
     course = _course()
+    _import_libraries()
     try:
         with Console(stderr=True).status("Validating the course…"):
             problems = validate_course(course, isolation)

@@ -252,12 +252,14 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
         options = dataclasses.replace(options, seed=secrets.randbits(32))
     workers = [_Worker(course, options) for _ in range(max(1, min(jobs, len(queue))))]
     started = False
+    completed = False  # else grading ended early (Ctrl-C, or the consumer stopped reading)
     try:
         while workers:
             for worker in workers:
                 while worker.ready and queue and len(worker.pending) < 2:
                     worker.give(queue.pop())
             if not queue and not any(w.pending for w in workers) and all(w.ready for w in workers):
+                completed = True
                 return
             readable, _, _ = select.select([w.process.stdout for w in workers], [], [])
             for worker in [w for w in workers if w.process.stdout in readable]:
@@ -281,4 +283,8 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
                     yield Graded(path, message["results"])
     finally:
         for worker in workers:
-            worker.stop()
+            if completed:
+                worker.stop()
+            else:  # nobody waits for its results: end it now (its zygote ends with it)
+                worker.process.kill()
+                worker.process.wait()

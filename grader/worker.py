@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 
 def main(course: str, options_json: str) -> int:
+    # Ctrl-C is the dispatcher's to handle (it stops its workers): a KeyboardInterrupt raised
+    # inside torch's C++ start-up would abort this process with a message on the terminal.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints must not corrupt the results channel
     from grader.grading import GradeOptions, Grader
@@ -56,7 +60,4 @@ def main(course: str, options_json: str) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1], sys.argv[2]))
-    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the dispatcher says so, once
-        os._exit(130)
+    sys.exit(main(sys.argv[1], sys.argv[2]))

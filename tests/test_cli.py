@@ -140,17 +140,18 @@ SLOW = "import time\nimport torch\n\n\ndef calc_preds(coeffs, indeps):\n    time
        "    return torch.sigmoid(indeps @ coeffs)\n"
 
 
-def _interrupt(args, started, cwd, env):
-    """Run the installed `grader` in a pty, press Ctrl-C once `started` has shown and a few
-    seconds have passed (the slow submission keeps grading busy far longer), return the output."""
+def _interrupt(args, started, cwd, env, delay=4.0):
+    """Run the installed `grader` in a pty, press Ctrl-C `delay` seconds after `started` has shown
+    (the slow submission keeps grading busy far longer), return the output and exit status."""
     pexpect = pytest.importorskip("pexpect")
-    child = pexpect.spawn(str(GRADER), args, cwd=str(cwd), env=env, encoding="utf-8", timeout=180)
-    child.expect(started)
-    time.sleep(4)
+    # Bytes, not text: the terminal echoes ^C wherever it lands, even inside a spinner's character.
+    child = pexpect.spawn(str(GRADER), args, cwd=str(cwd), env=env, timeout=180)
+    child.expect(started.encode())
+    time.sleep(delay)
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()
-    return child.before, child.exitstatus
+    return child.before.decode("utf-8", "replace"), child.exitstatus
 
 
 def _visible_lines(output):
@@ -158,11 +159,12 @@ def _visible_lines(output):
     return [line.strip() for line in re.split(r"[\r\n]+", text) if line.strip()]
 
 
-def test_ctrl_c_in_check_prints_one_line_and_exits_130(course):
+@pytest.mark.parametrize("delay", [1.0, 4.0])  # while torch loads, and while a check runs
+def test_ctrl_c_in_check_prints_one_line_and_exits_130(course, delay):
     (course / "exercises/week5/calc_preds.py").write_text(SLOW)
     env = dict(os.environ, GRADER_COURSE=str(course), COLUMNS="100")
     output, status = _interrupt(["check", "calc_preds", "--timeout", "60", "--cpu-time", "10"], "Checking",
-                                course, env)
+                                course, env, delay)
     assert status == 130, output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output and "Aborted" not in output
     assert _visible_lines(output)[-1] == "Interrupted." and output.count("Interrupted.") == 1
