@@ -155,7 +155,7 @@ def _interrupt(args, started, cwd, env, delay=4.0):
 
 
 def _visible_lines(output):
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output).replace("^C", "")  # the terminal's own echo of Ctrl-C
     return [line.strip() for line in re.split(r"[\r\n]+", text) if line.strip()]
 
 
