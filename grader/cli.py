@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from grader.course import CourseError, find_root, load_exercises, select
 from grader.quiz.cli import quiz
 from grader.reports.export import FORMATS
+from grader.safetext import clean
 
 ISOLATION = click.option(
     "--isolation", type=click.Choice(["auto", "full", "weak"]), default="auto", show_default=True,
@@ -36,7 +39,62 @@ def _course() -> Path:
         raise click.ClickException(str(exc)) from None
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group, ending quietly on Ctrl-C (one line, exit 130) and on a closed stdout."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _quiet_stdout()
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(130) from None
+        except BrokenPipeError:  # `grader check | head -1`: the reader has gone
+            _quiet_stdout()
+            raise click.exceptions.Exit(1) from None
+
+
+class _HeldInterrupt:
+    """Holds Ctrl-C until the block ends, then raises it: torch's C++ start-up aborts the whole
+    process (std::terminate, a core dump) when a KeyboardInterrupt is raised inside it."""
+
+    def __enter__(self) -> "_HeldInterrupt":
+        self.pressed = False
+        self.previous = signal.signal(signal.SIGINT, self._press)
+        return self
+
+    def _press(self, *_: object) -> None:
+        self.pressed = True
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGINT, self.previous)
+        if self.pressed:
+            raise KeyboardInterrupt
+
+
+def _import_libraries() -> None:
+    """Import torch, numpy and pandas with Ctrl-C held (see ``_HeldInterrupt``)."""
+    with _HeldInterrupt():
+        import numpy  # noqa: F401
+        import pandas  # noqa: F401
+        import torch  # noqa: F401
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail on a closed pipe."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # a test runner's stdout has no file descriptor
+        pass
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="dl-grader")
 def main() -> None:
     """Grade the course's exercises and take its quizzes."""
@@ -70,36 +128,39 @@ def list_exercises(as_json: bool) -> None:
 
 @main.command()
 @click.argument("exercise", nargs=-1)
+@click.option("--hint", "hints", is_flag=True, help="Also show the hint of each exercise that fails.")
 @TIMEOUT
 @CPU_TIME
 @ISOLATION
-def check(exercise: tuple[str, ...], timeout: float, cpu_time: float, isolation: str) -> None:
+def check(exercise: tuple[str, ...], hints: bool, timeout: float, cpu_time: float, isolation: str) -> None:
     """Check your work in exercises/ with the public checks.
 
-    Prints, per exercise, the points, what failed and why, and a hint. Exits with
-    status 1 while anything fails.
+    Prints, per exercise, the points, what failed and why, and what your code printed
+    (with --hint, a nudge too). Exits with status 1 while anything fails.
 
     Example:
 
     \b
         grader check
-        grader check triple_relu calc_preds
+        grader check triple_relu calc_preds --hint
     """
     from grader.grading import GradeOptions, Grader, GradingError
     from grader.report import print_feedback
     from grader.sandbox.host import SandboxUnavailable
 
     course = _course()
+    console = Console()
     try:
         exercises = select(load_exercises(), exercise)
         options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, exercises=exercise,
                                isolation=isolation)
-        console = Console()
+        console.print(Text(f"Checking {course / 'exercises'}", style="dim"), highlight=False)
+        _import_libraries()
         with console.status("Checking…"), Grader(course, options) as grader:
             results = grader.grade(course / "exercises")
     except (CourseError, GradingError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
-    print_feedback(console, results, exercises)
+    print_feedback(console, results, exercises, hints=hints)
     sys.exit(0 if results["score"] == results["max_score"] else 1)
 
 
@@ -153,11 +214,12 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
     names = [submission_name(p) for p in submissions]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if out_dir and duplicates:
-        raise click.ClickException(f"several submissions are named {', '.join(duplicates)}: "
+        raise click.ClickException(f"several submissions are named {clean(', '.join(duplicates), 300, lines=False)}: "
                                    "their --out files would overwrite each other; rename them")
     course = _course()
     if not (course / "solutions").is_dir():
         raise click.ClickException(f"{course} has no solutions/ folder: grading compares against the references")
+    click.echo(f"Grading against {course / 'solutions'}", err=True)
     if out_dir:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -194,7 +256,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                     target.write_text(json.dumps(results, indent=2))
                 except OSError as exc:
                     failures += 1
-                    rows[-1] = (item.student, None, f"cannot write {target}: {exc.strerror}")
+                    rows[-1] = (item.student, None, f"cannot write {clean(target, 200, lines=False)}: {exc.strerror}")
 
         for item in plan.up_to_date:
             keep(item, book.results(item.current.id), None)
@@ -285,6 +347,25 @@ def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | N
 
 
 @main.command()
+@click.argument("exercise")
+def hint(exercise: str) -> None:
+    """Show a nudge for one exercise: the idea to look at, not the code.
+
+    Example:
+
+    \b
+        grader hint calc_preds
+    """
+    try:
+        (chosen,) = select(load_exercises(), (exercise,))
+    except CourseError as exc:
+        raise click.ClickException(str(exc)) from None
+    console = Console()
+    console.print(Text.assemble((chosen.id, "bold"), "  ", (f"exercises/{chosen.path}", "dim")), highlight=False)
+    console.print(Text.assemble(("hint: ", "cyan"), chosen.hint), highlight=False)
+
+
+@main.command()
 @ISOLATION
 def validate(isolation: str) -> None:
     """Check the course itself: solutions score full marks, stubs score zero.
@@ -302,6 +383,7 @@ def validate(isolation: str) -> None:
     from grader.validate import validate_course
 
     course = _course()
+    _import_libraries()
     try:
         with Console(stderr=True).status("Validating the course…"):
             problems = validate_course(course, isolation)

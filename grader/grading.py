@@ -23,6 +23,7 @@ from typing import Any
 
 from grader.course import CHECKS_DIR, Exercise, load_exercises
 from grader.references import RememberingReference
+from grader.safetext import clean
 from grader.course import select as choose_exercises
 from grader.sandbox.host import Sandbox, SandboxConfig, grader_paths
 from grader.sandbox.isolation import Limits
@@ -36,6 +37,11 @@ PYTEST_ARGS = [
     "-s", "--import-mode=importlib", "-o", "python_files=check_*.py", "-o", "python_functions=check_*",
     "-o", "python_classes=", "-W", "ignore",
 ]
+
+
+OUTPUT_LIMIT = 2000      # characters of one check's message in the results
+PRINTED_LIMIT = 1950     # characters of all the submission printed, kept in the results (with the cut's note)
+EXERCISE_PRINTED_LIMIT = 4096  # and of what it printed per exercise (what `grader check` shows at most)
 
 
 class GradingError(Exception):
@@ -141,6 +147,8 @@ class Grader:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             code = pytest.main([*files, *PYTEST_ARGS, "--rootdir", str(CHECKS_DIR),
                                 "-c", str(CHECKS_DIR / "pytest.ini")], plugins=[grader_plugin, plugin])
+        if grader_plugin.interrupted:  # pytest turns Ctrl-C into an exit code; make it Ctrl-C again
+            raise KeyboardInterrupt
         if code not in (0, 1):
             raise GradingError(f"the checks could not run (pytest exit code {int(code)}): "
                                f"{sink.getvalue().strip()[-500:]}")
@@ -178,13 +186,14 @@ def unreadable(path: Path, exercises: list[Exercise], exc: BaseException) -> Any
 def build_results(run: Any, seconds: float, isolation: str) -> dict:
     """Gradescope's results.json: score, max_score, execution_time and one entry per check."""
     tests = []
+    printed = run.printed
     for result in run.results:
         tests.append({
             "name": f"{result.exercise}: {result.name}",
             "score": result.points if result.passed else 0.0,
             "max_score": result.points,
             "status": "passed" if result.passed else "failed",
-            "output": result.output,
+            "output": clean(result.output, OUTPUT_LIMIT),
             "visibility": "after_published" if result.hidden else "visible",
             "tags": [result.exercise, "hidden" if result.hidden else "public"],
         })
@@ -196,13 +205,25 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": {
-            "submission": run.submission.name,
+            "submission": clean(run.submission.name, 200, lines=False),
             "seed": run.seed,
             "isolation": isolation,
-            "printed": run.printed[:2000],
-            "notes": list(run.notes),
+            "printed": clean(printed, PRINTED_LIMIT),
+            "printed_by_exercise": {e: clean(text, EXERCISE_PRINTED_LIMIT) for e, text in run.printed_by.items()},
+            "printed_chars": len(printed),
+            # Why an exercise had nothing to grade, or its file did not load (the class table's note).
+            "problems": {e: clean(reason, 300) for e, reason in _problems(run).items()},
+            "notes": [clean(note, 300) for note in run.notes[:100]],
         },
     }
+
+
+def _problems(run: Any) -> dict[str, str]:
+    problems = dict(run.submission.problems)
+    for result in run.results:
+        if not result.passed and result.output.startswith("loading ") and result.exercise not in problems:
+            problems[result.exercise] = result.output
+    return problems
 
 
 def exercise_scores(results: dict, exercises: list[Exercise]) -> dict[str, tuple[float, float]]:
@@ -275,12 +296,14 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
     wanted = max(1, min(jobs, len(queue)))
     workers = [_Worker(course, options) for _ in range(wanted)]
     started = False
+    completed = False  # else grading ended early (Ctrl-C, or the consumer stopped reading)
     try:
         while workers:
             for worker in workers:
                 while worker.ready and queue and len(worker.pending) < 2:
                     worker.give(queue.pop())
             if not queue and not any(w.pending for w in workers) and all(w.ready for w in workers):
+                completed = True
                 return
             readable, _, _ = select.select([w.process.stdout for w in workers], [], [])
             for worker in [w for w in workers if w.process.stdout in readable]:
@@ -318,7 +341,11 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
                     yield Graded(path, message["results"])
     finally:
         for worker in workers:
-            worker.stop()
+            if completed:
+                worker.stop()
+            else:  # nobody waits for its results: end it now (its zygote ends with it)
+                worker.process.kill()
+                worker.process.wait()
 
 
 def crashed_results(path: Path, exercises: list[Exercise], reason: str) -> dict:

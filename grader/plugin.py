@@ -57,8 +57,14 @@ class GradingRun:
     seed: int
     timeout: float
     results: list[CheckResult] = field(default_factory=list)
-    printed: str = ""
     notes: list[str] = field(default_factory=list)    # about the whole submission: cells that did not run
+    # What the submission printed, per exercise, while public checks ran. Once a hidden
+    # input has reached the submission, nothing it prints is kept: it could print the input
+    # (then, or later from a saved copy). The plugin runs every public check first.
+    printed_by: dict[str, str] = field(default_factory=dict)
+    _printing: str | None = None        # the exercise whose check runs now
+    _sealed: bool = False               # a hidden check has begun
+    _taken: int = 0                     # bytes of the current child's output already filed
     _child: Child | None = None
     _loaded: dict[str, tuple[str, Loaded]] = field(default_factory=dict)  # filename -> (module, what loaded)
     _failed: dict[str, CheckFailure] = field(default_factory=dict)   # filename -> why it did not load
@@ -85,11 +91,34 @@ class GradingRun:
 
     def child(self) -> Child:
         if self._child is None or self._child.dead:
-            if self._child is not None:
-                self.printed += self._child.printed
+            self.collect_output()
             self._child = self.sandbox.spawn()
+            self._taken = 0
             self._loaded = {}
         return self._child
+
+    def begin_check(self, exercise_id: str, hidden: bool) -> None:
+        """A check starts: what is printed from now on is filed under ``exercise_id``."""
+        self.collect_output()
+        self._printing = exercise_id
+        self._sealed = self._sealed or hidden
+
+    def collect_output(self) -> None:
+        """File what the child printed since the last look (dropped once hidden checks began)."""
+        child = self._child
+        if child is None:
+            return
+        child.drain()
+        new = bytes(child.output[self._taken:])
+        self._taken += len(new)
+        if new and not self._sealed and self._printing is not None:
+            text = self.printed_by.get(self._printing, "") + new.decode("utf-8", "replace")
+            self.printed_by[self._printing] = text
+
+    @property
+    def printed(self) -> str:
+        """Everything kept of what the submission printed, in the order the exercises ran."""
+        return "".join(self.printed_by.values())
 
     def _load(self, child: Child, source: Source, exercise: Exercise) -> str | CheckFailure:
         """The child's module that holds ``exercise``'s function, loading ``source`` first if needed."""
@@ -186,7 +215,7 @@ class GradingRun:
 
     def close(self) -> None:
         if self._child is not None:
-            self.printed += self._child.printed
+            self.collect_output()
             self._child.close()
             self._child = None
 
@@ -271,8 +300,7 @@ class StudentFunction:
         outcome = self.run(*args, **kwargs)
         error, source = outcome.error, self._m._source
         if error is not None and error.type == "NotImplementedError":
-            raise CheckFailure(f"{self.name} is not written yet: it raises NotImplementedError"
-                               f"{location(source, error.line)}")
+            raise CheckFailure(not_written(self.name, source, error.line))
         if error is not None:
             # On hidden checks without the message, which the submission could fill with the input.
             raise CheckFailure(f"{self.call_text(args, kwargs)} raised "
@@ -288,9 +316,28 @@ class StudentFunction:
         return self._m._public
 
 
+# Exception types a hidden check may name. Any other type name is the submission's choice
+# (a class can be named after the hidden input), so hidden checks say "an exception".
+BUILTIN_ERRORS = frozenset({
+    "ArithmeticError", "AssertionError", "AttributeError", "EOFError", "Exception", "FileNotFoundError",
+    "FloatingPointError", "ImportError", "IndexError", "KeyError", "KeyboardInterrupt", "LookupError",
+    "MemoryError", "ModuleNotFoundError", "NameError", "NotImplementedError", "OSError", "OverflowError",
+    "RecursionError", "RuntimeError", "StopIteration", "SystemExit", "TypeError", "UnboundLocalError",
+    "ValueError", "ZeroDivisionError",
+})
+
+
 def exception_text(error: StudentError, with_message: bool = True) -> str:
-    """'ValueError: lengths differ', or just 'ValueError'."""
-    return f"{error.type}: {error.message}" if error.message and with_message else error.type
+    """'ValueError: lengths differ', or just 'ValueError'. Without the message (hidden checks),
+    a type name that is not a built-in exception's is not shown either: 'an exception'."""
+    if not with_message:
+        return error.type if error.type in BUILTIN_ERRORS else "an exception"
+    return f"{error.type}: {error.message}" if error.message else error.type
+
+
+def not_written(function: str, source: Source, line: int | None) -> str:
+    """The one message for a stub: said once per exercise by the feedback."""
+    return f"not written yet: {function} raises NotImplementedError{location(source, line)} — replace the TODO"
 
 
 def location(source: Source, line: int | None, *, with_file: bool = True) -> str:
@@ -325,6 +372,10 @@ class GraderPlugin:
         self.runs = runs
         self.on_done = on_done
         self.hidden = hidden
+        self.interrupted = False
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        self.interrupted = True
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): what the check is worth (default 1)")
@@ -336,6 +387,9 @@ class GraderPlugin:
             if len(kept) != len(items):
                 config.hook.pytest_deselected(items=[i for i in items if i not in kept])
                 items[:] = kept
+        # Every public check before any hidden one: what the submission prints is kept until
+        # the first hidden input reaches it (GradingRun.collect_output), so all public output is.
+        items.sort(key=lambda i: i.get_closest_marker("hidden") is not None)
 
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         if session.testsfailed and not session.config.option.continue_on_collection_errors:
@@ -346,6 +400,7 @@ class GraderPlugin:
             try:
                 for i, item in enumerate(session.items):
                     following = session.items[i + 1] if i + 1 < len(session.items) else None
+                    run.begin_check(_exercise_of(item), item.get_closest_marker("hidden") is not None)
                     item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
             finally:
                 run.close()
@@ -369,7 +424,7 @@ class GraderPlugin:
         marker = item.get_closest_marker("points")
         points = float(marker.args[0]) if marker else 1.0
         hidden = item.get_closest_marker("hidden") is not None
-        exercise = Path(str(item.path)).stem.removeprefix("check_")
+        exercise = _exercise_of(item)
         run = item.config.stash[RUN_KEY]
         output = ""
         if not passed and call.excinfo is not None:
@@ -382,6 +437,10 @@ class GraderPlugin:
                 output = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
         name = item.name.removeprefix("check_").replace("_", " ")
         return CheckResult(name, exercise, points, hidden, passed, output)
+
+
+def _exercise_of(item: pytest.Item) -> str:
+    return Path(str(item.path)).stem.removeprefix("check_")
 
 
 # ------------------------------------------------------------------- standalone use

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.course import Exercise
+from grader.safetext import clean
 
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".git", ".venv", "venv", "node_modules"}
 MAX_SOURCE_BYTES = 1024 * 1024           # a .py file, and the code cells of a notebook together
@@ -210,14 +211,19 @@ def _read(path: Path, display: str) -> Source | str:
         if len(data) > limit:
             return _too_big(display, len(data), limit)
         text = data.decode("utf-8")
-        return _read_notebook(text, display) if notebook else Source(text, display)
+        source = _read_notebook(text, display) if notebook else Source(text, display)
     except UnicodeDecodeError:
         return f"{display} is not UTF-8 text"
     except OSError as exc:
         return f"cannot read {display}: {exc.strerror or exc}"
     except (ValueError, RecursionError, MemoryError) as exc:
-        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        return f"{display} is not a readable notebook: {first}"
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return f"{display} is not a readable notebook: {clean(first, 200, lines=False)}"
+    if not source.text.strip():
+        return f"{display} is empty" if not source.cells else f"{display} has no code in its cells"
+    if "\x00" in source.text:
+        return f"{display} is not a text file (it holds null bytes)"
+    return source
 
 
 def _too_big(display: str, size: int, limit: int) -> str:

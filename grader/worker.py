@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +60,9 @@ def options_from(line: str):  # -> GradeOptions
 
 def main(course: str) -> int:
     die_with_parent()
+    # Ctrl-C is the dispatcher's to handle (it stops its workers): a KeyboardInterrupt raised
+    # inside torch's C++ start-up would abort this process with a message on the terminal.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints must not corrupt the results channel
     from grader.grading import Grader, sandbox_config

@@ -72,6 +72,7 @@ def test_notebook_cells_keep_their_tags_and_cell_magics(tmp_path):
 @pytest.mark.parametrize("name, content, message", [
     ("broken.ipynb", b"{not json", "is not a readable notebook"),
     ("latin.py", "caf\xe9 = 1\n".encode("latin-1"), "is not UTF-8 text"),
+    ("nul.py", b"x = 1\x00\n", "nul.py is not a text file (it holds null bytes)"),
     ("notes.txt", b"hello", "is not a .py file, a notebook or a folder"),
 ])
 def test_unreadable_files_are_a_clear_problem_for_every_exercise(tmp_path, name, content, message):

@@ -11,6 +11,7 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from grader.quiz.export import FORMATS, export_quiz, markdown_table
 from grader.quiz.model import Quiz, QuizError
@@ -18,6 +19,7 @@ from grader.quiz.parse import find_quizzes, quizzes_dir, resolve_quiz
 from grader.quiz.scoring import AnswerError, answers_document, load_answers, score_quiz
 from grader.quiz.stats import quiz_stats
 from grader.quiz.take import answers_path, progress_path, run_session, save_answers, show_answers_file, shown
+from grader.safetext import clean
 
 
 def _dir(ctx: click.Context) -> Path:
@@ -251,8 +253,9 @@ def stats(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_
                   title=f"{quiz_obj.title}: {result.students} students")
     for q in result.questions:
         chosen = ", ".join(f"{k}: {v}" for k, v in q.responses.items())
+        # The responses are what students wrote (short answers): shown as text, never as markup.
         table.add_row(q.id, q.type, _num(q.facility_index, ".0f"), _num(q.discrimination_index, ".0f"),
-                      _num(q.sd), chosen)
+                      _num(q.sd), Text(clean(chosen, 1000, lines=False)))
     console.print(table)
     console.print(f"Mean {result.mean:.2f} / {result.max_score:g} · standard deviation {_num(result.sd)} · "
                   f"Cronbach's alpha {_num(result.cronbach_alpha)}")

@@ -23,7 +23,7 @@ class QuizError(ValueError):
         self.path = Path(path)
         self.line = line
         self.message = message
-        super().__init__(f"{path}:{line}: {message}")
+        super().__init__(f"{path}:{line}: {message}" if line > 0 else f"{path}: {message}")
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ def load_quiz(path: Path | str) -> Quiz:
     except OSError as e:
         raise QuizError(path, 0, f"cannot read the file: {e.strerror}") from None
     except UnicodeDecodeError:
-        raise QuizError(path, 0, "the file is not UTF-8 text") from None
+        raise QuizError(path, 0, "the file is not UTF-8 text; save it as UTF-8") from None
     return parse_quiz(text, path)
 
 

@@ -69,6 +69,12 @@ class QuizResult:
 # Normalising answers
 
 
+def _brief(value: Any) -> str:
+    """An answer as a message quotes it: its repr, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def normalize_answer(question: Question, answer: Any) -> Any:
     """Check an answer's kind and return its canonical form; raise AnswerError if it is wrong.
 
@@ -82,12 +88,12 @@ def normalize_answer(question: Question, answer: Any) -> Any:
 
         def label(value: Any) -> str:
             if not isinstance(value, str) or value.strip().upper() not in labels:
-                raise AnswerError(f"question {qid!r} has no option {value!r} (options are {span})")
+                raise AnswerError(f"question {qid!r} has no option {_brief(value)} (options are {span})")
             return value.strip().upper()
 
     if qtype == "single":
         if not isinstance(answer, str):
-            raise AnswerError(f"question {qid!r} takes one option label such as \"A\", not {answer!r}")
+            raise AnswerError(f"question {qid!r} takes one option label such as \"A\", not {_brief(answer)}")
         return label(answer)
     if qtype == "truefalse":
         if isinstance(answer, bool):
@@ -100,22 +106,22 @@ def normalize_answer(question: Question, answer: Any) -> Any:
                 return False
             if word.upper() in labels:
                 return question.option(word.upper()).text.strip().lower() == "true"
-        raise AnswerError(f"question {qid!r} is true/false: answer true or false, not {answer!r}")
+        raise AnswerError(f"question {qid!r} is true/false: answer true or false, not {_brief(answer)}")
     if qtype in ("multiple", "ordering"):
         if not isinstance(answer, list):
             what = "a list of option labels such as [\"A\", \"C\"]" if qtype == "multiple" else \
                 "the list of all labels in order, such as [\"C\", \"A\", \"B\"]"
-            raise AnswerError(f"question {qid!r} takes {what}, not {answer!r}")
+            raise AnswerError(f"question {qid!r} takes {what}, not {_brief(answer)}")
         picked = [label(v) for v in answer]
         if qtype == "multiple":
             return sorted(set(picked))
         if sorted(picked) != sorted(labels):
             raise AnswerError(f"question {qid!r} is an ordering: list each of {', '.join(labels)} "
-                              f"exactly once, not {answer!r}")
+                              f"exactly once, not {_brief(answer)}")
         return picked
     if qtype == "numeric":
         if isinstance(answer, bool) or not isinstance(answer, (int, float, str)):
-            raise AnswerError(f"question {qid!r} takes a number (or a string such as \"1/2\"), not {answer!r}")
+            raise AnswerError(f"question {qid!r} takes a number (or a string such as \"1/2\"), not {_brief(answer)}")
         if isinstance(answer, str):
             try:
                 return parse_number(answer)
@@ -123,7 +129,7 @@ def normalize_answer(question: Question, answer: Any) -> Any:
                 raise AnswerError(f"question {qid!r}: {e}") from None
         return float(answer)
     if not isinstance(answer, str):
-        raise AnswerError(f"question {qid!r} takes a text answer (a string), not {answer!r}")
+        raise AnswerError(f"question {qid!r} takes a text answer (a string), not {_brief(answer)}")
     return answer
 
 
@@ -229,8 +235,11 @@ def parse_answers(data: Any, quiz: Quiz, source: str = "answers") -> dict[str, A
     extra = set(data) - {"quiz", "answers"}
     if extra:
         raise AnswerError(f"{source}: unexpected key {sorted(extra)[0]!r}; only \"quiz\" and \"answers\" are allowed")
-    if data.get("quiz") != quiz.id:
-        raise AnswerError(f"{source}: is for quiz {data.get('quiz')!r}, not {quiz.id!r}")
+    if "quiz" not in data or not isinstance(data["quiz"], str):
+        raise AnswerError(f"{source}: says no quiz; add \"quiz\": \"{quiz.id}\" to it")
+    if data["quiz"] != quiz.id:
+        raise AnswerError(f"{source}: holds answers to quiz {data['quiz'][:80]!r}, not {quiz.id!r}; "
+                          f"score it with that quiz, or fix its \"quiz\" key")
     answers = data["answers"]
     ids = {q.id for q in quiz.questions}
     for qid, answer in answers.items():

@@ -187,16 +187,23 @@ class SessionOutcome:
     saved_to: Path | None = None  # answers file (finished) or progress file (interrupted)
 
 
-def load_progress(path: Path, quiz: Quiz) -> tuple[list[str], dict[str, Any]] | None:
-    """(question order, answers so far) from a progress file, or None if absent or unusable."""
+def load_progress(path: Path, quiz: Quiz) -> tuple[list[str], dict[str, Any]] | str:
+    """(question order, answers so far) from a progress file, or why it cannot be used."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        answers = parse_answers({"quiz": data.get("quiz"), "answers": data.get("answers")}, quiz)
-    except (OSError, ValueError, AttributeError, AnswerError):
-        return None
+    except OSError as e:
+        return f"it cannot be read ({e.strerror})"
+    except (ValueError, UnicodeDecodeError):
+        return "it is not valid JSON"
+    if not isinstance(data, dict):
+        return "it is not a progress file (no \"quiz\" and \"answers\" in it)"
+    try:
+        answers = parse_answers({"quiz": data.get("quiz"), "answers": data.get("answers")}, quiz, path.name)
+    except AnswerError as e:
+        return str(e)
     order = data.get("order")
     ids = [q.id for q in quiz.questions]
-    if not isinstance(order, list) or sorted(order) != sorted(ids):
+    if not isinstance(order, list) or not all(isinstance(i, str) for i in order) or sorted(order) != sorted(ids):
         order = ids
     return order, answers
 
@@ -223,6 +230,12 @@ def run_session(
     resumed = load_progress(progress_file, quiz) if progress_file.exists() else None
     console.print(f"[bold]{escape(quiz.title)}[/bold]  ({len(quiz.questions)} questions, "
                   f"{quiz.total_points:g} points)")
+    if isinstance(resumed, str):
+        kept = progress_file.with_name(progress_file.name + ".unreadable")
+        progress_file.replace(kept)
+        console.print(f"[yellow]Your saved progress could not be used[/yellow] ({escape(resumed)}); starting "
+                      f"again. The old file is kept as {escape(shown(kept))}.")
+        resumed = None
     if resumed:
         order, answers = resumed
         nxt = next((i for i, qid in enumerate(order, 1) if qid not in answers), len(order))

@@ -28,6 +28,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
+from grader.safetext import clean, identifier
 from grader.sandbox import cgroups, wire
 from grader.sandbox.isolation import Limits
 
@@ -35,6 +36,7 @@ RESULT_LIMIT = 64 * 1024 * 1024
 # A reply's JSON structure (its numbers travel as raw buffers): a few MB at most, since a
 # few bytes of JSON like "[]," can become ~20 times as much memory in this process.
 HEADER_LIMIT = 4 * 1024 * 1024
+MESSAGE_LIMIT = 500  # characters of an exception message the child reports
 TRANSFER_GRACE = 0.5  # seconds, after the call's timeout, for the reply's bytes to arrive
 CPU_POLL = 0.05  # seconds between looks at a busy child's CPU time
 UID_BASE = 30000
@@ -304,6 +306,15 @@ class Child:
         if room > 0:
             self.output += data[:room]
 
+    def drain(self) -> None:
+        """Take in all the output that has already arrived (the child flushes before it replies)."""
+        if self.out.fileno() < 0:
+            return
+        before = -1
+        while before != len(self.output) and len(self.output) < self.output_limit:
+            before = len(self.output)
+            self._drain_output()
+
     @property
     def printed(self) -> str:
         """What the submission printed so far (the first 64 KB)."""
@@ -377,11 +388,13 @@ def _student_error(reply: dict) -> StudentError:
     error = reply.get("error")
     if type(error) is not dict:
         return StudentError("Error", "the submission's process sent a malformed error")
+    # Everything here was written by the submission: a type name must be a short identifier,
+    # a message is capped and cleaned, a line number is a plausible int.
     kind, message, line = error.get("type"), error.get("message"), error.get("line")
     return StudentError(
-        kind if type(kind) is str else "Error",
-        (message if type(message) is str else "")[:500],
-        line if type(line) is int else None,
+        identifier(kind, fallback="Error"),
+        clean(message if type(message) is str else "", MESSAGE_LIMIT),
+        line if type(line) is int and 0 < line < 10_000_000 else None,
     )
 
 

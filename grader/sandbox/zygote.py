@@ -163,7 +163,11 @@ class Zygote:
         self.reap()
 
     def say(self, message: dict) -> None:
-        self.control.sendall(json.dumps(message).encode() + b"\n")
+        try:
+            self.control.sendall(json.dumps(message).encode() + b"\n")
+        except OSError:  # the host has gone (Ctrl-C, or it ended): end quietly, with the children
+            self.reap()
+            os._exit(0)
 
     def self_test(self) -> bool:
         """Fork one child through the whole setup and see it come through."""
