@@ -41,6 +41,8 @@ class CheckResult:
     hidden: bool
     passed: bool
     output: str = ""
+    file: str | None = None     # where in the submission it failed, when known
+    line: int | None = None
 
 
 @dataclass
@@ -58,7 +60,7 @@ class GradingRun:
     printed: str = ""
     _child: Child | None = None
     _loaded: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # filename -> (module, missing)
-    _broken: dict[str, str] = field(default_factory=dict)               # exercise id -> reason
+    _broken: dict[str, CheckFailure] = field(default_factory=dict)      # exercise id -> reason
 
     # --------------------------------------------------------------- the student's side
 
@@ -67,14 +69,15 @@ class GradingRun:
 
     def student(self, exercise: Exercise, public: bool) -> "StudentModule":
         if exercise.id in self._broken:
-            raise CheckFailure(self._broken[exercise.id])
+            broken = self._broken[exercise.id]
+            raise CheckFailure(str(broken), file=broken.file, line=broken.line)
         if exercise.id in self.submission.problems:
             raise CheckFailure(self.submission.problems[exercise.id])
         source = self.submission.sources[exercise.id]
         child = self.child()
         module = self._load(child, source, exercise)
         if isinstance(module, CheckFailure):
-            self._broken[exercise.id] = str(module)
+            self._broken[exercise.id] = module
             raise module
         return StudentModule(self, exercise, child, module, source, public)
 
@@ -97,7 +100,7 @@ class GradingRun:
                 return CheckFailure(f"loading {source.filename} failed: {exc}")
             if not isinstance(result, list):
                 return CheckFailure(f"loading {source.filename} raised {exception_text(result)}"
-                                    f"{location(source, result.line, with_file=False)}")
+                                    f"{location(source, result.line, with_file=False)}", **at(source, result.line))
             self._loaded[source.filename] = (module, result)
         module, missing = self._loaded[source.filename]
         if exercise.function in missing:
@@ -105,7 +108,8 @@ class GradingRun:
         return module
 
     def broken(self, exercise: Exercise, reason: str) -> None:
-        self._broken[exercise.id] = f"not run: an earlier check stopped the submission's process ({reason})"
+        self._broken[exercise.id] = CheckFailure(
+            f"not run: an earlier check stopped the submission's process ({reason})")
 
     def close(self) -> None:
         if self._child is not None:
@@ -156,11 +160,12 @@ class StudentFunction:
         error, source = outcome.error, self._m._source
         if error is not None and error.type == "NotImplementedError":
             raise CheckFailure(f"{self.name} is not written yet: it raises NotImplementedError"
-                               f"{location(source, error.line)}")
+                               f"{location(source, error.line)}", **at(source, error.line))
         if error is not None:
             # On hidden checks without the message, which the submission could fill with the input.
             raise CheckFailure(f"{self.call_text(args, kwargs)} raised "
-                               f"{exception_text(error, self.public)}{location(source, error.line)}")
+                               f"{exception_text(error, self.public)}{location(source, error.line)}",
+                               **at(source, error.line))
         return outcome.value
 
     def call_text(self, args: tuple, kwargs: dict) -> str:
@@ -183,6 +188,11 @@ def location(source: Source, line: int | None, *, with_file: bool = True) -> str
     if not where:
         return ""
     return f" ({source.filename}, {where})" if with_file else f" ({where})"
+
+
+def at(source: Source, line: int | None) -> dict[str, Any]:
+    """``file`` and ``line`` for a ``CheckFailure`` at ``line`` of a .py source (notebooks: none)."""
+    return {"file": source.filename, "line": line} if line is not None and not source.cells else {}
 
 
 def load_reference(path: Path, exercise: Exercise) -> ModuleType:
@@ -254,17 +264,17 @@ class GraderPlugin:
         points = float(marker.args[0]) if marker else 1.0
         hidden = item.get_closest_marker("hidden") is not None
         exercise = Path(str(item.path)).stem.removeprefix("check_")
-        output = ""
+        output, file, line = "", None, None
         if not passed and call.excinfo is not None:
             exc = call.excinfo.value
             if isinstance(exc, CheckFailure):
-                output = str(exc)
+                output, file, line = str(exc), exc.file, exc.line
             elif hidden:
                 output = f"failed on a hidden input ({type(exc).__name__})"
             else:
                 output = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
         name = item.name.removeprefix("check_").replace("_", " ")
-        return CheckResult(name, exercise, points, hidden, passed, output)
+        return CheckResult(name, exercise, points, hidden, passed, output, file, line)
 
 
 # ------------------------------------------------------------------- standalone use
