@@ -122,7 +122,7 @@ def check(exercise: tuple[str, ...], ci: bool | None, junit_file: Path | None, a
     if as_json:
         click.echo(json.dumps(results, indent=2))
     else:
-        print_feedback(console, results, exercises)
+        print_feedback(console, ci_output.plain_results(results) if ci else results, exercises)
     if junit_file:
         _write(junit_file, ci_output.junit_xml(results, exercises), "wb")
     if ci and not as_json:

@@ -43,7 +43,7 @@ def plain_console() -> Console:
 class Failure:
     exercise: str
     check: str
-    message: str                # printable, one line
+    message: str                # printable (newlines kept: annotations escape them)
     file: str | None            # relative to the course folder, e.g. exercises/week5/calc_preds.py
     line: int | None
 
@@ -54,6 +54,13 @@ def _points(value: float) -> str:
 
 def points_line(results: dict) -> str:
     return f"Points: {_points(results['score'])}/{_points(results['max_score'])}"
+
+
+def plain_results(results: dict) -> dict:
+    """``results`` with every check's output printable and on one line, for a CI log: a CI runner
+    reads a line that starts with ``::`` as a command, so a message never starts a line."""
+    tests = [{**t, "output": printable(t.get("output") or "", MESSAGE_LIMIT, one_line=True)} for t in results["tests"]]
+    return {**results, "tests": tests}
 
 
 def passed(results: dict) -> bool:
@@ -85,7 +92,7 @@ def failures(results: dict, exercises: list[Exercise], folder: str = "exercises"
             file, line = None, None
         found.append(Failure(
             exercise_id, printable(test["name"].split(": ", 1)[-1], 200, one_line=True),
-            printable(output, MESSAGE_LIMIT, one_line=True),
+            printable(output, MESSAGE_LIMIT),
             f"{folder}/{exercise.path}" if exercise else None, line if file else None))
     return found
 
@@ -127,7 +134,8 @@ def markdown_text(text: str) -> str:
 
 
 def summary_markdown(results: dict, exercises: list[Exercise]) -> str:
-    """The table of points per exercise and a list of the failures."""
+    """The table of points per exercise and a list of the failures. Exercise ids and paths (the
+    course's own) are code spans; the checks' messages are escaped."""
     scores = exercise_scores(results, exercises)
     graded = {t["tags"][0] for t in results["tests"]}
     lines = [f"### Exercise checks: {_points(results['score'])}/{_points(results['max_score'])} points", "",
@@ -137,15 +145,14 @@ def summary_markdown(results: dict, exercises: list[Exercise]) -> str:
             continue
         got, most = scores[exercise.id]
         mark = "✅" if got == most else "❌"
-        lines.append(f"| {mark} | {markdown_text(exercise.id)} | {_points(got)}/{_points(most)} | "
-                     f"{markdown_text('exercises/' + exercise.path)} |")
+        lines.append(f"| {mark} | `{exercise.id}` | {_points(got)}/{_points(most)} | `exercises/{exercise.path}` |")
     found = failures(results, exercises)
     if found:
         lines += ["", f"#### Failures ({len(found)})", ""]
         for failure in found:
-            where = f" ({failure.file}, line {failure.line})" if failure.line else ""
-            lines.append(f"- **{markdown_text(failure.exercise)}**, {markdown_text(failure.check)}: "
-                         f"{markdown_text(failure.message)}{markdown_text(where)}")
+            where = f" (`{failure.file}`, line {failure.line})" if failure.line else ""
+            lines.append(f"- **`{failure.exercise}`**, {markdown_text(failure.check)}: "
+                         f"{markdown_text(failure.message)}{where}")
     else:
         lines += ["", "Every check passes."]
     return "\n".join(lines) + "\n"
@@ -182,7 +189,8 @@ def junit_xml(results: dict, exercises: list[Exercise]) -> bytes:
                 failure = next(located)
                 if failure.line:
                     case.set("line", str(failure.line))
-                element = ET.SubElement(case, "failure", message=failure.message, type="CheckFailure")
+                element = ET.SubElement(case, "failure", message=printable(failure.message, one_line=True),
+                                        type="CheckFailure")
                 element.text = printable(test.get("output") or "failed", MESSAGE_LIMIT)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -9,6 +9,7 @@ the best score from ``.grader/quizzes.json``, all in the course folder.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Group
@@ -78,6 +79,14 @@ def quiz_status(course: Path, quizzes: list[Quiz], state: State) -> list[QuizSta
     return rows
 
 
+def _local(iso: str) -> str:
+    """'2026-12-01 21:32' in local time."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso[:40]
+
+
 def _points(got: float, most: float) -> Text:
     style = "green" if got == most else ("red" if got == 0 else "yellow")
     return Text(f"{got:g}/{most:g}", style=style)
@@ -85,8 +94,11 @@ def _points(got: float, most: float) -> Text:
 
 def exercise_table(rows: list[ExerciseStatus]) -> Table:
     table = Table(title="Exercises (last check)", header_style="bold", title_justify="left")
-    for column in ("", "exercise", "points", "file", "checked"):
-        table.add_column(column, justify="right" if column == "points" else "left", no_wrap=True)
+    table.add_column("", min_width=1, no_wrap=True)
+    table.add_column("exercise", no_wrap=True)
+    table.add_column("points", justify="right", min_width=6, no_wrap=True)
+    table.add_column("file")
+    table.add_column("checked")
     for row in rows:
         record = row.record
         if record is None:
@@ -94,9 +106,9 @@ def exercise_table(rows: list[ExerciseStatus]) -> Table:
                           f"exercises/{row.exercise.path}", Text("not checked yet", style="dim"))
             continue
         mark = Text("✓", style="green") if row.passed else Text("✗", style="red")
-        when = record.checked.replace("T", " ").removesuffix("+00:00") + " UTC"
+        when = _local(record.checked)
         if row.edited:
-            when += " (edited since)"
+            when = Text.assemble(when, (" · edited since", "yellow"))
         table.add_row(mark, row.exercise.id, _points(record.score, record.max_score),
                       f"exercises/{row.exercise.path}", when)
     return table

@@ -161,7 +161,8 @@ class Watch:
 
     def listing(self) -> Text:
         """Every exercise: passed, its points, or not checked yet; the current one marked."""
-        text = Text("Exercises\n", style="bold")
+        text = Text()
+        text.append("Exercises\n", style="bold")
         for exercise in self.exercises:
             result = self.results.get(exercise.id)
             if result is None:
