@@ -454,3 +454,11 @@ def test_check_all_passing_in_ci_exits_zero(course, tmp_path):
     assert result.output.splitlines()[-1] == "Points: 25/25" and "::error" not in result.output
     root = ET.parse(junit).getroot()
     assert root.get("failures") == "0" and not root.findall(".//failure")
+
+
+def test_check_says_in_one_line_when_a_ci_file_cannot_be_written(course, tmp_path):
+    result = run("check", "calc_preds", "--junit", str(tmp_path / "no" / "such" / "j.xml"),
+                 env={"CI": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.splitlines()[-1] == (f"Error: cannot write {tmp_path / 'no' / 'such' / 'j.xml'}: "
+                                              "No such file or directory; check the folder exists and is writable")
