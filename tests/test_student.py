@@ -329,7 +329,8 @@ def test_status_shows_exercises_quiz_progress_and_best_scores(course, monkeypatc
     assert quizzes[other.id]["answered"] == 1 and quizzes[other.id]["best"] is None
 
     text = run("status").output
-    assert re.search(r"✓ │ triple_relu .*5/5", text) and re.search(r"✗ │ calc_preds .*0/5.*· edited since", text)
+    assert re.search(r"✓ │ triple_relu .*5/5", text)
+    assert re.search(r"✗ │ calc_preds .*0/5.*· edited since", text)
     assert re.search(rf"{quiz.id}\s+│ finished\s+│\s+0/{quiz.total_points:g} │\s+{quiz.total_points:g}/", text)
     assert re.search(rf"{other.id}\s+│ 1/{len(other.questions)} answered, unfinished", text)
     assert "1/5 exercises pass · 1/7 quizzes done" in text
