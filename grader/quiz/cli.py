@@ -166,7 +166,8 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
                                    "is writable or use --save FILE") from None
     if not outcome.finished:
         ctx.exit(130)
-    _record_score(console, quiz_obj, outcome.result.score)
+    if outcome.result is not None:  # None when the keys are withheld: nothing scored here
+        _record_score(console, quiz_obj, outcome.result.score)
 
 
 def _record_score(console: Console, quiz_obj: Quiz, score: float) -> None:

@@ -41,6 +41,7 @@ class QuizStatus:
     last: float | None              # score of the last finished attempt (its answers file)
     best: float | None              # best score so far (recorded, or the last attempt if higher)
     attempts: int
+    course: Path
 
     @property
     def started(self) -> bool:
@@ -66,7 +67,7 @@ def quiz_status(course: Path, quizzes: list[Quiz], state: State) -> list[QuizSta
         answered = len(resumed[1]) if resumed else 0
         last = None
         answers = answers_path(quiz, course)
-        if answers.exists():
+        if answers.exists() and not quiz.withheld:  # withheld keys: the instructor scores it
             try:
                 last = score_quiz(quiz, load_answers(answers, quiz)).score
             except AnswerError as exc:
@@ -75,7 +76,8 @@ def quiz_status(course: Path, quizzes: list[Quiz], state: State) -> list[QuizSta
         if record is not None and record.max_score != quiz.total_points:
             record = None               # the quiz changed since: its old best does not compare
         best = max([s for s in (record.best if record else None, last) if s is not None], default=None)
-        rows.append(QuizStatus(quiz, answered, last, best, record.attempts if record else int(last is not None)))
+        rows.append(QuizStatus(quiz, answered, last, best, record.attempts if record else int(last is not None),
+                               course))
     return rows
 
 
@@ -125,6 +127,8 @@ def quiz_table(rows: list[QuizStatus]) -> Table:
             progress = Text(f"{row.answered}/{total} answered, unfinished", style="yellow")
         elif row.last is not None:
             progress = Text("finished", style="green")
+        elif row.quiz.withheld and answers_path(row.quiz, row.course).exists():
+            progress = Text("answers recorded for your instructor", style="green")
         else:
             progress = Text("not started", style="dim")
         table.add_row(row.quiz.id, progress,
