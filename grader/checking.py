@@ -27,7 +27,15 @@ ATOL = 1e-6
 
 
 class CheckFailure(AssertionError):
-    """A check failed; the message is safe to show to the student."""
+    """A check failed; the message is safe to show to the student.
+
+    ``file`` and ``line`` say where in the submission the failure arose, when known (a line of a
+    .py file; CI annotations point at it)."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
 
 
 def describe(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -129,39 +130,157 @@ def list_exercises(as_json: bool) -> None:
 @main.command()
 @click.argument("exercise", nargs=-1)
 @click.option("--hint", "hints", is_flag=True, help="Also show the hint of each exercise that fails.")
+@click.option("--ci/--no-ci", "ci", default=None,
+              help="Plain output for CI logs, a step summary and ::error annotations on GitHub, and a last line "
+                   "'Points: X/Y' [default: on when CI=true].")
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the results as JUnit XML to this file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (Gradescope's results.json form).")
+@click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when checks fail.")
 @TIMEOUT
 @CPU_TIME
 @ISOLATION
-def check(exercise: tuple[str, ...], hints: bool, timeout: float, cpu_time: float, isolation: str) -> None:
+def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: Path | None, as_json: bool,
+          exit_zero: bool, timeout: float, cpu_time: float, isolation: str) -> None:
     """Check your work in exercises/ with the public checks.
 
     Prints, per exercise, the points, what failed and why, and what your code printed
-    (with --hint, a nudge too). Exits with status 1 while anything fails.
+    (with --hint, a nudge too). Exits with status 1 while anything fails (unless
+    --exit-zero). Each exercise's result is remembered in .grader/ for `grader status`.
 
     Example:
 
     \b
         grader check
         grader check triple_relu calc_preds --hint
+        grader check --ci --junit grader-junit.xml
+        grader check --json > results.json
     """
     from grader.grading import GradeOptions, Grader, GradingError
     from grader.report import print_feedback
     from grader.sandbox.host import SandboxUnavailable
+    from grader.student import ci as ci_output
+    from grader.student.state import State
 
+    ci = ci_output.ci_default(os.environ) if ci is None else ci
     course = _course()
-    console = Console()
     try:
         exercises = select(load_exercises(), exercise)
         options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, exercises=exercise,
                                isolation=isolation)
-        console.print(Text(f"Checking {course / 'exercises'}", style="dim"), highlight=False)
+        console = ci_output.plain_console() if ci else Console()
+        if not as_json:
+            console.print(Text(f"Checking {course / 'exercises'}", style="dim"), highlight=False)
         _import_libraries()
-        with console.status("Checking…"), Grader(course, options) as grader:
+        live = contextlib.nullcontext() if ci or as_json else console.status("Checking…")
+        with live, Grader(course, options) as grader:
             results = grader.grade(course / "exercises")
     except (CourseError, GradingError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
-    print_feedback(console, results, exercises, hints=hints)
-    sys.exit(0 if results["score"] == results["max_score"] else 1)
+    state = State(course)
+    state.record_results(results, exercises)
+    for problem in state.problems:
+        click.echo(problem, err=True)
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+    else:
+        print_feedback(console, ci_output.plain_results(results) if ci else results, exercises, hints=hints)
+    if junit_file:
+        _write(junit_file, ci_output.junit_xml(results, exercises), "wb")
+    if ci and not as_json:
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            _write(Path(summary), ci_output.summary_markdown(results, exercises), "a")
+        for line in ci_output.annotations(results, exercises):
+            click.echo(line)
+        click.echo(ci_output.points_line(results))
+    sys.exit(0 if exit_zero or ci_output.passed(results) else 1)
+
+
+def _write(path: Path, content: str | bytes, mode: str) -> None:
+    try:
+        with open(path, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as file:
+            file.write(content)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}; check the folder exists "
+                                   "and is writable") from None
+
+
+@main.command()
+@TIMEOUT
+@CPU_TIME
+@ISOLATION
+def watch(timeout: float, cpu_time: float, isolation: str) -> None:
+    """Check each exercise again every time you save it, rustlings-style.
+
+    Shows your progress, the current exercise's failures and moves on when it
+    passes. Keys: h hint, l list of exercises, c check all, q quit.
+
+    Example:
+
+    \b
+        grader watch
+    """
+    from grader.grading import GradeOptions, Grader, GradingError
+    from grader.sandbox.host import SandboxUnavailable
+    from grader.student.state import State
+    from grader.student.terminal import WatchFailed, run
+    from grader.student.watch import Watch
+
+    course = _course()
+    console = Console(highlight=False)
+    try:
+        exercises = load_exercises()
+        options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, isolation=isolation)
+        with console.status("Starting the checks…"):
+            grader = Grader(course, options)
+        with grader:
+            loop = Watch(course, exercises, lambda ids: grader.grade(course / "exercises", only=ids), State(course))
+            run(loop, console)
+    except KeyboardInterrupt:
+        click.echo("Stopped watching.")
+        sys.exit(130)
+    except (CourseError, GradingError, SandboxUnavailable, WatchFailed) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("Stopped watching. `grader status` shows where you are.")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def status(as_json: bool) -> None:
+    """Show which exercises pass (as last checked) and your quiz progress and best scores.
+
+    Example:
+
+    \b
+        grader status
+        grader status --json
+    """
+    from grader.quiz.model import QuizError
+    from grader.quiz.parse import find_quizzes, quizzes_dir
+    from grader.student.state import State
+    from grader.student.status import exercise_status, quiz_status, status_view
+
+    course = _course()
+    state = State(course)
+    try:
+        folder = quizzes_dir(os.environ.get("GRADER_QUIZZES"), start=course)
+        quizzes = find_quizzes(folder) if folder.is_dir() else []
+    except QuizError as exc:
+        raise click.ClickException(f"{exc} (fix the quiz file)") from None
+    exercise_rows = exercise_status(course, load_exercises(), state)
+    quiz_rows = quiz_status(course, quizzes, state)
+    for problem in state.problems:
+        click.echo(problem, err=True)
+    if as_json:
+        click.echo(json.dumps({
+            "exercises": [{"id": r.exercise.id, "passed": r.passed, "edited_since": r.edited,
+                           **(r.record.to_json() if r.record else {"score": None})} for r in exercise_rows],
+            "quizzes": [{"id": r.quiz.id, "answered": r.answered, "questions": len(r.quiz.questions),
+                         "last": r.last, "best": r.best, "max_score": r.quiz.total_points, "attempts": r.attempts}
+                        for r in quiz_rows]}, indent=2))
+        return
+    Console(highlight=False, width=max(Console().width, 120)).print(status_view(exercise_rows, quiz_rows))
 
 
 @main.command()

@@ -121,28 +121,32 @@ class Grader:
                                    f"{type(exc).__name__}: {exc}") from None
         return references
 
-    def grade(self, path: Path) -> dict:
-        """Grade one submission; returns its results in Gradescope's results.json form."""
+    def grade(self, path: Path, only: tuple[str, ...] = ()) -> dict:
+        """Grade one submission; returns its results in Gradescope's results.json form.
+        ``only`` narrows the grading to some of this grader's exercises (all when empty)."""
         results: list[dict] = []
-        self.grade_stream([Path(path)], lambda _path, result: results.append(result))
+        self.grade_stream([Path(path)], lambda _path, result: results.append(result), only)
         return results[0]
 
-    def grade_stream(self, paths: Iterable[Path], on_result: Callable[[Path, dict], None]) -> None:
+    def grade_stream(self, paths: Iterable[Path], on_result: Callable[[Path, dict], None],
+                     only: tuple[str, ...] = ()) -> None:
         """Grade submissions as ``paths`` yields them, in one pytest session; ``on_result(path, results)``
         after each. ``paths`` may be an endless stream (a batch worker reads it from a pipe)."""
         import pytest
 
         from grader import plugin
 
+        exercises = choose_exercises(self.exercises, only)
+
         def runs() -> Iterator[Any]:
             for path in paths:
-                yield self.new_run(path)
+                yield self.new_run(path, exercises)
 
         def done(run: Any, seconds: float) -> None:
             on_result(run.submission.path, build_results(run, seconds, self.sandbox.level))
 
         sink = io.StringIO()
-        files = [str(e.checks) for e in self.exercises]
+        files = [str(e.checks) for e in exercises]
         grader_plugin = plugin.GraderPlugin(runs(), done, hidden=self.options.hidden)
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             code = pytest.main([*files, *PYTEST_ARGS, "--rootdir", str(CHECKS_DIR),
@@ -153,16 +157,17 @@ class Grader:
             raise GradingError(f"the checks could not run (pytest exit code {int(code)}): "
                                f"{sink.getvalue().strip()[-500:]}")
 
-    def new_run(self, path: Path) -> Any:
+    def new_run(self, path: Path, exercises: list[Exercise] | None = None) -> Any:
         """The state the pytest plugin needs to grade the submission at ``path``."""
         from grader.plugin import GradingRun
         from grader.submission import read_submission
 
+        exercises = self.exercises if exercises is None else exercises
         try:
-            submission = read_submission(Path(path), self.exercises)
+            submission = read_submission(Path(path), exercises)
         except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - that submission's result
-            submission = unreadable(Path(path), self.exercises, exc)
-        return GradingRun(submission, self.exercises, self.sandbox, self.references,
+            submission = unreadable(Path(path), exercises, exc)
+        return GradingRun(submission, exercises, self.sandbox, self.references,
                           hidden=self.options.hidden, seed=self.seed, timeout=self.options.timeout)
 
     def close(self) -> None:
@@ -188,7 +193,7 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
     tests = []
     printed = run.printed
     for result in run.results:
-        tests.append({
+        test = {
             "name": f"{result.exercise}: {result.name}",
             "score": result.points if result.passed else 0.0,
             "max_score": result.points,
@@ -196,7 +201,10 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
             "output": clean(result.output, OUTPUT_LIMIT),
             "visibility": "after_published" if result.hidden else "visible",
             "tags": [result.exercise, "hidden" if result.hidden else "public"],
-        })
+        }
+        if result.line is not None:  # where a failure arose in the submission's file
+            test["extra_data"] = {"file": result.file, "line": result.line}
+        tests.append(test)
     return {
         "score": round(sum(t["score"] for t in tests), 4),
         "max_score": round(sum(t["max_score"] for t in tests), 4),

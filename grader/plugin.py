@@ -43,6 +43,8 @@ class CheckResult:
     hidden: bool
     passed: bool
     output: str = ""
+    file: str | None = None     # where in the submission it failed, when known
+    line: int | None = None
 
 
 @dataclass
@@ -69,7 +71,7 @@ class GradingRun:
     _loaded: dict[str, tuple[str, Loaded]] = field(default_factory=dict)  # filename -> (module, what loaded)
     _failed: dict[str, CheckFailure] = field(default_factory=dict)   # filename -> why it did not load
     _skipped: dict[tuple[str, int], tuple[Cell, str]] = field(default_factory=dict)  # -> (cell, why)
-    _broken: dict[str, str] = field(default_factory=dict)               # exercise id -> reason
+    _broken: dict[str, CheckFailure] = field(default_factory=dict)      # exercise id -> reason
 
     # --------------------------------------------------------------- the student's side
 
@@ -78,14 +80,15 @@ class GradingRun:
 
     def student(self, exercise: Exercise, public: bool) -> "StudentModule":
         if exercise.id in self._broken:
-            raise CheckFailure(self._broken[exercise.id])
+            broken = self._broken[exercise.id]
+            raise CheckFailure(str(broken), file=broken.file, line=broken.line)
         if exercise.id in self.submission.problems:
             raise CheckFailure(self.submission.problems[exercise.id])
         source = self.submission.sources[exercise.id]
         child = self.child()
         module = self._load(child, source, exercise)
         if isinstance(module, CheckFailure):
-            self._broken[exercise.id] = str(module)
+            self._broken[exercise.id] = module
             raise module
         return StudentModule(self, exercise, child, module, source, public)
 
@@ -156,7 +159,10 @@ class GradingRun:
         except SandboxFailure as exc:
             return CheckFailure(f"loading {source.filename} failed: {exc}{'' if source.notebook else MAIN_HINT}")
         if not source.notebook:
-            return CheckFailure(self._module_failure(source, loaded.skipped[0])) if loaded.skipped else loaded
+            if not loaded.skipped:
+                return loaded
+            first = loaded.skipped[0]
+            return CheckFailure(self._module_failure(source, first), **at(source, first.error.line if first.error else None))
         limits = self.sandbox.config.limits
         late = [source.cells[r.index].number for r in loaded.skipped if r.reason == "late"]
         for report in loaded.skipped:
@@ -211,7 +217,8 @@ class GradingRun:
         return output
 
     def broken(self, exercise: Exercise, reason: str) -> None:
-        self._broken[exercise.id] = f"not run: an earlier check stopped the submission's process ({reason})"
+        self._broken[exercise.id] = CheckFailure(
+            f"not run: an earlier check stopped the submission's process ({reason})")
 
     def close(self) -> None:
         if self._child is not None:
@@ -300,11 +307,12 @@ class StudentFunction:
         outcome = self.run(*args, **kwargs)
         error, source = outcome.error, self._m._source
         if error is not None and error.type == "NotImplementedError":
-            raise CheckFailure(not_written(self.name, source, error.line))
+            raise CheckFailure(not_written(self.name, source, error.line), **at(source, error.line))
         if error is not None:
             # On hidden checks without the message, which the submission could fill with the input.
             raise CheckFailure(f"{self.call_text(args, kwargs)} raised "
-                               f"{exception_text(error, self.public)}{location(source, error.line)}")
+                               f"{exception_text(error, self.public)}{location(source, error.line)}",
+                               **at(source, error.line))
         return outcome.value
 
     def call_text(self, args: tuple, kwargs: dict) -> str:
@@ -346,6 +354,11 @@ def location(source: Source, line: int | None, *, with_file: bool = True) -> str
     if not where:
         return ""
     return f" ({source.filename}, {where})" if with_file else f" ({where})"
+
+
+def at(source: Source, line: int | None) -> dict[str, Any]:
+    """``file`` and ``line`` for a ``CheckFailure`` at ``line`` of a .py source (notebooks: none)."""
+    return {"file": source.filename, "line": line} if line is not None and not source.cells else {}
 
 
 def load_reference(path: Path, exercise: Exercise) -> ModuleType:
@@ -426,17 +439,17 @@ class GraderPlugin:
         hidden = item.get_closest_marker("hidden") is not None
         exercise = _exercise_of(item)
         run = item.config.stash[RUN_KEY]
-        output = ""
+        output, file, line = "", None, None
         if not passed and call.excinfo is not None:
             exc = call.excinfo.value
             if isinstance(exc, CheckFailure):
-                output = run.explain(str(exc))
+                output, file, line = run.explain(str(exc)), exc.file, exc.line
             elif hidden:
                 output = f"failed on a hidden input ({type(exc).__name__})"
             else:
                 output = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
         name = item.name.removeprefix("check_").replace("_", " ")
-        return CheckResult(name, exercise, points, hidden, passed, output)
+        return CheckResult(name, exercise, points, hidden, passed, output, file, line)
 
 
 def _exercise_of(item: pytest.Item) -> str:

@@ -355,7 +355,8 @@ def test_build_results_caps_every_output(grader, tmp_path):
         submission = read_submission(tmp_path / "x.py", EXERCISES)
         seed, printed, printed_by, notes = 1, "p" * 100_000, {"calc_preds": "p" * 100_000}, ["n" * 100_000]
         results = [type("R", (), {"exercise": "calc_preds", "name": "n", "points": 1.0, "hidden": False,
-                                  "passed": False, "output": "o\x1b[2J" * 100_000})()]
+                                  "passed": False, "output": "o\x1b[2J" * 100_000, "file": None,
+                                  "line": None})()]
     results = build_results(Run(), 1.0, "full")
     assert len(results["tests"][0]["output"]) < 2100 and "\x1b" not in results["tests"][0]["output"]
     assert all(len(note) <= 400 for note in results["extra_data"]["notes"])

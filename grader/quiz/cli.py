@@ -147,7 +147,7 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
         return
     if answers_file:
         answers = _answers(answers_file, quiz_obj)
-        show_answers_file(console, quiz_obj, answers)
+        _record_score(console, quiz_obj, show_answers_file(console, quiz_obj, answers).score)
         if save:
             try:
                 save.parent.mkdir(parents=True, exist_ok=True)
@@ -168,6 +168,19 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
                                    "is writable or use --save FILE") from None
     if not outcome.finished:
         ctx.exit(130)
+    if outcome.result is not None:  # None when the keys are withheld: nothing scored here
+        _record_score(console, quiz_obj, outcome.result.score)
+
+
+def _record_score(console: Console, quiz_obj: Quiz, score: float) -> None:
+    """Keep the best score in .grader/quizzes.json (for `grader status`), next to the answers."""
+    from grader.student.state import State
+
+    state = State(Path.cwd())
+    if state.record_quiz(quiz_obj.id, score, quiz_obj.total_points):
+        console.print(f"New best score for {quiz_obj.id}: {score:g}/{quiz_obj.total_points:g}")
+    for problem in state.problems:
+        console.print(problem, style="yellow", markup=False)
 
 
 @quiz.command()
