@@ -145,7 +145,8 @@ def hidden_parts(exercise):
         if names & (set(stripped.hidden) | set(stripped.removed)):
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             lines |= {line.strip() for line in source.splitlines()[first - 1:node.end_lineno]}
-    return stripped.hidden, {line for line in lines - kept if line and not IMPORT.match(line)}
+    # Lines too short to carry anything of a check (`@cache`, `else:`) may appear anywhere.
+    return stripped.hidden, {line for line in lines - kept if len(line) >= 10 and not IMPORT.match(line)}
 
 
 def test_no_hidden_check_name_or_code_is_in_dest(dest):
