@@ -27,7 +27,7 @@ import pytest
 
 from grader.checking import CheckFailure, show_call
 from grader.course import Exercise
-from grader.sandbox.host import CallOutcome, Child, Sandbox, SandboxFailure, StudentError
+from grader.sandbox.host import CallOutcome, Child, Sandbox, SandboxFailure, SandboxTimeout, StudentError
 from grader.submission import Source, Submission
 
 RUN_KEY = pytest.StashKey["GradingRun"]()
@@ -73,6 +73,8 @@ class GradingRun:
         source = self.submission.sources[exercise.id]
         child = self.child()
         module = self._load(child, source, exercise)
+        if isinstance(module, CheckFailure) and child.dead and self.sandbox.warm():
+            child, module = self.reloaded(exercise)  # library start-up at the top level: see StudentFunction.run
         if isinstance(module, CheckFailure):
             self._broken[exercise.id] = str(module)
             raise module
@@ -103,6 +105,15 @@ class GradingRun:
         if exercise.function in missing:
             return CheckFailure(f"{exercise.function} is not defined in {source.filename}")
         return module
+
+    def reloaded(self, exercise: Exercise) -> tuple[Child, str]:
+        """A fresh child with the submission's source loaded again, after its last child was stopped."""
+        child = self.child()
+        module = self._load(child, self.submission.sources[exercise.id], exercise)
+        if isinstance(module, CheckFailure):
+            self._broken[exercise.id] = str(module)
+            raise module
+        return child, module
 
     def broken(self, exercise: Exercise, reason: str) -> None:
         self._broken[exercise.id] = f"not run: an earlier check stopped the submission's process ({reason})"
@@ -143,9 +154,23 @@ class StudentFunction:
     def run(self, *args: Any, backward: bool = False, inputs: bool = False, **kwargs: Any) -> CallOutcome:
         """Call and return the whole outcome (an exception in the submission is data here)."""
         m = self._m
-        try:
+
+        def attempt() -> CallOutcome:
             return m._child.call(m._module, self.name, args, kwargs, timeout=m._run.timeout,
                                  filename=m._source.filename, backward=backward, inputs=inputs)
+
+        try:
+            try:
+                return attempt()
+            except SandboxTimeout:
+                # Library start-up is not the submission's: torch's first optimizer imports
+                # torch._dynamo (~1 s of CPU), which a fresh zygote has not done. Once per
+                # sandbox, the zygote then warms up fully and the call runs again in a fresh
+                # child; an endless loop runs out of time again and is stopped.
+                if not m._run.sandbox.warm():
+                    raise
+                m._child, m._module = m._run.reloaded(m._exercise)
+                return attempt()
         except SandboxFailure as exc:
             m._run.broken(m._exercise, str(exc))
             raise CheckFailure(f"{self.call_text(args, kwargs)}: {exc}") from None

@@ -34,6 +34,9 @@ def main(course: str, options_json: str) -> int:
     import torch
 
     torch.set_num_threads(1)
+    from grader.sandbox import zygote
+
+    zygote.warm_up_fully()  # torch's optimizers (~1 s, once): the zygote forked below inherits it
     try:
         grader = Grader(Path(course), GradeOptions(**options), slot=os.getpid(), fork_zygote=True)
     except Exception as exc:  # noqa: BLE001 - the reason is sent to the dispatcher
