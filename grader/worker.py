@@ -80,6 +80,9 @@ def main(course: str) -> int:
     import torch
 
     torch.set_num_threads(1)
+    from grader.sandbox import zygote
+
+    zygote.warm_up_fully()  # torch's optimizers (~1 s, once): the zygote forked below inherits it
     try:
         sandbox = Sandbox(sandbox_config(Path(course), sandbox_options), os.getpid(), fork=True)
         grader = Grader(Path(course), options_from(sys.stdin.readline()), sandbox=sandbox)

@@ -503,6 +503,7 @@ class Sandbox:
         self.control = parent
         self.reader = parent.makefile("rb")
         self._level: str | None = None
+        self._warm = False  # whether the zygote ran its expensive warm-up stage on request
 
     @property
     def level(self) -> str:
@@ -548,6 +549,20 @@ class Sandbox:
             raise SandboxUnavailable(f"could not start a sandboxed process: {reply.get('error', 'no reason given')}")
         return Child(pid, mine, out_mine, self.config.limits, on_close=self.reap,
                      tree=self.tree_budget or cgroups.ProcessTree(self.process.pid))
+
+    def warm(self) -> bool:
+        """Have the zygote run its expensive warm-up stage (torch's optimizers, ~1 s of CPU)
+        before it forks the next child. True when it ran just now; False when it had already
+        run (in this zygote, or in the worker it was forked from), so a call that ran out of
+        time was not paying for it."""
+        if self._warm:
+            return False
+        _ = self.level  # waits for the zygote's first word
+        reply = self._ask({"op": "warm"})
+        if not reply.get("ok"):
+            raise SandboxUnavailable(f"the sandbox's zygote could not warm up: {reply.get('error', 'no reason given')}")
+        self._warm = True
+        return reply.get("warmed") is True
 
     def reap(self) -> None:
         """Have the zygote kill whatever the last child left behind."""

@@ -16,8 +16,9 @@ when the nursery ends, the kernel kills whatever is left. Without namespaces ("w
 the zygote forks the children itself, each in its own session.
 
 The host talks to it over a Unix socket: a request is JSON with two file descriptors
-(the child's request socket and its output socket) for ``spawn``, or none for ``reap``;
-the reply is a JSON line. The child itself sends its pid to the host, with kernel-checked
+(the child's request socket and its output socket) for ``spawn``, or none for ``reap`` and
+``warm`` (run the expensive warm-up stage, ``warm_up_fully``, if it has not run yet); the
+reply is a JSON line. The child itself sends its pid to the host, with kernel-checked
 credentials, as the first message on its request socket.
 
 Run as ``python -m grader.sandbox.zygote FD``; the settings arrive as the first line on FD.
@@ -25,6 +26,7 @@ Run as ``python -m grader.sandbox.zygote FD``; the settings arrive as the first 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -155,6 +157,12 @@ class Zygote:
             elif op == "reap":
                 self.reap()
                 reply = {"ok": True}
+            elif op == "warm":
+                try:
+                    reply = {"ok": True, "warmed": warm_up_fully()}
+                except Exception as exc:  # noqa: BLE001 - the zygote keeps serving, unwarmed
+                    reply = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+                gc.freeze()
             else:
                 reply = {"error": "malformed request"}
             for f in fds:
@@ -235,29 +243,92 @@ def run_nursery(zygote: Zygote, wanted: str) -> None:
 
 
 def warm_up() -> None:
-    """Run the kind of code the course's exercises run, once, before any child is forked:
-    libraries import some modules and fill some caches only on first use, and every child
-    would otherwise pay for that again."""
+    """The cheap warm-up stage, which every zygote runs before it forks a child: the kind
+    of code the course's exercises run, once. Libraries import some modules and fill some
+    caches only on first use, and every child would otherwise pay for that again, against
+    the submission's CPU budget. benchmarks/bench_first_calls.py measures what each path
+    costs a child with and without it; everything here costs the zygote a few tens of ms."""
+    import io
+
     import numpy as np
     import pandas as pd
     import torch
+    import torch.nn.functional as F
+    from torch import nn
 
+    # torch: elementwise, matrix products, autograd, in-place updates outside autograd.
     x = torch.linspace(-1, 1, 5, requires_grad=True)
     w = torch.tensor([[0.5], [1.0], [-1.0], [2.0], [0.1]], requires_grad=True)
     y = torch.sigmoid(torch.clip(x * 2 + 1, min=0.0) @ w) + torch.relu(x).sum()
+    y = y + torch.special.expit(x.clamp(min=0) @ w) + 1 / (1 + torch.exp(-torch.matmul(x, w)))
+    y = y + torch.where(x > 0, x, 0.0).sum() + torch.maximum(x, torch.tensor(0.0)).sum() + F.relu(x).sum()
     y.sum().backward()
+    torch.autograd.grad((x.double() ** 2).sum(), [x])
     with torch.no_grad():
         x -= 0.1 * x.grad
+        x.sub_(0.1 * x.grad)
         x.grad.zero_()
+    x.data -= 0.1 * x.grad
+    x.grad = None
     torch.maximum(x, torch.zeros(5)).double().sum().item()
+    torch.linalg.norm(torch.eye(3)), torch.linalg.solve(torch.eye(3) + 0.1, torch.ones(3))
+    # torch.nn: modules, losses, functional.
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    loss = nn.MSELoss()(model(torch.ones(2, 3)).squeeze(1), torch.zeros(2))
+    loss = loss + F.mse_loss(F.sigmoid(torch.ones(2)), torch.zeros(2))
+    loss = loss + F.cross_entropy(torch.ones(2, 3), torch.tensor([0, 2]))
+    loss.backward()
+    model.zero_grad()
+    # pandas: the ways a column's gaps get filled with its mode, and a small CSV.
     frame = pd.DataFrame({"a": [1.0, None, 1.0], "s": ["p", None, "p"], "i": [1, 2, 2]})
     filled = frame.fillna(frame.mode().iloc[0])
     filled.isna().to_numpy()
     frame.copy(deep=True).equals(filled)
     [frame[c].mode() for c in frame.columns]
+    frame.apply(lambda c: c.fillna(c.mode()[0]) if c.notna().any() else c)
+    frame["a"].where(frame["a"].notna(), 0.0)
+    frame["s"].value_counts().idxmax()
+    pd.get_dummies(frame, columns=["s"])
+    pd.read_csv(io.StringIO("a,b,s\n1,2.5,x\n3,,y\n"))
     pd.array(["p", None], dtype="str")
+    # numpy: counting at a threshold.
     probs = np.asarray([0.2, 0.7], dtype=float)
     int(np.sum((probs >= 0.5) & (np.asarray([1, 0]) != 0)))
+    np.count_nonzero(np.logical_and(probs >= 0.5, np.asarray([1, 0]).astype(bool)))
+
+
+FULLY_WARM = False  # whether this process ran warm_up_fully (a forked zygote inherits it)
+
+
+def warm_up_fully() -> bool:
+    """The expensive warm-up stage, on top of ``warm_up``: torch's optimizers import
+    torch._dynamo when the first one is built (about 1 s of CPU, mostly sympy and torch.fx),
+    which would stop a correct ``torch.optim.SGD(params, lr).step()`` as an endless loop.
+    A batch worker runs it before it forks its zygote; a fresh zygote runs it when the host
+    asks (``Sandbox.warm``). Returns False when it had run already."""
+    global FULLY_WARM
+    if FULLY_WARM:
+        return False
+    import torch
+
+    try:
+        tempfile.gettempdir()
+    except FileNotFoundError:
+        # Behind the nursery's read-only root there is no temporary folder, and importing
+        # torch._dynamo makes sure its compile cache's folder exists (nothing is compiled
+        # here, so nothing is written): name one that exists. Children start with a clean
+        # environment, so theirs is under their own TMPDIR.
+        os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", "/")
+    p = torch.zeros(3, requires_grad=True)
+    for make in (lambda: torch.optim.SGD([p], lr=0.1), lambda: torch.optim.SGD([p], lr=0.1, momentum=0.9),
+                 lambda: torch.optim.Adam([p], lr=0.1), lambda: torch.optim.AdamW([p], lr=0.1)):
+        optimizer = make()
+        for set_to_none in (True, False):
+            p.grad = torch.ones(3)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=set_to_none)
+    FULLY_WARM = True
+    return True
 
 
 def read_config(control: socket.socket) -> dict:
@@ -287,8 +358,6 @@ def main(fd: int) -> None:
 
     torch.set_num_threads(1)
     warm_up()
-    import gc
-
     gc.freeze()  # children then leave the preloaded objects' pages shared
     config = read_config(control)
     zygote = Zygote(control, config, isolation.address_space_bytes())
