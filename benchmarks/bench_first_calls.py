@@ -43,6 +43,9 @@ PATHS: dict[str, str] = {
     "optim.Adam step": (
         "p = [torch.zeros(3, requires_grad=True)]; p[0].grad = torch.ones(3)\n"
         "o = torch.optim.Adam(p, lr=0.1); o.step(); o.zero_grad()"),
+    "optim.lr_scheduler.StepLR": (
+        "o = torch.optim.SGD([torch.zeros(3, requires_grad=True)], lr=0.1)\n"
+        "s = torch.optim.lr_scheduler.StepLR(o, step_size=1); o.step(); s.step()"),
     # torch.nn
     "nn.Module subclass": (
         "class M(nn.Module):\n"
@@ -79,6 +82,12 @@ PATHS: dict[str, str] = {
     "float64 ops": "x = torch.linspace(-1, 1, 5, dtype=torch.float64); torch.sigmoid(x @ x); x.relu()",
     "tensor from numpy/list": "torch.as_tensor(np.ones(3)); torch.tensor([1.0, 2.0]).numpy().tolist()",
     "random": "torch.manual_seed(0); torch.randn(3); torch.rand(2); torch.randint(0, 3, (4,))",
+    "F.one_hot": "F.one_hot(torch.tensor([0, 2, 1]), 3)",
+    "utils.data DataLoader": (
+        "ds = torch.utils.data.TensorDataset(torch.ones(4, 2), torch.zeros(4))\n"
+        "[b for b in torch.utils.data.DataLoader(ds, batch_size=2, shuffle=True)]"),
+    "print a tensor": "repr(torch.linspace(-1, 1, 5)); str(torch.ones(2, 2, dtype=torch.float64, requires_grad=True))",
+    "torch.testing.assert_close": "torch.testing.assert_close(torch.ones(3), torch.ones(3))",
     # autograd
     "backward": "x = torch.ones(3, requires_grad=True); (x * 2).sum().backward()",
     "autograd.grad": "x = torch.ones(3, requires_grad=True); torch.autograd.grad((x ** 2).sum(), [x])",
@@ -95,6 +104,8 @@ PATHS: dict[str, str] = {
         "np.logical_and(a, t).sum(); np.count_nonzero(a & ~t); np.unique(t, return_counts=True); np.bincount([0, 1, 1])"),
     "numpy isclose/allclose": "np.isclose(1.0, 1.0); np.allclose([1.0], [1.0])",
     "numpy linalg": "np.linalg.norm(np.ones(3)); np.linalg.solve(np.eye(2), np.ones(2))",
+    "np.testing.assert_allclose": "np.testing.assert_allclose(np.ones(3), np.ones(3))",
+    "print an array": "repr(np.linspace(0, 1, 5)); str(np.eye(2))",
     # pandas
     "pd.DataFrame.mode": "pd.DataFrame({'a': [1.0, None, 1.0], 's': ['x', None, 'x']}).mode()",
     "pd.fillna(mode.iloc[0])": (
@@ -120,6 +131,9 @@ PATHS: dict[str, str] = {
     "pd.dropna/drop_duplicates": "df = pd.DataFrame({'a': [1.0, None, 1.0]}); df.dropna(); df.drop_duplicates()",
     "pd.str accessor": "pd.Series(['Mr. A', 'Mrs. B']).str.split('.').str[0].str.lower()",
     "pd.Categorical": "pd.Series(['a', 'b']).astype('category').cat.codes",
+    "print a DataFrame": "df = pd.DataFrame({'a': [1.0, None], 's': ['x', None]}); repr(df); str(df['a']); df.head()",
+    "pd.testing.assert_frame_equal": (
+        "df = pd.DataFrame({'a': [1.0, None]}); pd.testing.assert_frame_equal(df, df.copy())"),
 }
 
 SCOPE = "import torch, numpy as np, pandas as pd\nfrom torch import nn\nimport torch.nn.functional as F\n"

@@ -279,6 +279,8 @@ def warm_up() -> None:
     loss = loss + F.cross_entropy(torch.ones(2, 3), torch.tensor([0, 2]))
     loss.backward()
     model.zero_grad()
+    repr(torch.ones(2, dtype=torch.float64, requires_grad=True))  # printing a tensor
+    list(torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(2, 1)), batch_size=1))
     # pandas: the ways a column's gaps get filled with its mode, and a small CSV.
     frame = pd.DataFrame({"a": [1.0, None, 1.0], "s": ["p", None, "p"], "i": [1, 2, 2]})
     filled = frame.fillna(frame.mode().iloc[0])
@@ -291,10 +293,12 @@ def warm_up() -> None:
     pd.get_dummies(frame, columns=["s"])
     pd.read_csv(io.StringIO("a,b,s\n1,2.5,x\n3,,y\n"))
     pd.array(["p", None], dtype="str")
+    repr(frame), repr(frame["a"])
     # numpy: counting at a threshold.
     probs = np.asarray([0.2, 0.7], dtype=float)
     int(np.sum((probs >= 0.5) & (np.asarray([1, 0]) != 0)))
     np.count_nonzero(np.logical_and(probs >= 0.5, np.asarray([1, 0]).astype(bool)))
+    np.testing.assert_allclose(probs, probs)
 
 
 FULLY_WARM = False  # whether this process ran warm_up_fully (a forked zygote inherits it)
@@ -303,7 +307,8 @@ FULLY_WARM = False  # whether this process ran warm_up_fully (a forked zygote in
 def warm_up_fully() -> bool:
     """The expensive warm-up stage, on top of ``warm_up``: torch's optimizers import
     torch._dynamo when the first one is built (about 1 s of CPU, mostly sympy and torch.fx),
-    which would stop a correct ``torch.optim.SGD(params, lr).step()`` as an endless loop.
+    which would stop a correct ``torch.optim.SGD(params, lr).step()`` as an endless loop;
+    ``torch.testing.assert_close`` imports sympy too (0.7 s).
     A batch worker runs it before it forks its zygote; a fresh zygote runs it when the host
     asks (``Sandbox.warm``). Returns False when it had run already."""
     global FULLY_WARM
@@ -327,6 +332,7 @@ def warm_up_fully() -> bool:
             p.grad = torch.ones(3)
             optimizer.step()
             optimizer.zero_grad(set_to_none=set_to_none)
+    torch.testing.assert_close(p, p)  # imports sympy (~0.7 s alone), which torch._dynamo has loaded
     FULLY_WARM = True
     return True
 
