@@ -86,6 +86,8 @@ class GradingRun:
         if exercise.id in self.submission.problems:
             raise CheckFailure(self.submission.problems[exercise.id])
         source = self.submission.sources[exercise.id]
+        if "optim" in source.text and self.sandbox.warm() and self._child is not None:
+            self._child.kill()  # forked before the warm-up: the next child has torch's optimizers ready
         child = self.child()
         module = self._load(child, source, exercise)
         # Library start-up at the top level (see StudentFunction.run): a load that ran out of time
