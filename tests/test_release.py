@@ -473,9 +473,41 @@ def test_SLOW_quick_start_commands_work_in_a_fresh_copy_of_dest(dest, tmp_path):
         assert "Traceback" not in done.stderr + done.stdout, done.stderr[-2000:]
     check, quizzes = outputs
     assert check.returncode == 1, check.stderr[-2000:]  # every exercise still to do
-    assert "Score: 0/25" in check.stdout and "calc_preds is not written yet" in check.stdout
+    assert "Score: 0/25" in check.stdout and "not written yet: calc_preds raises" in check.stdout
     assert quizzes.returncode == 0, quizzes.stderr[-2000:]
     assert "week3a-pytorch-basics" in quizzes.stdout
+    the_workflow_runs_in_the_copy(tmp_path / "copy0", env)
+
+
+def the_workflow_runs_in_the_copy(copy, env):
+    """The student repository's CI: every `run:` step of its workflow, in order, in a fresh
+    copy of DEST (whose venv the Quick start just made), as GitHub runs them with CI=true and
+    a step summary; then the summary, the annotations and the JUnit file are checked."""
+    import xml.etree.ElementTree as ElementTree
+
+    import yaml
+
+    workflow = yaml.safe_load((copy / ".github/workflows/check.yml").read_text())
+    steps = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+    assert steps == ["pip install torch==2.13.0 -e .", "grader check --ci --junit grader-junit.xml"]
+    shutil.copy(COURSE / "solutions/week3/triple_relu.py", copy / "exercises/week3/triple_relu.py")  # one done
+    summary = copy / "step-summary.md"
+    ci_env = dict(env, CI="true", GITHUB_STEP_SUMMARY=str(summary),
+                  PATH=os.pathsep.join([str(copy / ".venv/bin"), env["PATH"]]))
+    done = [subprocess.run(["bash", "-c", step], cwd=copy, env=ci_env, capture_output=True, text=True, timeout=1200)
+            for step in steps]
+    assert done[0].returncode == 0, done[0].stderr[-2000:]
+    log = done[1].stdout
+    assert done[1].returncode == 1 and "Traceback" not in log + done[1].stderr, done[1].stderr[-2000:]
+    assert log.rstrip().splitlines()[-1] == "Points: 5/25" and "\x1b" not in log
+    annotations = [line for line in log.splitlines() if line.startswith("::error ")]
+    assert annotations and all(line.startswith("::error file=exercises/week5/") for line in annotations), annotations
+    assert any("file=exercises/week5/calc_preds.py,line=" in line for line in annotations)
+    table = summary.read_text()
+    assert "| ✅ | `triple_relu` | 5/5 |" in table and "| ❌ | `calc_preds` | 0/5 |" in table
+    suites = ElementTree.parse(copy / "grader-junit.xml").getroot()
+    cases = suites.findall(".//testcase")
+    assert len(cases) == 18 and sum(c.find("failure") is not None for c in cases) == 14
 
 
 # ------------------------------------------------------------------------------------ quiz keys

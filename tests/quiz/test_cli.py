@@ -111,7 +111,7 @@ def test_score_by_path(run, tmp_path):
     ({"quiz": "all-types", "answers": {"relu-negative": ["B"]}}, ["one option label"]),
     ({"quiz": "all-types", "answers": {"relu-negative": "X"}}, ["no option 'X'"]),
     ({"quiz": "all-types", "answers": {"lr-value": "lots"}}, ["not a number"]),
-    ({"quiz": "three", "answers": {}}, ["is for quiz 'three'"]),
+    ({"quiz": "three", "answers": {}}, ["holds answers to quiz 'three'"]),
 ])
 def test_score_user_errors(run, tmp_path, content, words):
     path = tmp_path / "bad.json"

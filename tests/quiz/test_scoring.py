@@ -192,7 +192,7 @@ def test_load_answers_ok(tmp_path, all_types):
     ([1, 2], "expected"),
     ({"quiz": "all-types"}, "expected"),
     ({"quiz": "all-types", "answers": []}, "expected"),
-    ({"quiz": "other", "answers": {}}, "is for quiz 'other'"),
+    ({"quiz": "other", "answers": {}}, "holds answers to quiz 'other'"),
     ({"quiz": "all-types", "answers": {"nope": "A"}}, "no question 'nope'"),
     ({"quiz": "all-types", "answers": {"relu-negative": "Q"}}, "no option 'Q'"),
     ({"quiz": "all-types", "answers": {}, "extra": 1}, "unexpected key 'extra'"),
