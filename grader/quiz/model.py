@@ -95,6 +95,7 @@ class Question:
     hint: str = ""
     feedback: str = ""
     source: str = ""
+    reflective: bool = False  # free text graded for completion (`Reflective: yes`)
 
     @property
     def labels(self) -> list[str]:

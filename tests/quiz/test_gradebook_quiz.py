@@ -1,0 +1,71 @@
+"""Quiz results in the gradebook: `quiz score ... --gradebook`, needs review, reflective questions."""
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.gradebook import Gradebook
+from grader.quiz.parse import load_quiz
+from grader.quiz.scoring import score_answer
+
+QUIZZES = Path(__file__).resolve().parents[2] / "quizzes"
+LAB5 = load_quiz(QUIZZES / "lab5-from-scratch-model.md")
+
+
+def test_a_rubric_score_is_a_suggestion_needing_review():
+    q = next(q for q in LAB5.questions if q.type == "text" and not q.reflective
+             and any("squash" in alt for item in q.rubric for alt in item.alternatives))
+    r = score_answer(q, "squash flat")
+    assert r.status == "needs review"
+    assert "needs review" in r.summary and "Suggested" in r.summary and "Not right" not in r.summary
+
+
+def test_reflective_questions_are_graded_for_completion():
+    q = LAB5.question("team-tabular-use-case")
+    assert q.reflective
+    r = score_answer(q, "We keep a spreadsheet of orders and could guess late deliveries.")
+    assert (r.score, r.status) == (q.points, "complete") and "Not right" not in r.summary
+    short = score_answer(q, "yes")
+    assert (short.score, short.status) == (0.0, "complete")
+
+
+def test_reflective_must_be_yes_on_free_text(tmp_path):
+    from grader.quiz.model import QuizError
+    from grader.quiz.parse import parse_quiz
+    import pytest
+
+    text = "---\nid: r\ntitle: R\n---\n\n## q\n\nWhy?\n\n- (x) a\n- ( ) b\n\nReflective: yes\n"
+    with pytest.raises(QuizError, match="only a free-text question"):
+        parse_quiz(text)
+
+
+def test_quiz_score_records_each_student_in_the_gradebook(tmp_path):
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "alice.json").write_text(json.dumps({"quiz": LAB5.id, "answers": {
+        "team-tabular-use-case": "Our shop has one row per order and we would predict returns."}}))
+    (folder / "b.json").write_text(json.dumps({"quiz": LAB5.id, "student": "bob", "answers": {}}))
+    db = tmp_path / "gb.db"
+    result = CliRunner().invoke(main, ["quiz", "score", str(QUIZZES / "lab5-from-scratch-model.md"),
+                                       str(folder / "alice.json"), str(folder / "b.json"), "--gradebook", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "Recorded 2 results" in result.output
+    with Gradebook(db) as book:
+        rows = {a.student: a for a in book.quiz_results(LAB5.id)}
+    assert set(rows) == {"alice", "bob"}
+    reflective = next(q for q in rows["alice"].questions if q["id"] == "team-tabular-use-case")
+    assert reflective["status"] == "complete" and reflective["score"] == LAB5.question("team-tabular-use-case").points
+    assert rows["bob"].score == 0
+
+
+def test_quiz_score_rejects_a_gradebook_that_is_not_a_database(tmp_path):
+    answers = tmp_path / "alice.json"
+    answers.write_text(json.dumps({"quiz": LAB5.id, "answers": {}}))
+    bad = tmp_path / "gb.db"
+    bad.write_text("not a database at all " * 100)
+    result = CliRunner().invoke(main, ["quiz", "score", str(QUIZZES / "lab5-from-scratch-model.md"), str(answers),
+                                       "--gradebook", str(bad)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "not a usable gradebook" in result.output and len(result.output.strip().splitlines()) == 1
