@@ -299,6 +299,22 @@ class Gradebook:
             raise GradebookError(f"cannot record the quiz {quiz} of {student} in the gradebook {self.path}: "
                                  f"{exc}") from None
 
+    def review(self, attempt_id: int, question: str, points: float) -> int:
+        """The instructor's decision on one answer: a new result (history kept) whose question
+        ``question`` scores ``points`` with status "reviewed"; returns the new result's id."""
+        row = self.db.execute(f"SELECT {_QUIZ_COLUMNS} FROM quiz_attempts WHERE id = ?", (attempt_id,)).fetchone()
+        if row is None:
+            raise GradebookError(f"no quiz result {attempt_id} in {self.path}")
+        old = _quiz_attempt(row)
+        questions = [dict(q) for q in old.questions]
+        target = next((q for q in questions if q["id"] == question), None)
+        if target is None:
+            raise GradebookError(f"quiz result {attempt_id} has no question {question!r}")
+        if not 0 <= points <= target["max_score"]:
+            raise GradebookError(f"give between 0 and {target['max_score']:g} points for {question!r}")
+        target.update(score=float(points), status="reviewed")
+        return self.record_quiz(old.student, old.quiz, old.answers, questions)
+
     def _transaction(self) -> "_Transaction":
         return _Transaction(self.db)
 

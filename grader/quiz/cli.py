@@ -17,6 +17,7 @@ from grader.quiz.export import FORMATS, export_quiz, markdown_table
 from grader.quiz.model import Quiz, QuizError
 from grader.quiz.parse import find_quizzes, quizzes_dir, resolve_quiz
 from grader.quiz.record import record_answers
+from grader.quiz.review import review_answers
 from grader.quiz.scoring import AnswerError, answers_document, load_answers, score_quiz
 from grader.quiz.stats import quiz_stats
 from grader.quiz.take import answers_path, progress_path, run_session, save_answers, show_answers_file, shown
@@ -228,6 +229,33 @@ def _record(quiz_obj: Quiz, files: tuple[str, ...], path: Path) -> None:
                        + (f" ({review} answer{'s' if review != 1 else ''} need review: grader quiz review "
                           f"{quiz_obj.id})" if review else ""))
     click.echo(f"Recorded {len(files)} result{'s' if len(files) != 1 else ''} of {quiz_obj.id} in {path}")
+
+
+@quiz.command()
+@click.argument("quiz_ref", metavar="QUIZ")
+@click.option("--gradebook", "gradebook", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_PATH, show_default=True, help="The gradebook holding the scored answers.")
+@click.pass_context
+def review(ctx: click.Context, quiz_ref: str, gradebook: Path) -> None:
+    """Go through the free-text answers needing review and settle their points.
+
+    Enter accepts the suggested points, a number sets them, s skips, q stops.
+
+    Example:
+
+    \b
+        grader quiz review lab5-from-scratch-model --gradebook .grader/gradebook.db
+    """
+    quiz_obj = _keyed(_quiz(ctx, quiz_ref))
+    try:
+        book = Gradebook(gradebook)
+    except GradebookError as e:
+        raise click.ClickException(str(e)) from None
+    with book:
+        outcome = review_answers(book, quiz_obj, lambda p: click.prompt(p, default="", show_default=False),
+                                 click.echo)
+        left = sum(q["status"] == "needs review" for a in book.needing_review(quiz_obj.id) for q in a.questions)
+    click.echo(f"Reviewed {outcome.reviewed}, skipped {outcome.skipped}; {left} still need review.")
 
 
 @quiz.command()

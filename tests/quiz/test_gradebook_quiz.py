@@ -69,3 +69,52 @@ def test_quiz_score_rejects_a_gradebook_that_is_not_a_database(tmp_path):
                                        "--gradebook", str(bad)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "not a usable gradebook" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def _scored_class(tmp_path, *names):
+    """Score one free-text answer per student into a fresh gradebook; return its path."""
+    q = next(q for q in LAB5.questions if q.type == "text" and not q.reflective)
+    folder = tmp_path / "answers"
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        (folder / f"{name}.json").write_text(json.dumps({"quiz": LAB5.id, "answers": {q.id: "squash flat"}}))
+    db = tmp_path / "gb.db"
+    from grader.quiz.record import record_answers
+    with Gradebook(db) as book:
+        for name in names:
+            record_answers(book, LAB5, folder / f"{name}.json")
+    return db, q
+
+
+def test_the_review_loop_accepts_sets_skips_and_stops(tmp_path):
+    from grader.quiz.review import review_answers
+
+    db, q = _scored_class(tmp_path, "ann", "ben", "cat", "dan")
+    script = iter(["", "lots", "0", "s", "q"])   # ann: accept; ben: a bad entry, then 0; cat: skip; dan: stop
+    shown: list[str] = []
+    with Gradebook(db) as book:
+        suggested = {a.student: next(x["score"] for x in a.questions if x["id"] == q.id)
+                     for a in book.quiz_results(LAB5.id)}
+        outcome = review_answers(book, LAB5, lambda prompt: next(script), shown.append)
+        rows = {a.student: a for a in book.quiz_results(LAB5.id)}
+        history = book.quiz_history("ben", LAB5.id)
+    assert (outcome.reviewed, outcome.skipped, outcome.stopped) == (2, 1, True)
+    text = "\n".join(shown)
+    assert "squash flat" in text and q.reference in text and "Suggested" in text and "Type a number" in text
+    pick = {s: next(x for x in rows[s].questions if x["id"] == q.id) for s in rows}
+    assert (pick["ann"]["status"], pick["ann"]["score"]) == ("reviewed", suggested["ann"])
+    assert (pick["ben"]["status"], pick["ben"]["score"]) == ("reviewed", 0.0)
+    assert pick["cat"]["status"] == pick["dan"]["status"] == "needs review"
+    assert len(history) == 2   # the suggestion stays as history
+
+
+def test_quiz_review_cli_records_typed_points(tmp_path):
+    db, q = _scored_class(tmp_path, "ann")
+    result = CliRunner().invoke(main, ["quiz", "review", str(QUIZZES / "lab5-from-scratch-model.md"),
+                                       "--gradebook", str(db)], input=f"{q.points:g}\n")
+    assert result.exit_code == 0, result.output
+    assert "Reviewed 1, skipped 0; 0 still need review." in result.output
+    with Gradebook(db) as book:
+        (row,) = book.quiz_results(LAB5.id)
+    assert next(x for x in row.questions if x["id"] == q.id) == {"id": q.id, "score": q.points,
+                                                                  "max_score": q.points, "status": "reviewed"}
