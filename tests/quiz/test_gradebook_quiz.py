@@ -118,3 +118,12 @@ def test_quiz_review_cli_records_typed_points(tmp_path):
         (row,) = book.quiz_results(LAB5.id)
     assert next(x for x in row.questions if x["id"] == q.id) == {"id": q.id, "score": q.points,
                                                                   "max_score": q.points, "status": "reviewed"}
+
+
+def test_a_numeric_answer_is_shown_with_a_plus_minus_sign():
+    from grader.quiz.parse import parse_quiz
+
+    quiz = parse_quiz("---\nid: n\ntitle: N\n---\n\n## n\n\nHow much?\n\n= 0.5 +- 0.001\n= 2 +- 5%\n")
+    q = quiz.question("n")
+    assert q.describe_answer() == "0.5 ± 0.001 or 2 ± 5%"
+    assert "0.5 ± 0.001" in score_answer(q, 3).summary and "+-" not in score_answer(q, 3).summary
