@@ -173,8 +173,14 @@ def show_question(console: Console, q: Question, number: int, total: int,
 
 
 def show_result(console: Console, q: Question, r: QuestionResult) -> None:
-    mark = "[green]✔ Correct[/green]" if r.correct else (
-        "[yellow]◐ Partly right[/yellow]" if r.score > 0 else "[red]✘ Not right[/red]")
+    if r.status == "complete":
+        console.print(f"[green]Complete[/green]  {r.score:g} / {r.max_score:g}: {escape(r.summary)}")
+        if q.feedback:
+            console.print(Markdown(q.feedback))
+        return
+    mark = "[cyan]Suggested (needs review)[/cyan]" if r.status == "needs review" else (
+        "[green]✔ Correct[/green]" if r.correct else (
+            "[yellow]◐ Partly right[/yellow]" if r.score > 0 else "[red]✘ Not right[/red]"))
     console.print(f"{mark}  {r.score:g} / {r.max_score:g}")
     if q.type == "text":
         if r.found:

@@ -127,3 +127,40 @@ def test_a_numeric_answer_is_shown_with_a_plus_minus_sign():
     q = quiz.question("n")
     assert q.describe_answer() == "0.5 ± 0.001 or 2 ± 5%"
     assert "0.5 ± 0.001" in score_answer(q, 3).summary and "+-" not in score_answer(q, 3).summary
+
+
+def test_answers_files_a_user_can_get_wrong_are_one_line_errors(tmp_path):
+    quiz = str(QUIZZES / "lab5-from-scratch-model.md")
+    cases = {"notjson.json": ("{oops", "not valid JSON"),
+             "list.json": ("[1, 2]", "expected"),
+             "other.json": (json.dumps({"quiz": "week1-hello-deep-learning", "answers": {}}), "is for quiz"),
+             "unknown.json": (json.dumps({"quiz": LAB5.id, "answers": {"no-such-q": "A"}}), "has no question")}
+    for name, (content, words) in cases.items():
+        path = tmp_path / name
+        path.write_text(content)
+        for extra in ([], ["--gradebook", str(tmp_path / "gb.db")]):
+            result = CliRunner().invoke(main, ["quiz", "score", quiz, str(path), *extra])
+            assert result.exit_code == 1 and words in result.output, (name, result.output)
+            assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_take_from_a_file_never_gives_a_verdict_on_free_text(tmp_path):
+    q = next(q for q in LAB5.questions if q.type == "text" and not q.reflective)
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"quiz": LAB5.id, "answers": {q.id: "squash flat"}}))
+    result = CliRunner().invoke(main, ["quiz", "take", str(QUIZZES / "lab5-from-scratch-model.md"),
+                                       "--answers", str(path)])
+    assert result.exit_code == 0, result.output
+    block = result.output.split(q.id, 1)[1].split("Question", 1)[0]
+    assert "needs review" in block and "Not right" not in block and "Correct" not in block.replace("Correct answer", "")
+
+
+def test_quiz_score_of_one_file_shows_needs_review_not_a_verdict(tmp_path):
+    q = next(q for q in LAB5.questions if q.type == "text" and not q.reflective)
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"quiz": LAB5.id, "answers": {q.id: "squash flat"}}))
+    result = CliRunner().invoke(main, ["quiz", "score", str(QUIZZES / "lab5-from-scratch-model.md"), str(path)],
+                                terminal_width=200)
+    assert result.exit_code == 0, result.output
+    (row,) = [line for line in result.output.splitlines() if q.id in line]
+    assert "needs review" in row and "✔" not in row and "✘" not in row
