@@ -73,6 +73,7 @@ def _migrate_2_to_3(db: sqlite3.Connection) -> None:
         id        INTEGER PRIMARY KEY AUTOINCREMENT,
         student   TEXT NOT NULL REFERENCES students(id),
         quiz      TEXT NOT NULL,
+        assignment TEXT NOT NULL,
         answers   TEXT NOT NULL,
         questions TEXT NOT NULL,
         score     REAL NOT NULL,
@@ -94,6 +95,7 @@ class QuizAttempt:
     id: int
     student: str
     quiz: str
+    assignment: str          # what the result is filed under (--assignment; the quiz id by default)
     answers: dict
     questions: list
     score: float
@@ -274,7 +276,8 @@ class Gradebook:
                 [(attempt_id, i, *_check_fields(test)) for i, test in enumerate(results.get("tests", []))])
         return attempt_id
 
-    def record_quiz(self, student: str, quiz: str, answers: dict, questions: list[dict]) -> int:
+    def record_quiz(self, student: str, quiz: str, answers: dict, questions: list[dict],
+                    assignment: str | None = None) -> int:
         """Store one student's quiz result in one transaction; earlier results stay as history.
 
         ``questions`` holds one dict per question: id, score, max_score, status (QUIZ_STATUSES).
@@ -289,9 +292,9 @@ class Gradebook:
             with self._transaction():
                 self.db.execute("INSERT INTO students (id) VALUES (?) ON CONFLICT(id) DO NOTHING", (student,))
                 cursor = self.db.execute(
-                    "INSERT INTO quiz_attempts (student, quiz, answers, questions, score, max_score, status, "
-                    "scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (student, quiz, json.dumps(answers), json.dumps(questions),
+                    "INSERT INTO quiz_attempts (student, quiz, assignment, answers, questions, score, max_score, "
+                    "status, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (student, quiz, assignment or quiz, json.dumps(answers), json.dumps(questions),
                      float(sum(q["score"] for q in questions)), float(sum(q["max_score"] for q in questions)),
                      status, now))
                 return int(cursor.lastrowid)
@@ -313,7 +316,7 @@ class Gradebook:
         if not 0 <= points <= target["max_score"]:
             raise GradebookError(f"give between 0 and {target['max_score']:g} points for {question!r}")
         target.update(score=float(points), status="reviewed")
-        return self.record_quiz(old.student, old.quiz, old.answers, questions)
+        return self.record_quiz(old.student, old.quiz, old.answers, questions, old.assignment)
 
     def _transaction(self) -> "_Transaction":
         return _Transaction(self.db)
@@ -448,12 +451,12 @@ class _Transaction:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
-_QUIZ_COLUMNS = "id, student, quiz, answers, questions, score, max_score, status, scored_at"
+_QUIZ_COLUMNS = "id, student, quiz, assignment, answers, questions, score, max_score, status, scored_at"
 
 
 def _quiz_attempt(row: tuple) -> QuizAttempt:
-    return QuizAttempt(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]), row[5], row[6], row[7],
-                       row[8])
+    return QuizAttempt(row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]), row[6], row[7],
+                       row[8], row[9])
 
 
 def _overall(questions: list[dict]) -> str:

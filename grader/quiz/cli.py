@@ -179,9 +179,10 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
 @click.option("--gradebook", "gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Record each student's result in this gradebook (default with several files: "
                    ".grader/gradebook.db).")
+@click.option("--assignment", default=None, help="File the results under this name (default: the quiz id).")
 @click.pass_context
 def score(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_json: bool,
-          gradebook: Path | None) -> None:
+          gradebook: Path | None, assignment: str | None) -> None:
     """Score answers files: points per question and in total; record them in the gradebook.
 
     Free-text rubric scores are suggestions, shown as "needs review".
@@ -195,7 +196,7 @@ def score(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_
     """
     quiz_obj = _keyed(_quiz(ctx, quiz_ref))
     if len(answers_files) > 1 or gradebook is not None:
-        _record(quiz_obj, answers_files, gradebook or Path(DEFAULT_PATH))
+        _record(quiz_obj, answers_files, gradebook or Path(DEFAULT_PATH), assignment)
         return
     answers_file = answers_files[0]
     result = score_quiz(quiz_obj, _answers(answers_file, quiz_obj))
@@ -211,7 +212,7 @@ def score(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_
     Console(highlight=False).print(table)
 
 
-def _record(quiz_obj: Quiz, files: tuple[str, ...], path: Path) -> None:
+def _record(quiz_obj: Quiz, files: tuple[str, ...], path: Path, assignment: str | None) -> None:
     try:
         book = Gradebook(path)
     except GradebookError as e:
@@ -219,7 +220,7 @@ def _record(quiz_obj: Quiz, files: tuple[str, ...], path: Path) -> None:
     with book:
         for f in files:
             try:
-                student, result = record_answers(book, quiz_obj, Path(f))
+                student, result = record_answers(book, quiz_obj, Path(f), assignment)
             except AnswerError as e:
                 raise click.ClickException(f"{e}. See the answers file format in quizzes/FORMAT.md.") from None
             except GradebookError as e:

@@ -21,7 +21,7 @@ def student_of(path: Path) -> str:
     return Path(path).stem
 
 
-def record_answers(book: Gradebook, quiz: Quiz, path: Path) -> tuple[str, QuizResult]:
+def record_answers(book: Gradebook, quiz: Quiz, path: Path, assignment: str | None = None) -> tuple[str, QuizResult]:
     """Score one answers file and record it (one transaction); the student is matched to the roster
     like submissions are. Raises AnswerError for a file that cannot be scored."""
     answers = load_answers(path, quiz)
@@ -32,7 +32,7 @@ def record_answers(book: Gradebook, quiz: Quiz, path: Path) -> tuple[str, QuizRe
     student = match.id if match else name
     book.record_quiz(student, quiz.id, answers,
                      [{"id": r.id, "score": r.score, "max_score": r.max_score, "status": r.status}
-                      for r in result.questions])
+                      for r in result.questions], assignment)
     return student, result
 
 

@@ -49,12 +49,13 @@ def test_quiz_score_records_each_student_in_the_gradebook(tmp_path):
     (folder / "b.json").write_text(json.dumps({"quiz": LAB5.id, "student": "bob", "answers": {}}))
     db = tmp_path / "gb.db"
     result = CliRunner().invoke(main, ["quiz", "score", str(QUIZZES / "lab5-from-scratch-model.md"),
-                                       str(folder / "alice.json"), str(folder / "b.json"), "--gradebook", str(db)])
+                                       str(folder / "alice.json"), str(folder / "b.json"), "--gradebook", str(db),
+                                       "--assignment", "quiz-5"])
     assert result.exit_code == 0, result.output
     assert "Recorded 2 results" in result.output
     with Gradebook(db) as book:
         rows = {a.student: a for a in book.quiz_results(LAB5.id)}
-    assert set(rows) == {"alice", "bob"}
+    assert set(rows) == {"alice", "bob"} and {a.assignment for a in rows.values()} == {"quiz-5"}
     reflective = next(q for q in rows["alice"].questions if q["id"] == "team-tabular-use-case")
     assert reflective["status"] == "complete" and reflective["score"] == LAB5.question("team-tabular-use-case").points
     assert rows["bob"].score == 0
@@ -164,3 +165,22 @@ def test_quiz_score_of_one_file_shows_needs_review_not_a_verdict(tmp_path):
     assert result.exit_code == 0, result.output
     (row,) = [line for line in result.output.splitlines() if q.id in line]
     assert "needs review" in row and "✔" not in row and "✘" not in row
+
+
+def test_students_are_matched_to_the_roster_and_stats_read_the_gradebook(tmp_path):
+    from grader.gradebook import Student
+    from grader.quiz.record import record_answers
+    from grader.quiz.stats import quiz_stats
+
+    db = tmp_path / "gb.db"
+    single = next(q for q in LAB5.questions if q.type == "single")
+    with Gradebook(db) as book:
+        book.set_roster([Student("s001", "Alice", "alice@example.edu", "A"), Student("s002", "Bob", "", "A")])
+        for name, pick in (("alice", single.correct_answer()), ("S002", "A" if single.correct_answer() != "A" else "B")):
+            path = tmp_path / f"{name}.json"
+            path.write_text(json.dumps({"quiz": LAB5.id, "answers": {single.id: pick}}))
+            record_answers(book, LAB5, path)
+        assert [a.student for a in book.quiz_results(LAB5.id)] == ["s001", "s002"]
+        stats = quiz_stats(LAB5, book.quiz_answer_sets(LAB5.id))
+    assert stats.students == 2
+    assert next(q for q in stats.questions if q.id == single.id).facility_index == 50
