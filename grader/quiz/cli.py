@@ -253,10 +253,11 @@ def review(ctx: click.Context, quiz_ref: str, gradebook: Path) -> None:
     except GradebookError as e:
         raise click.ClickException(str(e)) from None
     with book:
-        outcome = review_answers(book, quiz_obj, lambda p: click.prompt(p, default="", show_default=False),
-                                 click.echo)
+        outcome = review_answers(book, quiz_obj, input, click.echo)
         left = sum(q["status"] == "needs review" for a in book.needing_review(quiz_obj.id) for q in a.questions)
     click.echo(f"Reviewed {outcome.reviewed}, skipped {outcome.skipped}; {left} still need review.")
+    if outcome.interrupted:
+        ctx.exit(130)
 
 
 @quiz.command()

@@ -17,6 +17,7 @@ class ReviewOutcome:
     reviewed: int = 0
     skipped: int = 0
     stopped: bool = False
+    interrupted: bool = False  # Ctrl-C or end of input: the decisions made so far are recorded
 
 
 def review_answers(book: Gradebook, quiz: Quiz, read: Callable[[str], str], write: Callable[[str], None]) -> ReviewOutcome:
@@ -40,7 +41,11 @@ def review_answers(book: Gradebook, quiz: Quiz, read: Callable[[str], str], writ
                   f"{'; missed: ' + ', '.join(suggestion.missed) if suggestion.missed else ''}\n"
                   f"Student's answer: {answer}\nSuggested: {q['score']:g} of {q['max_score']:g}")
             while True:
-                text = read(f"Points (Enter accepts {q['score']:g}, s skips, q stops): ").strip().lower()
+                try:
+                    text = read(f"Points (Enter accepts {q['score']:g}, s skips, q stops): ").strip().lower()
+                except (KeyboardInterrupt, EOFError):
+                    outcome.stopped = outcome.interrupted = True
+                    return outcome
                 if text == "q":
                     outcome.stopped = True
                     return outcome

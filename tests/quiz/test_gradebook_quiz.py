@@ -184,3 +184,11 @@ def test_students_are_matched_to_the_roster_and_stats_read_the_gradebook(tmp_pat
         stats = quiz_stats(LAB5, book.quiz_answer_sets(LAB5.id))
     assert stats.students == 2
     assert next(q for q in stats.questions if q.id == single.id).facility_index == 50
+
+
+def test_quiz_review_stops_cleanly_at_the_end_of_input(tmp_path):
+    db, q = _scored_class(tmp_path, "ann", "ben")
+    result = CliRunner().invoke(main, ["quiz", "review", str(QUIZZES / "lab5-from-scratch-model.md"),
+                                       "--gradebook", str(db)], input="0\n")
+    assert result.exit_code == 130 and "Traceback" not in result.output
+    assert "Reviewed 1, skipped 0; 1 still need review." in result.output
