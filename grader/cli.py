@@ -338,7 +338,6 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
     course = _course()
     if not (course / "solutions").is_dir():
         raise click.ClickException(f"{course} has no solutions/ folder: grading compares against the references")
-    click.echo(f"Grading against {course / 'solutions'}", err=True)
     if out_dir:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -380,6 +379,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
         for item in plan.up_to_date:
             keep(item, book.results(item.current.id), None)
         todo = {item.path: item for item in plan.to_grade}
+        click.echo(f"Grading against {course / 'solutions'}", err=True)
         if todo:
             jobs = jobs or min(len(todo), os.cpu_count() or 1)
             with Progress(TextColumn("[bold]Grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -66,7 +66,7 @@ def test_the_database_uses_wal_and_foreign_keys(tmp_path):
     with Gradebook(tmp_path / "gb.db") as book:
         assert book.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert book.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert book.version == SCHEMA_VERSION == 2
+        assert book.version == SCHEMA_VERSION == 3
         with pytest.raises(sqlite3.IntegrityError):
             book.db.execute("INSERT INTO checks VALUES (999, 0, 'x', 'e', 0, 1, 'failed', '', 0)")
 
@@ -113,7 +113,7 @@ def test_a_version_1_database_is_migrated_on_opening(tmp_path):
     old.executescript(SCHEMA_1)
     old.close()
     with Gradebook(path) as book:
-        assert book.version == 2
+        assert book.version == SCHEMA_VERSION == 3   # 1 → 2 → 3
         (alice,) = book.current("week5")
         assert (alice.student, alice.score, alice.seed, alice.execution_time) == ("alice", 5.0, 3, None)
         rebuilt = book.results(alice.id)
@@ -124,7 +124,7 @@ def test_a_version_1_database_is_migrated_on_opening(tmp_path):
         assert [a.score for a in book.history("alice")] == [5.0, 10.0]
         assert book.integrity() == "ok"
     with Gradebook(path) as again:  # opening a current database changes nothing
-        assert again.version == 2 and len(again.history("alice")) == 2
+        assert again.version == 3 and len(again.history("alice")) == 2
 
 
 def test_a_read_only_gradebook_never_writes(tmp_path):
@@ -144,7 +144,7 @@ def test_a_read_only_gradebook_never_writes(tmp_path):
 def test_a_newer_or_foreign_database_is_refused_with_what_to_do(tmp_path):
     newer = tmp_path / "newer.db"
     sqlite3.connect(newer).execute("PRAGMA user_version = 99").connection.close()
-    with pytest.raises(GradebookError, match="schema version 99, newer than this grader's 2: upgrade dl-grader"):
+    with pytest.raises(GradebookError, match="schema version 99, newer than this grader's 3: upgrade dl-grader"):
         Gradebook(newer)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite at all, just bytes" * 100)
@@ -480,3 +480,47 @@ def test_a_batch_killed_at_random_moments_resumes_to_the_same_results(tmp_path):
           f"{orphans} worker, zygote and sandbox processes died with their batch; uninterrupted run {duration:.1f} s")
     assert kills >= KILLS and orphans
     assert partial - {0, len(expected)}, f"no kill landed between two results (seed {seed}, partial {partial})"
+
+
+# ---------------------------------------------------------------- quizzes (schema 3)
+
+
+def _v2_database(path: Path) -> None:
+    """A version-2 gradebook as the grader of schema 2 made it, with one graded attempt."""
+    from grader.gradebook import store
+
+    db = sqlite3.connect(path, isolation_level=None)
+    for statement in store._SCHEMA_1.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    store._migrate_1_to_2(db)
+    db.execute("INSERT INTO students (id) VALUES ('alice')")
+    db.execute("INSERT INTO attempts (student, assignment, submission, content_hash, checks_hash, score, max_score, "
+               "seed, grader_version, graded_at) VALUES ('alice', 'week5', 'alice.py', 'c', 'k', 5, 10, 7, '0.1', "
+               "'2026-01-01T00:00:00+00:00')")
+    db.execute("PRAGMA user_version = 2")
+    db.close()
+
+
+def test_a_version_2_gradebook_migrates_to_quiz_results(tmp_path):
+    path = tmp_path / "gb.db"
+    _v2_database(path)
+    with Gradebook(path) as book:
+        assert book.version == SCHEMA_VERSION == 3
+        assert [a.score for a in book.current("week5")] == [5.0]   # the graded attempt survived
+        assert book.quiz_results() == []
+        book.record_quiz("alice", "lab5", {"q1": "B"},
+                         [{"id": "q1", "score": 1.0, "max_score": 1.0, "status": "scored"},
+                          {"id": "q2", "score": 0.5, "max_score": 1.0, "status": "needs review"}])
+        book.record_quiz("alice", "lab5", {"q1": "A"},
+                         [{"id": "q1", "score": 0.0, "max_score": 1.0, "status": "scored"},
+                          {"id": "q2", "score": 1.0, "max_score": 1.0, "status": "complete"}])
+        (current,) = book.quiz_results("lab5")
+        assert (current.student, current.score, current.max_score, current.status) == ("alice", 1.0, 2.0, "scored")
+        assert current.answers == {"q1": "A"}
+        assert [a.status for a in book.quiz_history("alice", "lab5")] == ["needs review", "scored"]
+        assert book.needing_review("lab5") == []
+        assert book.quiz_answer_sets("lab5") == [{"q1": "A"}]
+        with pytest.raises(GradebookError, match="status"):
+            book.record_quiz("bob", "lab5", {}, [{"id": "q1", "score": 1, "max_score": 1, "status": "great"}])
+        assert [a.student for a in book.quiz_results()] == ["alice"]   # the bad one wrote nothing

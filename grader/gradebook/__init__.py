@@ -9,10 +9,10 @@ from grader.gradebook.batch import BatchError, BatchPlan, Planned, choose_seed, 
 from grader.gradebook.hashing import checks_hash, content_hash
 from grader.gradebook.roster import Roster, RosterError, load_roster
 from grader.gradebook.store import (SCHEMA_VERSION, Attempt, CheckRow, Gradebook, GradebookError, NewAttempt,
-                                    Student)
+                                    QuizAttempt, Student)
 
 DEFAULT_PATH = ".grader/gradebook.db"   # relative to the course folder
 
 __all__ = ["DEFAULT_PATH", "SCHEMA_VERSION", "Attempt", "BatchError", "BatchPlan", "CheckRow", "Gradebook",
-           "GradebookError", "NewAttempt", "Planned", "Roster", "RosterError", "Student", "checks_hash",
+           "GradebookError", "NewAttempt", "Planned", "QuizAttempt", "Roster", "RosterError", "Student", "checks_hash",
            "choose_seed", "content_hash", "load_roster", "plan_batch"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Version 1: students, attempts and their checks.
 _SCHEMA_1 = """
@@ -66,7 +66,42 @@ def _migrate_1_to_2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX attempts_by_student ON attempts(assignment, student, id)")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
+def _migrate_2_to_3(db: sqlite3.Connection) -> None:
+    """Version 3 keeps quiz results: one row per scored (or re-scored) answers file, oldest first;
+    the latest row of a (student, quiz) is its current result."""
+    db.execute("""CREATE TABLE quiz_attempts (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        student   TEXT NOT NULL REFERENCES students(id),
+        quiz      TEXT NOT NULL,
+        assignment TEXT NOT NULL,
+        answers   TEXT NOT NULL,
+        questions TEXT NOT NULL,
+        score     REAL NOT NULL,
+        max_score REAL NOT NULL,
+        status    TEXT NOT NULL,
+        scored_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX quiz_attempts_by_student ON quiz_attempts(quiz, student, id)")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+
+QUIZ_STATUSES = ("scored", "needs review", "reviewed", "complete")
+
+
+@dataclass(frozen=True)
+class QuizAttempt:
+    """One scored answers file: every question's answer and result (id, score, max_score, status)."""
+
+    id: int
+    student: str
+    quiz: str
+    assignment: str          # what the result is filed under (--assignment; the quiz id by default)
+    answers: dict
+    questions: list
+    score: float
+    max_score: float
+    status: str
+    scored_at: str
 
 
 class GradebookError(Exception):
@@ -241,6 +276,48 @@ class Gradebook:
                 [(attempt_id, i, *_check_fields(test)) for i, test in enumerate(results.get("tests", []))])
         return attempt_id
 
+    def record_quiz(self, student: str, quiz: str, answers: dict, questions: list[dict],
+                    assignment: str | None = None) -> int:
+        """Store one student's quiz result in one transaction; earlier results stay as history.
+
+        ``questions`` holds one dict per question: id, score, max_score, status (QUIZ_STATUSES).
+        The attempt's status is the least settled of its questions' ("needs review" first)."""
+        for q in questions:
+            if q.get("status") not in QUIZ_STATUSES:
+                raise GradebookError(f"question {q.get('id')!r} has status {q.get('status')!r}, "
+                                     f"not one of {', '.join(QUIZ_STATUSES)}")
+        status = _overall(questions)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        try:
+            with self._transaction():
+                self.db.execute("INSERT INTO students (id) VALUES (?) ON CONFLICT(id) DO NOTHING", (student,))
+                cursor = self.db.execute(
+                    "INSERT INTO quiz_attempts (student, quiz, assignment, answers, questions, score, max_score, "
+                    "status, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (student, quiz, assignment or quiz, json.dumps(answers), json.dumps(questions),
+                     float(sum(q["score"] for q in questions)), float(sum(q["max_score"] for q in questions)),
+                     status, now))
+                return int(cursor.lastrowid)
+        except sqlite3.Error as exc:
+            raise GradebookError(f"cannot record the quiz {quiz} of {student} in the gradebook {self.path}: "
+                                 f"{exc}") from None
+
+    def review(self, attempt_id: int, question: str, points: float) -> int:
+        """The instructor's decision on one answer: a new result (history kept) whose question
+        ``question`` scores ``points`` with status "reviewed"; returns the new result's id."""
+        row = self.db.execute(f"SELECT {_QUIZ_COLUMNS} FROM quiz_attempts WHERE id = ?", (attempt_id,)).fetchone()
+        if row is None:
+            raise GradebookError(f"no quiz result {attempt_id} in {self.path}")
+        old = _quiz_attempt(row)
+        questions = [dict(q) for q in old.questions]
+        target = next((q for q in questions if q["id"] == question), None)
+        if target is None:
+            raise GradebookError(f"quiz result {attempt_id} has no question {question!r}")
+        if not 0 <= points <= target["max_score"]:
+            raise GradebookError(f"give between 0 and {target['max_score']:g} points for {question!r}")
+        target.update(score=float(points), status="reviewed")
+        return self.record_quiz(old.student, old.quiz, old.answers, questions, old.assignment)
+
     def _transaction(self) -> "_Transaction":
         return _Transaction(self.db)
 
@@ -327,6 +404,28 @@ class Gradebook:
                               "ORDER BY id DESC LIMIT 1", (assignment,)).fetchone()
         return row[0] if row else None
 
+    def quiz_results(self, quiz: str | None = None) -> list[QuizAttempt]:
+        """The current (latest) quiz result of each (student, quiz), by quiz then student."""
+        where, args = ("WHERE quiz = ?", (quiz,)) if quiz is not None else ("", ())
+        rows = self.db.execute(
+            f"SELECT {_QUIZ_COLUMNS} FROM quiz_attempts WHERE id IN "
+            f"(SELECT MAX(id) FROM quiz_attempts {where} GROUP BY quiz, student) ORDER BY quiz, student", args)
+        return [_quiz_attempt(r) for r in rows]
+
+    def quiz_history(self, student: str, quiz: str) -> list[QuizAttempt]:
+        """Every recorded result of a student's quiz, oldest first."""
+        rows = self.db.execute(f"SELECT {_QUIZ_COLUMNS} FROM quiz_attempts WHERE student = ? AND quiz = ? "
+                               "ORDER BY id", (student, quiz))
+        return [_quiz_attempt(r) for r in rows]
+
+    def needing_review(self, quiz: str) -> list[QuizAttempt]:
+        """Current results of ``quiz`` with a question still marked "needs review"."""
+        return [a for a in self.quiz_results(quiz) if a.status == "needs review"]
+
+    def quiz_answer_sets(self, quiz: str) -> list[dict]:
+        """Each student's answers dict (current result), the form ``grader.quiz.stats.quiz_stats`` takes."""
+        return [a.answers for a in self.quiz_results(quiz)]
+
     # ------------------------------------------------------------------ lifetime
 
     def close(self) -> None:
@@ -350,6 +449,22 @@ class _Transaction:
 
     def __exit__(self, kind: type | None, *exc: object) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+_QUIZ_COLUMNS = "id, student, quiz, assignment, answers, questions, score, max_score, status, scored_at"
+
+
+def _quiz_attempt(row: tuple) -> QuizAttempt:
+    return QuizAttempt(row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]), row[6], row[7],
+                       row[8], row[9])
+
+
+def _overall(questions: list[dict]) -> str:
+    statuses = {q["status"] for q in questions}
+    for status in ("needs review", "reviewed", "scored", "complete"):
+        if status in statuses:
+            return status
+    return "scored"
 
 
 def _check_fields(test: dict) -> tuple:

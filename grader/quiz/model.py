@@ -51,6 +51,11 @@ class NumericAnswer:
     low: float | None = None
     high: float | None = None
 
+    @property
+    def shown(self) -> str:
+        """The answer as a person writes it: `0.5 ± 0.01` (the source format writes `+-`)."""
+        return re.sub(r"\s*(?:\+-|\+/-|±)\s*", " ± ", self.text)
+
     def bounds(self) -> tuple[float, float]:
         """The inclusive interval of accepted values."""
         if self.kind == "range":
@@ -95,6 +100,7 @@ class Question:
     hint: str = ""
     feedback: str = ""
     source: str = ""
+    reflective: bool = False  # free text graded for completion (`Reflective: yes`)
 
     @property
     def labels(self) -> list[str]:
@@ -133,7 +139,7 @@ class Question:
         if self.type == "ordering":
             return " ".join(self.correct_answer())
         if self.type == "numeric":
-            return " or ".join(n.text for n in self.numeric)
+            return " or ".join(n.shown for n in self.numeric)
         if self.type == "short":
             return " / ".join(self.forms)
         return self.reference

@@ -34,7 +34,7 @@ RUBRIC_RE = re.compile(r"^Rubric:\s*$")
 RUBRIC_ITEM_RE = re.compile(r"^\s*[-*+]\s+(\d+(?:\.\d+)?)\s+points?\s*:\s*(.*)$")
 LABEL_RE = re.compile(r"^([A-Za-z][A-Za-z ]{0,30}):(?:\s|$)")
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
-KNOWN_LABELS = ("Hint", "Source", "Reference answer", "Rubric")
+KNOWN_LABELS = ("Hint", "Source", "Reference answer", "Rubric", "Reflective")
 
 # The line kinds that make up answer blocks, and the question type each implies.
 _BLOCK_KIND = {"choice": "single", "check": "multiple", "order": "ordering", "numeric": "numeric",
@@ -118,6 +118,7 @@ class _Draft:
     hint: str = ""
     source: str = ""
     feedback: list[str] = field(default_factory=list)
+    reflective: bool = False  # `Reflective: yes`: graded for completion
     withheld: bool = False  # the quiz's keys were withheld (`answers: withheld`, grader/quiz/withhold.py)
 
 
@@ -410,6 +411,14 @@ def _question_line(d: _Draft, line: str, number: int, fail) -> None:
         assert m is not None
         label = m.group(1)
         value = line[m.end():].strip()
+        if label == "Reflective":
+            if value.lower() != "yes":
+                raise fail(number, f"`Reflective: {value}`: write `Reflective: yes` or leave the line out")
+            if d.block != "text":
+                raise fail(number, "only a free-text question (`Reference answer:`/`Rubric:`) can be reflective")
+            d.reflective = True
+            d.block_done = True
+            return
         if label == "Hint":
             if d.hint:
                 raise fail(number, "a second `Hint:` line")
@@ -512,6 +521,7 @@ def _build(d: _Draft, fail) -> Question:
         hint=d.hint,
         feedback=_paragraphs(d.feedback),
         source=d.source,
+        reflective=d.reflective,
     )
 
 

@@ -29,6 +29,7 @@ class QuestionResult:
     explanation: str = ""  # the question's feedback from the quiz file
     found: list[str] = field(default_factory=list)  # free text: rubric concepts found
     missed: list[str] = field(default_factory=list)  # free text: rubric concepts missed
+    status: str = "scored"  # "scored", "needs review" (a rubric suggestion), "complete" (reflective)
 
     @property
     def correct(self) -> bool:
@@ -59,7 +60,7 @@ class QuizResult:
             "max_score": self.max_score,
             "questions": [
                 {"id": r.id, "score": round(r.score, 6), "max_score": r.max_score,
-                 "correct": r.correct, "feedback": r.feedback}
+                 "correct": r.correct, "status": r.status, "feedback": r.feedback}
                 for r in self.questions
             ],
         }
@@ -179,6 +180,12 @@ def score_answer(question: Question, answer: Any) -> QuestionResult:
         return QuestionResult(q.id, 0.0, q.points, False,
                               f"Not answered. Correct answer: {q.describe_answer()}", q.feedback)
     a = normalize_answer(q, answer)
+    if q.type == "text" and q.reflective:
+        done = substantial(a)
+        return QuestionResult(q.id, q.points if done else 0.0, q.points, True,
+                              ("Complete: a reflective question, graded for completion." if done else
+                               "Too short to count: a reflective question needs a sentence or two of your own.")
+                              + f" An example answer: {q.reference}", q.feedback, status="complete")
     found: list[str] = []
     missed: list[str] = []
     if q.type in ("single", "truefalse"):
@@ -203,7 +210,7 @@ def score_answer(question: Question, answer: Any) -> QuestionResult:
         fraction = earned / q.points
     score = q.points * fraction
     if q.type == "text":
-        summary = (f"Rubric: found {', '.join(found) or 'nothing'}"
+        summary = (f"Suggested {_points(score)} of {_points(q.points)} (needs review). Rubric: found {', '.join(found) or 'nothing'}"
                    + (f"; missed {', '.join(missed)}" if missed else "")
                    + f". Reference answer: {q.reference}")
     elif fraction >= 1 - 1e-9:
@@ -212,7 +219,14 @@ def score_answer(question: Question, answer: Any) -> QuestionResult:
         summary = f"Partly right ({_points(score)} of {_points(q.points)}). Correct answer: {q.describe_answer()}"
     else:
         summary = f"Not right. Correct answer: {q.describe_answer()}"
-    return QuestionResult(q.id, score, q.points, True, summary, q.feedback, found, missed)
+    return QuestionResult(q.id, score, q.points, True, summary, q.feedback, found, missed,
+                          "needs review" if q.type == "text" else "scored")
+
+
+def substantial(text: str) -> bool:
+    """A non-empty, non-trivial answer: at least three words with letters, not all the same word."""
+    words = [w for w in re.findall(r"[^\W\d_]+", text.casefold()) if len(w) > 1]
+    return len(words) >= 3 and len(set(words)) >= 2
 
 
 def score_quiz(quiz: Quiz, answers: dict[str, Any]) -> QuizResult:
@@ -232,9 +246,10 @@ def parse_answers(data: Any, quiz: Quiz, source: str = "answers") -> dict[str, A
     """Validate a decoded answers document against a quiz; return the raw answers dict."""
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
         raise AnswerError(f"{source}: expected {{\"quiz\": \"{quiz.id}\", \"answers\": {{QUESTION_ID: ANSWER}}}}")
-    extra = set(data) - {"quiz", "answers"}
+    extra = set(data) - {"quiz", "answers", "student"}
     if extra:
-        raise AnswerError(f"{source}: unexpected key {sorted(extra)[0]!r}; only \"quiz\" and \"answers\" are allowed")
+        raise AnswerError(f"{source}: unexpected key {sorted(extra)[0]!r}; only \"quiz\", \"answers\" and "
+                          "\"student\" are allowed")
     if "quiz" not in data or not isinstance(data["quiz"], str):
         raise AnswerError(f"{source}: says no quiz; add \"quiz\": \"{quiz.id}\" to it")
     if data["quiz"] != quiz.id:

@@ -162,7 +162,7 @@ def test_score_quiz_totals_and_missing(all_types):
     assert result.score == 3 and result.max_score == 12
     doc = result.to_json()
     assert set(doc) == {"quiz", "score", "max_score", "questions"}
-    assert set(doc["questions"][0]) == {"id", "score", "max_score", "correct", "feedback"}
+    assert set(doc["questions"][0]) == {"id", "score", "max_score", "correct", "status", "feedback"}
     assert [q["correct"] for q in doc["questions"][:3]] == [True, False, False]
 
 
