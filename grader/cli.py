@@ -159,6 +159,8 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
     from grader.grading import GradeOptions, Grader, GradingError
     from grader.report import print_feedback
     from grader.sandbox.host import SandboxUnavailable
+    from grader.grading import sandbox_config
+    from grader.sandbox.host import Sandbox
     from grader.student import ci as ci_output
     from grader.student.state import State
 
@@ -171,9 +173,15 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
         console = ci_output.plain_console() if ci else Console()
         if not as_json:
             console.print(Text(f"Checking {course / 'exercises'}", style="dim"), highlight=False)
-        _import_libraries()
+        # The zygote starts first, so that its imports overlap this process's own.
+        sandbox = Sandbox(sandbox_config(course, options))
+        try:
+            _import_libraries()
+        except BaseException:
+            sandbox.close()
+            raise
         live = contextlib.nullcontext() if ci or as_json else console.status("Checking…")
-        with live, Grader(course, options) as grader:
+        with live, Grader(course, options, sandbox=sandbox) as grader:
             results = grader.grade(course / "exercises")
     except (CourseError, GradingError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
