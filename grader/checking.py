@@ -20,12 +20,22 @@ import numpy as np
 import pandas as pd
 import torch
 
+from grader.safetext import clean
+
 RTOL = 1e-5
 ATOL = 1e-6
 
 
 class CheckFailure(AssertionError):
-    """A check failed; the message is safe to show to the student."""
+    """A check failed; the message is safe to show to the student.
+
+    ``file`` and ``line`` say where in the submission the failure arose, when known (a line of a
+    .py file; CI annotations point at it)."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
 
 
 def describe(value: Any) -> str:
@@ -43,35 +53,144 @@ def describe(value: Any) -> str:
     return f"a {name}"
 
 
-def show(value: Any, limit: int = 160) -> str:
-    """A value as a student would write it, cut to ``limit`` characters."""
-    if isinstance(value, torch.Tensor):
-        text = f"torch.tensor({_numbers(value.detach().tolist())}"
-        text += f", dtype={value.dtype})" if value.dtype not in (torch.float32, torch.int64) else ")"
-        if value.requires_grad:
-            text = text[:-1] + ", requires_grad=True)"
-    elif isinstance(value, np.ndarray):
-        text = f"np.array({_numbers(value.tolist())})"
-    elif isinstance(value, pd.DataFrame):
-        text = "pd.DataFrame(" + repr({c: value[c].tolist() for c in value.columns}) + ")"
-    else:
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _numbers(values: Any) -> str:
-    """Nested lists of numbers with floats at 6 significant digits (no float32 noise)."""
-    if isinstance(values, list):
-        return "[" + ", ".join(_numbers(v) for v in values) + "]"
-    if isinstance(values, float):
-        text = f"{values:.6g}"
-        return text if any(c in text for c in ".enia") else text + ".0"
-    return repr(values)
+def show(value: Any, limit: int | None = None) -> str:
+    """A value as Python a student can paste (``torch``, ``np`` and ``pd`` imported): floats
+    round-trip for their dtype, missing values are ``None``/``float('nan')``. Cut to ``limit``
+    characters only when one is given (never for a public call, which must rerun as shown)."""
+    writer = _Writer()
+    text = writer.write(value)
+    if writer.setup:  # a tensor with a .grad needs a name: show it as statements
+        text = "; ".join([*writer.setup, text])
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
 
 
 def show_call(function: str, args: tuple, kwargs: dict | None = None) -> str:
-    parts = [show(a, 80) for a in args] + [f"{k}={show(v, 80)}" for k, v in (kwargs or {}).items()]
-    return f"{function}({', '.join(parts)})"
+    """A call as Python a student can paste and rerun, in full: 'calc_preds(torch.tensor(...), ...)'.
+    Tensors that carry a gradient are set up first: 'p1 = torch.tensor(...); p1.grad = ...; f([p1])'."""
+    writer = _Writer()
+    parts = [writer.write(a) for a in args] + [f"{k}={writer.write(v)}" for k, v in (kwargs or {}).items()]
+    return "; ".join([*writer.setup, f"{function}({', '.join(parts)})"])
+
+
+_DEFAULT_DTYPES = {torch.float32, torch.int64, torch.bool}
+_NUMPY_DEFAULTS = {np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_)}
+
+
+def _float(x: float, kind: Any = float) -> str:
+    """A float literal that gives back the same value of its dtype: the shortest one."""
+    if math.isnan(x):
+        return "float('nan')"
+    if math.isinf(x):
+        return "float('inf')" if x > 0 else "-float('inf')"
+    text = str(kind(x)) if kind is not float else repr(x)
+    return text if any(c in text for c in ".e") else text + ".0"
+
+
+def _float_kind(dtype: Any) -> Any:
+    """The numpy scalar type whose shortest repr round-trips ``dtype``'s values (float for the rest)."""
+    name = str(dtype).removeprefix("torch.")
+    return {"float32": np.float32, "float16": np.float16, "half": np.float16}.get(name, float)
+
+
+class _Writer:
+    """Writes values as Python expressions; collects the statements some of them need first."""
+
+    def __init__(self) -> None:
+        self.setup: list[str] = []
+
+    def write(self, value: Any) -> str:
+        if isinstance(value, torch.Tensor):
+            return self._tensor(value)
+        if isinstance(value, np.ndarray):
+            return self._array(value)
+        if isinstance(value, pd.DataFrame):
+            return self._frame(value)
+        if isinstance(value, pd.Series):
+            return self._series(value)
+        if type(value) is float:
+            return _float(value)
+        if type(value) is list:
+            return "[" + ", ".join(self.write(v) for v in value) + "]"
+        if type(value) is tuple:
+            inner = ", ".join(self.write(v) for v in value)
+            return f"({inner},)" if len(value) == 1 else f"({inner})"
+        if type(value) is dict:
+            return "{" + ", ".join(f"{self.write(k)}: {self.write(v)}" for k, v in value.items()) + "}"
+        return repr(value)
+
+    def _tensor(self, value: torch.Tensor) -> str:
+        data = value.detach()
+        default = data.dtype in _DEFAULT_DTYPES and (data.numel() > 0 or data.dtype == torch.float32)
+        dtype = "" if default else f", dtype={data.dtype}"
+        if data.numel() == 0 and data.dim() != 1:
+            text = f"torch.empty({', '.join(str(n) for n in data.shape)}{dtype})"
+        else:
+            kind = _float_kind(data.dtype)
+            text = f"torch.tensor({_nested(data.tolist(), kind)}{dtype})"
+        if isinstance(value, torch.nn.Parameter):
+            text = f"torch.nn.Parameter({text}" + (")" if value.requires_grad else ", requires_grad=False)")
+        elif value.requires_grad:
+            text = text[:-1] + ", requires_grad=True)"
+        if value.grad is None:
+            return text
+        name = f"p{sum(line.count('.grad = ') for line in self.setup) + 1}"
+        self.setup += [f"{name} = {text}", f"{name}.grad = {self._tensor(value.grad)}"]
+        return name
+
+    def _array(self, value: np.ndarray) -> str:
+        default = value.dtype in _NUMPY_DEFAULTS and (value.size > 0 or value.dtype == np.float64)
+        dtype = "" if default else f", dtype=np.{value.dtype.name}"
+        if value.size == 0 and value.ndim != 1:
+            return f"np.empty({value.shape}{dtype})"
+        return f"np.array({_nested(value.tolist(), _float_kind(value.dtype))}{dtype})"
+
+    def _frame(self, value: pd.DataFrame) -> str:
+        """pd.DataFrame({...}): a column whose dtype the constructor would not infer from its
+        values (object text, nullable integers, ...) is written as a pd.Series with its dtype."""
+        index = "" if _default_index(value.index) else f"index={self.write(value.index.tolist())}"
+        plain = pd.DataFrame({c: [None if _missing(v) else v for v in value[c].tolist()] for c in value.columns},
+                             index=value.index, columns=value.columns)
+        parts = []
+        for column in value.columns:
+            cells = f"[{', '.join(_cell(v) for v in value[column].tolist())}]"
+            if plain[column].dtype != value[column].dtype:
+                cells = f"pd.Series({cells}{', ' + index if index else ''}, dtype={str(value[column].dtype)!r})"
+            parts.append(f"{self.write(column)}: {cells}")
+        return f"pd.DataFrame({{{', '.join(parts)}}}{', ' + index if index else ''})"
+
+    def _series(self, value: pd.Series) -> str:
+        cells = ", ".join(_cell(v) for v in value.tolist())
+        index = "" if _default_index(value.index) else f", index={self.write(value.index.tolist())}"
+        name = "" if value.name is None else f", name={self.write(value.name)}"
+        return f"pd.Series([{cells}]{index}{name}, dtype={str(value.dtype)!r})"
+
+
+def _nested(values: Any, kind: Any) -> str:
+    if isinstance(values, list):
+        return "[" + ", ".join(_nested(v, kind) for v in values) + "]"
+    if isinstance(values, float):
+        return _float(values, kind)
+    return repr(values)
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    except TypeError:
+        return False
+
+
+def _cell(value: Any) -> str:
+    """One value of a frame's column: None where it is missing."""
+    if _missing(value):
+        return "None"
+    if isinstance(value, float):
+        return _float(value)
+    return repr(value)
+
+
+def _default_index(index: pd.Index) -> bool:
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None
 
 
 def mismatch(got: Any, want: Any, *, public: bool, rtol: float = RTOL, atol: float = ATOL) -> str | None:
@@ -231,7 +350,13 @@ def tensors_in(value: Any) -> list[Any]:
 
 def reference_grads(function: Any, args: tuple) -> list[Any]:
     """Run the reference on copies of ``args``, back-propagate ``result.sum()``, return each
-    input tensor's gradient (None where it has none)."""
+    input tensor's gradient (None where it has none).
+
+    A reference function that has ``recorded_grads`` (a released course's recorded reference,
+    or the recorder writing it: grader/release/recording.py) supplies the gradients itself."""
+    recorded = getattr(function, "recorded_grads", None)
+    if recorded is not None:
+        return recorded(args)
     copies = fresh(args)
     function(*copies).sum().backward()
     return [t.grad for t in tensors_in(copies)]
@@ -242,7 +367,11 @@ def expect_grads(outcome: Any, want: list[Any], *, call: str | None, names: list
     names the tensor inputs in order (else they are numbered)."""
     where = call or "on a hidden input"
     if outcome.backward_error:
-        raise CheckFailure(f"{where}: {outcome.backward_error}")
+        # The child's words: shown (cleaned, capped) on a public call only; on a hidden one
+        # they could carry the input.
+        if call is None:
+            raise CheckFailure(f"{where}: backward() through the result failed")
+        raise CheckFailure(f"{where}: {clean(outcome.backward_error, 300)}")
     got = [r.grad for r in outcome.inputs]
     if len(got) != len(want):  # the sandbox refuses such reports; never compare a part of them
         raise CheckFailure(f"{where}: the gradients of {len(want)} inputs were expected, {len(got)} came back")

@@ -55,7 +55,8 @@ def load_exercises(path: Path = METADATA) -> list[Exercise]:
 
 def find_root(start: Path | None = None) -> Path:
     """The course folder: ``$GRADER_COURSE``, else the nearest folder at or above ``start``
-    (default: the current folder) that has ``exercises/``, else the folder this package lies in."""
+    (default: the current folder) that has the exercises' files under ``exercises/``. Never a
+    folder the user did not point at: outside a course this is a ``CourseError`` saying what to do."""
     env = os.environ.get("GRADER_COURSE")
     if env:
         root = Path(env).resolve()
@@ -67,10 +68,8 @@ def find_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if any((folder / "exercises" / e.path).is_file() for e in exercises):
             return folder
-    fallback = PACKAGE_DIR.parent
-    if (fallback / "exercises").is_dir():
-        return fallback
-    raise CourseError("no course folder found: run this inside the course (the folder with exercises/)")
+    raise CourseError(f"{here} is not inside a course: cd into the course folder (the one with exercises/ "
+                      "and solutions/) or set GRADER_COURSE=/path/to/course")
 
 
 def select(exercises: list[Exercise], ids: tuple[str, ...] | list[str]) -> list[Exercise]:

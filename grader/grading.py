@@ -23,6 +23,7 @@ from typing import Any
 
 from grader.course import CHECKS_DIR, Exercise, load_exercises
 from grader.references import RememberingReference
+from grader.safetext import clean
 from grader.course import select as choose_exercises
 from grader.sandbox.host import Sandbox, SandboxConfig, grader_paths
 from grader.sandbox.isolation import Limits
@@ -38,6 +39,11 @@ PYTEST_ARGS = [
 ]
 
 
+OUTPUT_LIMIT = 2000      # characters of one check's message in the results
+PRINTED_LIMIT = 1950     # characters of all the submission printed, kept in the results (with the cut's note)
+EXERCISE_PRINTED_LIMIT = 4096  # and of what it printed per exercise (what `grader check` shows at most)
+
+
 class GradingError(Exception):
     """Grading itself could not run (not a problem of a submission)."""
 
@@ -47,6 +53,8 @@ class GradeOptions:
     hidden: bool = True                 # instructor mode: public and hidden checks
     timeout: float = 2.0                # wall-clock seconds a single call may take
     cpu_time: float = 0.5               # CPU seconds a single call may use
+    cell_cpu_time: float = 1.0          # CPU seconds a notebook cell (or a .py file's top level) may use
+    load_time: float = 10.0             # wall-clock seconds loading one file may take, all its cells
     seed: int | None = None             # for the hidden checks' inputs; random when None
     exercises: tuple[str, ...] = ()     # all when empty
     isolation: str = "auto"             # "auto", "full" or "weak"
@@ -55,7 +63,9 @@ class GradeOptions:
 def sandbox_config(course: Path, options: GradeOptions) -> SandboxConfig:
     """The sandbox's settings for grading ``course`` with ``options`` (the seed plays no part)."""
     hidden = tuple(dict.fromkeys([*grader_paths(), str(Path(course).resolve())]))
-    return SandboxConfig(limits=Limits(call_cpu_seconds=options.cpu_time), hidden=hidden, level=options.isolation)
+    limits = Limits(call_cpu_seconds=options.cpu_time, cell_cpu_seconds=options.cell_cpu_time,
+                    cell_seconds=max(options.timeout, options.cell_cpu_time), load_seconds=options.load_time)
+    return SandboxConfig(limits=limits, hidden=hidden, level=options.isolation)
 
 
 class Grader:
@@ -89,7 +99,17 @@ class Grader:
     def _load_references(self) -> dict[str, Any]:
         from grader.plugin import load_reference
 
-        references = {}
+        references: dict[str, Any] = {}
+        if not (self.course / "solutions").is_dir():
+            # A student's copy (`grader release`): the public checks' expected results were
+            # recorded; the `reference` fixture plays them back.
+            from grader.release.recording import RECORDING
+
+            if not self.options.hidden and RECORDING.is_file():
+                return references
+            raise GradingError(f"{self.course} has no solutions/ folder" + (
+                ": grading with the hidden checks needs the reference solutions" if RECORDING.is_file() else
+                " and no recorded expected results: run this in the course, or in a copy made by `grader release`"))
         for exercise in self.exercises:
             path = self.course / "solutions" / exercise.path
             if not path.is_file():
@@ -101,46 +121,53 @@ class Grader:
                                    f"{type(exc).__name__}: {exc}") from None
         return references
 
-    def grade(self, path: Path) -> dict:
-        """Grade one submission; returns its results in Gradescope's results.json form."""
+    def grade(self, path: Path, only: tuple[str, ...] = ()) -> dict:
+        """Grade one submission; returns its results in Gradescope's results.json form.
+        ``only`` narrows the grading to some of this grader's exercises (all when empty)."""
         results: list[dict] = []
-        self.grade_stream([Path(path)], lambda _path, result: results.append(result))
+        self.grade_stream([Path(path)], lambda _path, result: results.append(result), only)
         return results[0]
 
-    def grade_stream(self, paths: Iterable[Path], on_result: Callable[[Path, dict], None]) -> None:
+    def grade_stream(self, paths: Iterable[Path], on_result: Callable[[Path, dict], None],
+                     only: tuple[str, ...] = ()) -> None:
         """Grade submissions as ``paths`` yields them, in one pytest session; ``on_result(path, results)``
         after each. ``paths`` may be an endless stream (a batch worker reads it from a pipe)."""
         import pytest
 
         from grader import plugin
 
+        exercises = choose_exercises(self.exercises, only)
+
         def runs() -> Iterator[Any]:
             for path in paths:
-                yield self.new_run(path)
+                yield self.new_run(path, exercises)
 
         def done(run: Any, seconds: float) -> None:
             on_result(run.submission.path, build_results(run, seconds, self.sandbox.level))
 
         sink = io.StringIO()
-        files = [str(e.checks) for e in self.exercises]
+        files = [str(e.checks) for e in exercises]
         grader_plugin = plugin.GraderPlugin(runs(), done, hidden=self.options.hidden)
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             code = pytest.main([*files, *PYTEST_ARGS, "--rootdir", str(CHECKS_DIR),
                                 "-c", str(CHECKS_DIR / "pytest.ini")], plugins=[grader_plugin, plugin])
+        if grader_plugin.interrupted:  # pytest turns Ctrl-C into an exit code; make it Ctrl-C again
+            raise KeyboardInterrupt
         if code not in (0, 1):
             raise GradingError(f"the checks could not run (pytest exit code {int(code)}): "
                                f"{sink.getvalue().strip()[-500:]}")
 
-    def new_run(self, path: Path) -> Any:
+    def new_run(self, path: Path, exercises: list[Exercise] | None = None) -> Any:
         """The state the pytest plugin needs to grade the submission at ``path``."""
         from grader.plugin import GradingRun
         from grader.submission import read_submission
 
+        exercises = self.exercises if exercises is None else exercises
         try:
-            submission = read_submission(Path(path), self.exercises)
+            submission = read_submission(Path(path), exercises)
         except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - that submission's result
-            submission = unreadable(Path(path), self.exercises, exc)
-        return GradingRun(submission, self.exercises, self.sandbox, self.references,
+            submission = unreadable(Path(path), exercises, exc)
+        return GradingRun(submission, exercises, self.sandbox, self.references,
                           hidden=self.options.hidden, seed=self.seed, timeout=self.options.timeout)
 
     def close(self) -> None:
@@ -164,16 +191,20 @@ def unreadable(path: Path, exercises: list[Exercise], exc: BaseException) -> Any
 def build_results(run: Any, seconds: float, isolation: str) -> dict:
     """Gradescope's results.json: score, max_score, execution_time and one entry per check."""
     tests = []
+    printed = run.printed
     for result in run.results:
-        tests.append({
+        test = {
             "name": f"{result.exercise}: {result.name}",
             "score": result.points if result.passed else 0.0,
             "max_score": result.points,
             "status": "passed" if result.passed else "failed",
-            "output": result.output,
+            "output": clean(result.output, OUTPUT_LIMIT),
             "visibility": "after_published" if result.hidden else "visible",
             "tags": [result.exercise, "hidden" if result.hidden else "public"],
-        })
+        }
+        if result.line is not None:  # where a failure arose in the submission's file
+            test["extra_data"] = {"file": result.file, "line": result.line}
+        tests.append(test)
     return {
         "score": round(sum(t["score"] for t in tests), 4),
         "max_score": round(sum(t["max_score"] for t in tests), 4),
@@ -182,12 +213,25 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": {
-            "submission": run.submission.name,
+            "submission": clean(run.submission.name, 200, lines=False),
             "seed": run.seed,
             "isolation": isolation,
-            "printed": run.printed[:2000],
+            "printed": clean(printed, PRINTED_LIMIT),
+            "printed_by_exercise": {e: clean(text, EXERCISE_PRINTED_LIMIT) for e, text in run.printed_by.items()},
+            "printed_chars": len(printed),
+            # Why an exercise had nothing to grade, or its file did not load (the class table's note).
+            "problems": {e: clean(reason, 300) for e, reason in _problems(run).items()},
+            "notes": [clean(note, 300) for note in run.notes[:100]],
         },
     }
+
+
+def _problems(run: Any) -> dict[str, str]:
+    problems = dict(run.submission.problems)
+    for result in run.results:
+        if not result.passed and result.output.startswith("loading ") and result.exercise not in problems:
+            problems[result.exercise] = result.output
+    return problems
 
 
 def exercise_scores(results: dict, exercises: list[Exercise]) -> dict[str, tuple[float, float]]:
@@ -260,12 +304,14 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
     wanted = max(1, min(jobs, len(queue)))
     workers = [_Worker(course, options) for _ in range(wanted)]
     started = False
+    completed = False  # else grading ended early (Ctrl-C, or the consumer stopped reading)
     try:
         while workers:
             for worker in workers:
                 while worker.ready and queue and len(worker.pending) < 2:
                     worker.give(queue.pop())
             if not queue and not any(w.pending for w in workers) and all(w.ready for w in workers):
+                completed = True
                 return
             readable, _, _ = select.select([w.process.stdout for w in workers], [], [])
             for worker in [w for w in workers if w.process.stdout in readable]:
@@ -303,7 +349,11 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
                     yield Graded(path, message["results"])
     finally:
         for worker in workers:
-            worker.stop()
+            if completed:
+                worker.stop()
+            else:  # nobody waits for its results: end it now (its zygote ends with it)
+                worker.process.kill()
+                worker.process.wait()
 
 
 def crashed_results(path: Path, exercises: list[Exercise], reason: str) -> dict:

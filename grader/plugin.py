@@ -15,6 +15,7 @@ mode only; its failure messages never show the input).
 from __future__ import annotations
 
 import importlib.util
+import re
 import time
 import zlib
 from collections.abc import Callable, Iterable
@@ -27,8 +28,9 @@ import pytest
 
 from grader.checking import CheckFailure, show, show_call
 from grader.course import Exercise
-from grader.sandbox.host import CallOutcome, Child, Handle, Sandbox, SandboxFailure, StudentError
-from grader.submission import Source, Submission
+from grader.sandbox.host import (CallOutcome, CellCode, Child, Handle, Loaded, Sandbox, SandboxFailure,
+                                 SandboxTimeout, SkippedCell, StudentError, clean_text)
+from grader.submission import Cell, Source, Submission, provided_names
 
 RUN_KEY = pytest.StashKey["GradingRun"]()
 
@@ -41,6 +43,8 @@ class CheckResult:
     hidden: bool
     passed: bool
     output: str = ""
+    file: str | None = None     # where in the submission it failed, when known
+    line: int | None = None
 
 
 @dataclass
@@ -55,10 +59,20 @@ class GradingRun:
     seed: int
     timeout: float
     results: list[CheckResult] = field(default_factory=list)
-    printed: str = ""
+    notes: list[str] = field(default_factory=list)    # about the whole submission: cells that did not run
+    # What the submission printed, per exercise, while public checks ran. Once a hidden
+    # input has reached the submission, nothing it prints is kept: it could print the input
+    # (then, or later from a saved copy). The plugin runs every public check first.
+    printed_by: dict[str, str] = field(default_factory=dict)
+    _printing: str | None = None        # the exercise whose check runs now
+    _sealed: bool = False               # a hidden check has begun
+    _taken: int = 0                     # bytes of the current child's output already filed
     _child: Child | None = None
-    _loaded: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # filename -> (module, missing)
-    _broken: dict[str, str] = field(default_factory=dict)               # exercise id -> reason
+    _loaded: dict[str, tuple[str, Loaded]] = field(default_factory=dict)  # filename -> (module, what loaded)
+    _failed: dict[str, CheckFailure] = field(default_factory=dict)   # filename -> why it did not load
+    _overran: set[str] = field(default_factory=set)                  # files whose loading ran out of time
+    _skipped: dict[tuple[str, int], tuple[Cell, str]] = field(default_factory=dict)  # -> (cell, why)
+    _broken: dict[str, CheckFailure] = field(default_factory=dict)      # exercise id -> reason
 
     # --------------------------------------------------------------- the student's side
 
@@ -67,49 +81,173 @@ class GradingRun:
 
     def student(self, exercise: Exercise, public: bool) -> "StudentModule":
         if exercise.id in self._broken:
-            raise CheckFailure(self._broken[exercise.id])
+            broken = self._broken[exercise.id]
+            raise CheckFailure(str(broken), file=broken.file, line=broken.line)
         if exercise.id in self.submission.problems:
             raise CheckFailure(self.submission.problems[exercise.id])
         source = self.submission.sources[exercise.id]
+        if "optim" in source.text and self.sandbox.warm() and self._child is not None:
+            self._child.kill()  # forked before the warm-up: the next child has torch's optimizers ready
         child = self.child()
         module = self._load(child, source, exercise)
+        # Library start-up at the top level (see StudentFunction.run): a load that ran out of time
+        # in a zygote that has not warmed up fully runs once more after it has.
+        overran = child.dead or source.filename in self._overran
+        if overran and (isinstance(module, CheckFailure) or source.notebook) and self.sandbox.warm():
+            self._overran.discard(source.filename)
+            child.kill()
+            child, module = self.reloaded(exercise)
         if isinstance(module, CheckFailure):
-            self._broken[exercise.id] = str(module)
+            self._broken[exercise.id] = module
             raise module
         return StudentModule(self, exercise, child, module, source, public)
 
     def child(self) -> Child:
         if self._child is None or self._child.dead:
-            if self._child is not None:
-                self.printed += self._child.printed
+            self.collect_output()
             self._child = self.sandbox.spawn()
+            self._taken = 0
             self._loaded = {}
         return self._child
 
+    def begin_check(self, exercise_id: str, hidden: bool) -> None:
+        """A check starts: what is printed from now on is filed under ``exercise_id``."""
+        self.collect_output()
+        self._printing = exercise_id
+        self._sealed = self._sealed or hidden
+
+    def collect_output(self) -> None:
+        """File what the child printed since the last look (dropped once hidden checks began)."""
+        child = self._child
+        if child is None:
+            return
+        child.drain()
+        new = bytes(child.output[self._taken:])
+        self._taken += len(new)
+        if new and not self._sealed and self._printing is not None:
+            text = self.printed_by.get(self._printing, "") + new.decode("utf-8", "replace")
+            self.printed_by[self._printing] = text
+
+    @property
+    def printed(self) -> str:
+        """Everything kept of what the submission printed, in the order the exercises ran."""
+        return "".join(self.printed_by.values())
+
     def _load(self, child: Child, source: Source, exercise: Exercise) -> str | CheckFailure:
+        """The child's module that holds ``exercise``'s function, loading ``source`` first if needed."""
+        if source.filename in self._failed:  # kept across children: one failed load is enough
+            return self._failed[source.filename]
         if source.filename not in self._loaded:
             module = f"submission_{len(self._loaded)}"
-            functions = sorted({e.function for e in self.exercises
-                                if self.submission.sources.get(e.id) == source})
-            try:
-                result = child.load(module, source.text, source.filename, functions)
-            except SandboxFailure as exc:
-                return CheckFailure(f"loading {source.filename} failed: {exc}")
-            if not isinstance(result, list):
-                return CheckFailure(f"loading {source.filename} raised {exception_text(result)}"
-                                    f"{location(source, result.line, with_file=False)}")
-            self._loaded[source.filename] = (module, result)
-        module, missing = self._loaded[source.filename]
-        if exercise.function in missing:
-            return CheckFailure(f"{exercise.function} is not defined in {source.filename}")
+            loaded = self._load_file(child, source, module)
+            if isinstance(loaded, CheckFailure):
+                self._failed[source.filename] = loaded
+                return loaded
+            self._loaded[source.filename] = (module, loaded)
+        module, loaded = self._loaded[source.filename]
+        if exercise.id in loaded.pinned:
+            return f"{module}:{exercise.id}"
+        if exercise.function in loaded.missing:
+            cells = sorted({c.number for (name, _), (c, _) in self._skipped.items() if name == source.filename})
+            skipped = f"; cells {', '.join(map(str, cells))} did not run (see the notes)" if cells else ""
+            return CheckFailure(f"{exercise.function} is not defined in {source.filename}{skipped}")
         return module
 
+    def _load_file(self, child: Child, source: Source, module: str) -> Loaded | CheckFailure:
+        """Run a file in the child as ``module``: a .py file as Python imports it, a notebook cell by
+        cell (cells that did not run become notes); what failed to load fails its exercises."""
+        exercises = [e for e in self.exercises if self.submission.sources.get(e.id) == source]
+        functions = sorted({e.function for e in exercises})
+        if source.notebook:
+            cells = [CellCode(c.code, c.first_line, c.tags, run=not c.magic) for c in source.cells]
+            pins = {e.id: e.function for e in exercises if any(e.id in c.tags for c in source.cells)}
+        else:
+            cells, pins = [CellCode(source.text)], {}
+        try:
+            loaded = child.load_cells(module, cells, source.filename, functions, pins=pins,
+                                      stop_at_first=not source.notebook)
+        except SandboxFailure as exc:
+            return CheckFailure(f"loading {source.filename} failed: {exc}{'' if source.notebook else MAIN_HINT}")
+        if not source.notebook:
+            if not loaded.skipped:
+                return loaded
+            first = loaded.skipped[0]
+            if first.reason in ("cpu", "time"):
+                self._overran.add(source.filename)
+            return CheckFailure(self._module_failure(source, first), **at(source, first.error.line if first.error else None))
+        limits = self.sandbox.config.limits
+        if any(r.reason in ("cpu", "time") for r in loaded.skipped):
+            self._overran.add(source.filename)
+        late = [source.cells[r.index].number for r in loaded.skipped if r.reason == "late"]
+        for report in loaded.skipped:
+            cell = source.cells[report.index]
+            self._skipped[(source.filename, cell.number)] = (cell, _why(report))
+            if report.reason != "late":
+                self._note(_cell_note(source, cell, report, limits.cell_cpu_seconds, limits.cell_seconds))
+        for cell in source.cells:
+            if cell.magic:
+                self._skipped[(source.filename, cell.number)] = (cell, f"because it is a {cell.magic} cell magic")
+                self._note(f"{source.filename}: cell {cell.number} is a {clean_text(cell.magic, 20)} cell magic; not run")
+        if late:
+            self._note(f"{source.filename}: cells {', '.join(map(str, late[:20]))}{'...' if len(late) > 20 else ''} "
+                       f"were not run: loading the notebook took more than {limits.load_seconds:g} s")
+        return loaded
+
+    def _module_failure(self, source: Source, report: SkippedCell) -> str:
+        error = report.error or StudentError("Error", "")
+        where = location(source, error.line, with_file=False)
+        if report.reason == "syntax" and error.type != "SyntaxError":
+            return f"{source.filename} cannot be compiled: {exception_text(error)}"
+        if report.reason == "syntax":
+            return f"SyntaxError in {source.filename}{', ' + source.where(error.line) if error.line else ''}: " \
+                   f"{error.message}"
+        if report.reason == "cpu":
+            spent = f"used more than {self.sandbox.config.limits.cell_cpu_seconds:g} s of CPU time"
+        elif report.reason == "time":
+            spent = f"ran for more than {self.sandbox.config.limits.cell_seconds:g} s"
+        else:
+            return f"loading {source.filename} raised {exception_text(error)}{where}{MAIN_HINT}"
+        return f"loading {source.filename} {spent} at its top level{where}{MAIN_HINT}"
+
+    def _note(self, text: str) -> None:
+        """A note about the submission, once however often its files are loaded."""
+        text = clean_text(text, NOTE_LIMIT)   # file names and cell lines are the submission's text too
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def explain(self, output: str) -> str:
+        """A failure on a name that a skipped cell would have defined says which cell, and what to write."""
+        match = NAME_ERROR.search(output)
+        if match is None:
+            return output
+        name = match.group(1)
+        for cell, why in self._skipped.values():
+            provided = provided_names(cell.code).get(name)
+            if provided is not None:
+                line, instead = provided
+                fix = f"{instead} in your own cell" if instead else f"define {name} in a cell that runs"
+                return (f"{output}; name '{name}' is not defined: cell {cell.number} (`{clean_text(line, 60)}`) "
+                        f"was skipped {why}; {fix}")
+        return output
+
+    def reloaded(self, exercise: Exercise) -> tuple[Child, str]:
+        """A fresh child with the submission's source loaded again, after its last child was stopped."""
+        source = self.submission.sources[exercise.id]
+        self._failed.pop(source.filename, None)  # it failed for want of the warm-up: load it again
+        child = self.child()
+        module = self._load(child, source, exercise)
+        if isinstance(module, CheckFailure):
+            self._broken[exercise.id] = module
+            raise module
+        return child, module
+
     def broken(self, exercise: Exercise, reason: str) -> None:
-        self._broken[exercise.id] = f"not run: an earlier check stopped the submission's process ({reason})"
+        self._broken[exercise.id] = CheckFailure(
+            f"not run: an earlier check stopped the submission's process ({reason})")
 
     def close(self) -> None:
         if self._child is not None:
-            self.printed += self._child.printed
+            self.collect_output()
             self._child.close()
             self._child = None
 
@@ -117,6 +255,45 @@ class GradingRun:
 
     def reference(self, exercise: Exercise) -> ModuleType:
         return self.references[exercise.id]
+
+
+MAIN_HINT = ("; the grader imports your file, so put work that is not a definition (reading data, training, "
+             "demos) under `if __name__ == \"__main__\":`")
+NOTE_LIMIT = 300
+NAME_ERROR = re.compile(r"NameError: name '([A-Za-z_][A-Za-z0-9_]{0,80})' is not defined")
+MISSING_MODULE = re.compile(r"No module named '([A-Za-z_][\w.]{0,80})'")
+
+
+def _why(report: SkippedCell) -> str:
+    """Why a cell did not run, as the end of "cell 1 was skipped ..."."""
+    error = report.error
+    if report.reason == "raised" and error is not None:
+        missing = MISSING_MODULE.search(error.message) if error.type in ("ModuleNotFoundError", "ImportError") else None
+        if missing:
+            return f"because {missing.group(1).split('.')[0]} is not installed in the grader"
+        return f"because it raised {error.type}"
+    return {"syntax": "because of a SyntaxError", "cpu": "because it ran past its CPU time",
+            "time": "because it ran past its time", "late": "because loading ran out of time"}.get(
+        report.reason, "")
+
+
+def _cell_note(source: Source, cell: Cell, report: SkippedCell, cpu: float, seconds: float) -> str:
+    """ "hw.ipynb: cell 3 raised FileNotFoundError: ...; skipped" and the like."""
+    error = report.error or StudentError("Error", "")
+    where = ""
+    if error.line is not None and source.cell_at(error.line) is not None:
+        inside = source.cell_at(error.line) is cell
+        where = f" (line {error.line - cell.first_line + 1})" if inside else f" ({source.where(error.line)})"
+    start = f"{source.filename}: cell {cell.number}"
+    if report.reason == "syntax" and error.type != "SyntaxError":
+        return f"{start} cannot be compiled ({exception_text(error)}); skipped"
+    if report.reason == "syntax":
+        return f"{start} has a SyntaxError{where}: {error.message}; skipped"
+    if report.reason == "cpu":
+        return f"{start} used more than {cpu:g} s of CPU time{where}; interrupted and skipped"
+    if report.reason == "time":
+        return f"{start} ran for more than {seconds:g} s{where}; interrupted and skipped"
+    return f"{start} raised {exception_text(error)}{where}; skipped"
 
 
 class StudentModule:
@@ -144,9 +321,23 @@ class StudentFunction:
             **kwargs: Any) -> CallOutcome:
         """Call and return the whole outcome (an exception in the submission is data here)."""
         m = self._m
-        try:
+
+        def attempt() -> CallOutcome:
             return m._child.call(m._module, self.name, args, kwargs, timeout=m._run.timeout,
                                  filename=m._source.filename, backward=backward, inputs=inputs, handles=handles)
+
+        try:
+            try:
+                return attempt()
+            except SandboxTimeout:
+                # Library start-up is not the submission's: torch's first optimizer imports
+                # torch._dynamo (~1 s of CPU), which a fresh zygote has not done. Once per
+                # sandbox, the zygote then warms up fully and the call runs again in a fresh
+                # child; an endless loop runs out of time again and is stopped.
+                if not m._run.sandbox.warm():
+                    raise
+                m._child, m._module = m._run.reloaded(m._exercise)
+                return attempt()
         except SandboxFailure as exc:
             m._run.broken(m._exercise, str(exc))
             raise CheckFailure(f"{self.call_text(args, kwargs)}: {exc}") from None
@@ -171,15 +362,26 @@ class StudentFunction:
         return self._m._public
 
 
+# Exception types a hidden check may name. Any other type name is the submission's choice
+# (a class can be named after the hidden input), so hidden checks say "an exception".
+BUILTIN_ERRORS = frozenset({
+    "ArithmeticError", "AssertionError", "AttributeError", "EOFError", "Exception", "FileNotFoundError",
+    "FloatingPointError", "ImportError", "IndexError", "KeyError", "KeyboardInterrupt", "LookupError",
+    "MemoryError", "ModuleNotFoundError", "NameError", "NotImplementedError", "OSError", "OverflowError",
+    "RecursionError", "RuntimeError", "StopIteration", "SystemExit", "TypeError", "UnboundLocalError",
+    "ValueError", "ZeroDivisionError",
+})
+
+
 def settle(m: StudentModule, outcome: CallOutcome, name: str, text: str) -> Any:
     """The value of an outcome, or the check fails with the submission's exception."""
     error, source = outcome.error, m._source
     if error is not None and error.type == "NotImplementedError":
-        raise CheckFailure(f"{name} is not written yet: it raises NotImplementedError"
-                           f"{location(source, error.line)}")
+        raise CheckFailure(not_written(name, source, error.line), **at(source, error.line))
     if error is not None:
         # On hidden checks without the message, which the submission could fill with the input.
-        raise CheckFailure(f"{text} raised {exception_text(error, m._public)}{location(source, error.line)}")
+        raise CheckFailure(f"{text} raised {exception_text(error, m._public)}{location(source, error.line)}",
+                           **at(source, error.line))
     return outcome.value
 
 
@@ -253,8 +455,16 @@ for _name in _OPERATORS:
 
 
 def exception_text(error: StudentError, with_message: bool = True) -> str:
-    """'ValueError: lengths differ', or just 'ValueError'."""
-    return f"{error.type}: {error.message}" if error.message and with_message else error.type
+    """'ValueError: lengths differ', or just 'ValueError'. Without the message (hidden checks),
+    a type name that is not a built-in exception's is not shown either: 'an exception'."""
+    if not with_message:
+        return error.type if error.type in BUILTIN_ERRORS else "an exception"
+    return f"{error.type}: {error.message}" if error.message else error.type
+
+
+def not_written(function: str, source: Source, line: int | None) -> str:
+    """The one message for a stub: said once per exercise by the feedback."""
+    return f"not written yet: {function} raises NotImplementedError{location(source, line)} — replace the TODO"
 
 
 def location(source: Source, line: int | None, *, with_file: bool = True) -> str:
@@ -263,6 +473,11 @@ def location(source: Source, line: int | None, *, with_file: bool = True) -> str
     if not where:
         return ""
     return f" ({source.filename}, {where})" if with_file else f" ({where})"
+
+
+def at(source: Source, line: int | None) -> dict[str, Any]:
+    """``file`` and ``line`` for a ``CheckFailure`` at ``line`` of a .py source (notebooks: none)."""
+    return {"file": source.filename, "line": line} if line is not None and not source.cells else {}
 
 
 def load_reference(path: Path, exercise: Exercise) -> ModuleType:
@@ -289,6 +504,10 @@ class GraderPlugin:
         self.runs = runs
         self.on_done = on_done
         self.hidden = hidden
+        self.interrupted = False
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        self.interrupted = True
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): what the check is worth (default 1)")
@@ -300,6 +519,9 @@ class GraderPlugin:
             if len(kept) != len(items):
                 config.hook.pytest_deselected(items=[i for i in items if i not in kept])
                 items[:] = kept
+        # Every public check before any hidden one: what the submission prints is kept until
+        # the first hidden input reaches it (GradingRun.collect_output), so all public output is.
+        items.sort(key=lambda i: i.get_closest_marker("hidden") is not None)
 
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         if session.testsfailed and not session.config.option.continue_on_collection_errors:
@@ -310,6 +532,7 @@ class GraderPlugin:
             try:
                 for i, item in enumerate(session.items):
                     following = session.items[i + 1] if i + 1 < len(session.items) else None
+                    run.begin_check(_exercise_of(item), item.get_closest_marker("hidden") is not None)
                     item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
             finally:
                 run.close()
@@ -333,18 +556,23 @@ class GraderPlugin:
         marker = item.get_closest_marker("points")
         points = float(marker.args[0]) if marker else 1.0
         hidden = item.get_closest_marker("hidden") is not None
-        exercise = Path(str(item.path)).stem.removeprefix("check_")
-        output = ""
+        exercise = _exercise_of(item)
+        run = item.config.stash[RUN_KEY]
+        output, file, line = "", None, None
         if not passed and call.excinfo is not None:
             exc = call.excinfo.value
             if isinstance(exc, CheckFailure):
-                output = str(exc)
+                output, file, line = run.explain(str(exc)), exc.file, exc.line
             elif hidden:
                 output = f"failed on a hidden input ({type(exc).__name__})"
             else:
                 output = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
         name = item.name.removeprefix("check_").replace("_", " ")
-        return CheckResult(name, exercise, points, hidden, passed, output)
+        return CheckResult(name, exercise, points, hidden, passed, output, file, line)
+
+
+def _exercise_of(item: pytest.Item) -> str:
+    return Path(str(item.path)).stem.removeprefix("check_")
 
 
 # ------------------------------------------------------------------- standalone use
@@ -392,9 +620,19 @@ def student(request: pytest.FixtureRequest) -> StudentModule:
 
 
 @pytest.fixture
-def reference(request: pytest.FixtureRequest) -> ModuleType:
+def reference(request: pytest.FixtureRequest) -> Any:
+    """The reference solution: the live module when the course has solutions/, else (a student's
+    copy made by `grader release`) the recording of its answers to the public checks."""
     run = request.config.stash[RUN_KEY]
-    return run.reference(run.exercise(Path(str(request.path)).stem.removeprefix("check_")))
+    exercise = run.exercise(Path(str(request.path)).stem.removeprefix("check_"))
+    if exercise.id in run.references:
+        return run.reference(exercise)
+    from grader.release.recording import RecordedModule, RecordingError, load_recording
+
+    try:
+        return RecordedModule(exercise, load_recording())
+    except RecordingError as exc:
+        raise CheckFailure(str(exc)) from None
 
 
 @pytest.fixture

@@ -9,15 +9,34 @@ the process prints goes to standard error.
 The sandbox's zygote is forked from this process after torch, numpy and pandas are
 imported (so it shares them) and before the second line is read: no solution, check or
 seed is in the memory a sandboxed child inherits.
+
+A worker never outlives its dispatcher: the kernel kills it when the dispatcher dies
+(``PR_SET_PDEATHSIG``), and it stops at the end of its standard input in any case.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux); exit now if it already has."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return  # not Linux: the end of standard input still stops the worker
+    if os.getppid() != parent or parent == 1:
+        os._exit(1)  # the dispatcher died before the request was in place
 
 
 def read_line(fd: int) -> str:
@@ -40,6 +59,10 @@ def options_from(line: str):  # -> GradeOptions
 
 
 def main(course: str) -> int:
+    die_with_parent()
+    # Ctrl-C is the dispatcher's to handle (it stops its workers): a KeyboardInterrupt raised
+    # inside torch's C++ start-up would abort this process with a message on the terminal.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints must not corrupt the results channel
     from grader.grading import Grader, sandbox_config
@@ -57,6 +80,9 @@ def main(course: str) -> int:
     import torch
 
     torch.set_num_threads(1)
+    from grader.sandbox import zygote
+
+    zygote.warm_up_fully()  # torch's optimizers (~1 s, once): the zygote forked below inherits it
     try:
         sandbox = Sandbox(sandbox_config(Path(course), sandbox_options), os.getpid(), fork=True)
         grader = Grader(Path(course), options_from(sys.stdin.readline()), sandbox=sandbox)

@@ -625,8 +625,10 @@ def test_runaway_code_is_cut_off(grader, honest, tmp_path, name):
     shape, text = RUNAWAYS[name]
     make = folder if shape == "folder" else single_file
     results = attack(grader, honest, make(tmp_path, "calc_preds", text), "calc_preds")
-    # Stopped by the wall clock (sleeping, trickling) or by its CPU budget (spinning).
-    assert re.search(r"no answer within|s of CPU time without answering", outputs(results, "calc_preds"))
+    # Stopped by the wall clock (sleeping, trickling) or by its CPU budget (spinning); at import,
+    # by the child's own load budget, which names the top-level line.
+    assert re.search(r"no answer within|s of CPU time without answering|ran for more than [\d.]+ s at its top level",
+                     outputs(results, "calc_preds"))
     assert results["execution_time"] < 10
 
 

@@ -1,7 +1,12 @@
 """The `grader` command line, driven as a user would, on copies of the course."""
 
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +24,7 @@ def course(tmp_path, monkeypatch):
     for folder in ("exercises", "solutions"):
         shutil.copytree(COURSE / folder, tmp_path / folder)
     monkeypatch.setenv("GRADER_COURSE", str(tmp_path))
+    monkeypatch.delenv("CI", raising=False)  # these are the terminal's output (CI mode: tests/test_student.py)
     return tmp_path
 
 
@@ -43,14 +49,20 @@ def test_list_prints_a_table():
     assert result.exit_code == 0 and "exercises/week5/calc_preds.py" in result.output
 
 
-def test_check_fails_on_the_stubs_and_passes_once_solved(course):
+def test_check_fails_on_the_stubs_and_passes_once_solved(course, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
     result = run("check", "calc_preds")
     assert result.exit_code == 1
-    assert "calc_preds is not written yet" in result.output and "hint:" in result.output
-    assert "Score: 0/5" in result.output
+    assert result.output.startswith(f"Checking {course / 'exercises'}\n")
+    assert result.output.count("not written yet") == 1
+    assert "not written yet: calc_preds raises NotImplementedError (week5/calc_preds.py, line 23) — " \
+           "replace the TODO" in result.output
+    assert "hint:" not in result.output and "grader hint EXERCISE" in result.output
+    assert "Score: 0/5 public points (the other 5 of 10 are hidden checks your instructor runs)" in result.output
+    assert "hint:" in run("check", "calc_preds", "--hint").output
     shutil.copy(course / "solutions/week5/calc_preds.py", course / "exercises/week5/calc_preds.py")
     result = run("check", "calc_preds")
-    assert result.exit_code == 0 and "Score: 5/5" in result.output and "hint:" not in result.output
+    assert result.exit_code == 0 and "Score: 5/5 public points" in result.output and "hint" not in result.output
 
 
 def test_check_names_an_unknown_exercise(course):
@@ -123,3 +135,132 @@ def test_grade_reports_results_it_cannot_write(course, tmp_path):
     result = run("grade", str(course / "solutions"), "--json", str(blocker / "r.json"))
     assert result.exit_code == 1
     assert "could not be graded or their results not written" in result.output
+
+
+# ------------------------------------------------------------------ ending well: Ctrl-C, closed pipes, no course
+
+GRADER = Path(sys.executable).parent / "grader"
+SLOW = "import time\nimport torch\n\n\ndef calc_preds(coeffs, indeps):\n    time.sleep(30)\n" \
+       "    return torch.sigmoid(indeps @ coeffs)\n"
+
+
+def _interrupt(args, started, cwd, env, delay=4.0):
+    """Run the installed `grader` in a pty, press Ctrl-C `delay` seconds after `started` has shown
+    (the slow submission keeps grading busy far longer), return the output and exit status."""
+    pexpect = pytest.importorskip("pexpect")
+    # Bytes, not text: the terminal echoes ^C wherever it lands, even inside a spinner's character.
+    child = pexpect.spawn(str(GRADER), args, cwd=str(cwd), env=env, timeout=180)
+    child.expect(started.encode())
+    time.sleep(delay)
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.before.decode("utf-8", "replace"), child.exitstatus
+
+
+def _visible_lines(output):
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output).replace("^C", "")  # the terminal's own echo of Ctrl-C
+    return [line.strip() for line in re.split(r"[\r\n]+", text) if line.strip()]
+
+
+@pytest.mark.parametrize("delay", [1.0, 4.0])  # while torch loads, and while a check runs
+def test_ctrl_c_in_check_prints_one_line_and_exits_130(course, delay):
+    (course / "exercises/week5/calc_preds.py").write_text(SLOW)
+    env = dict(os.environ, GRADER_COURSE=str(course), COLUMNS="100")
+    output, status = _interrupt(["check", "calc_preds", "--timeout", "60", "--cpu-time", "10"], "Checking",
+                                course, env, delay)
+    assert status == 130, output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output and "Aborted" not in output
+    assert _visible_lines(output)[-1] == "Interrupted." and output.count("Interrupted.") == 1
+
+
+def test_ctrl_c_in_grade_stops_the_workers_quietly(course, tmp_path):
+    subs = []
+    for name in ("s1", "s2"):
+        shutil.copytree(course / "exercises", tmp_path / name)
+        (tmp_path / name / "week5/calc_preds.py").write_text(SLOW)
+        subs.append(str(tmp_path / name))
+    env = dict(os.environ, GRADER_COURSE=str(course), COLUMNS="100")
+    output, status = _interrupt(["grade", *subs, "-j", "2", "--timeout", "60", "--cpu-time", "10"], "Grading",
+                                tmp_path, env)
+    assert status == 130, output
+    assert "Traceback" not in output and "BrokenPipeError" not in output and "KeyboardInterrupt" not in output
+    assert _visible_lines(output)[-1] == "Interrupted." and output.count("Interrupted.") == 1
+
+
+def test_a_closed_stdout_prints_no_traceback(course):
+    env = dict(os.environ, GRADER_COURSE=str(course))
+    done = subprocess.run(f"'{GRADER}' check calc_preds | head -1", shell=True, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.stdout.startswith("Checking ") and done.stdout.count("\n") == 1
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
+
+
+def test_check_outside_a_course_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.delenv("GRADER_COURSE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = run("check")
+    assert result.exit_code == 1
+    assert f"{tmp_path} is not inside a course: cd into the course folder" in result.output
+    assert "GRADER_COURSE" in result.output and "Checking" not in result.output
+
+
+def test_hint_is_shown_on_request(course):
+    result = run("hint", "calc_preds")
+    assert result.exit_code == 0 and "hint:" in result.output and "lab sheet" in result.output
+    result = run("hint", "nope")
+    assert result.exit_code == 1 and "unknown exercise nope" in result.output
+
+
+# ------------------------------------------------------------------ quiz messages are written for a person
+
+QUIZ = "week1-hello-deep-learning"
+
+
+@pytest.mark.parametrize("content, says", [
+    ("[1, 2]", 'expected {"quiz": "week1-hello-deep-learning", "answers": {QUESTION_ID: ANSWER}}'),
+    ("{bad", "not valid JSON"),
+    ('{"answers": {}}', 'says no quiz; add "quiz": "week1-hello-deep-learning" to it'),
+    ('{"quiz": "other", "answers": {}}', "holds answers to quiz 'other', not 'week1-hello-deep-learning'"),
+    ('{"quiz": "week1-hello-deep-learning", "answers": []}', "expected {"),
+    ('{"quiz": "week1-hello-deep-learning", "answers": {"llm-next-word": {"x": 1}}}',
+     "takes one option label such as"),
+])
+def test_a_bad_answers_file_gets_a_one_line_message(tmp_path, content, says):
+    answers = tmp_path / "answers.json"
+    answers.write_text(content)
+    result = run("quiz", "score", QUIZ, str(answers))
+    assert result.exit_code == 1 and says in result.output
+    assert "None" not in result.output and "object has no attribute" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_an_unknown_quiz_says_how_to_find_one():
+    result = run("quiz", "take", "nope")
+    assert result.exit_code == 1 and "unknown quiz 'nope'" in result.output and "grader quiz list" in result.output
+
+
+@pytest.mark.parametrize("progress", ["[1]", "{bad", '{"quiz": "week1-hello-deep-learning", "order": [1, "a"], '
+                                      '"answers": {}}', '{"quiz": "week1-hello-deep-learning", "answers": [3]}'])
+def test_an_unusable_progress_file_is_set_aside_with_a_reason(tmp_path, monkeypatch, progress):
+    monkeypatch.chdir(tmp_path)
+    saved = tmp_path / ".grader/quiz-progress" / f"{QUIZ}.json"
+    saved.parent.mkdir(parents=True)
+    saved.write_text(progress)
+    result = CliRunner().invoke(main, ["quiz", "take", QUIZ], input="", catch_exceptions=False)
+    assert "Traceback" not in result.output
+    if progress.startswith('{"quiz"') and '"order"' in progress:
+        assert "Your saved progress could not be used" not in result.output  # only the order is ignored
+    else:
+        assert "Your saved progress could not be used" in result.output
+        assert (saved.parent / f"{QUIZ}.json.unreadable").read_text() == progress
+
+
+def test_a_quiz_file_with_broken_markdown_names_the_line(tmp_path):
+    text = (COURSE / "quizzes" / f"{QUIZ}.md").read_text()
+    (tmp_path / f"{QUIZ}.md").write_text(text.replace("## dl-experience (2 points)", "## dl-experience (two points)"))
+    result = run("quiz", "--quizzes", str(tmp_path), "take", QUIZ)
+    assert result.exit_code == 1 and "malformed question heading" in result.output and ".md:14:" in result.output
+    (tmp_path / f"{QUIZ}.md").write_bytes(b"\xff\xfe")
+    result = run("quiz", "--quizzes", str(tmp_path), "list")
+    assert result.exit_code == 1 and ".md: the file is not UTF-8 text; save it as UTF-8" in result.output

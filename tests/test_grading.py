@@ -160,7 +160,9 @@ def test_an_error_at_import_in_one_file_leaves_the_other_files_graded(grader, tm
     scores = exercise_scores(results, EXERCISES)
     assert scores["calc_preds"] == (0, 10)
     assert all(scores[e.id] == (10, 10) for e in EXERCISES if e.id != "calc_preds")
-    assert "loading week5/calc_preds.py raised RuntimeError: boom (line 10)" in failures(results, "calc_preds").values()
+    message = "loading week5/calc_preds.py raised RuntimeError: boom (line 10); the grader imports your file, so " \
+              "put work that is not a definition (reading data, training, demos) under `if __name__ == \"__main__\":`"
+    assert set(failures(results, "calc_preds").values()) == {message}
 
 
 def test_the_same_seed_gives_the_same_results(tmp_path):

@@ -9,7 +9,7 @@ Your task: write ``gradient_step(params, lr)``:
 
 - for each tensor ``p`` in ``params`` (leaf tensors with ``requires_grad=True`` whose
   ``.grad`` is filled in), subtract ``lr * p.grad`` from ``p`` **in place**;
-- do the update without recording it in autograd (that is what ``torch.no_grad()``
+- do the update without recording it in autograd (that is what a ``with torch.no_grad():`` block
   is for: the update is not part of the model's computation);
 - then zero each gradient (``p.grad.zero_()``, or set it to ``None``), so the next
   ``backward()`` does not add to the old one;

@@ -11,13 +11,18 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from grader.gradebook import DEFAULT_PATH, Gradebook, GradebookError
 from grader.quiz.export import FORMATS, export_quiz, markdown_table
 from grader.quiz.model import Quiz, QuizError
 from grader.quiz.parse import find_quizzes, quizzes_dir, resolve_quiz
+from grader.quiz.record import record_answers
+from grader.quiz.review import review_answers
 from grader.quiz.scoring import AnswerError, answers_document, load_answers, score_quiz
 from grader.quiz.stats import quiz_stats
-from grader.quiz.take import answers_path, progress_path, run_session, show_answers_file
+from grader.quiz.take import answers_path, progress_path, run_session, save_answers, show_answers_file, shown
+from grader.safetext import clean
 
 
 def _dir(ctx: click.Context) -> Path:
@@ -31,6 +36,14 @@ def _quiz(ctx: click.Context, ref: str) -> Quiz:
         raise click.ClickException(str(e.args[0])) from None
     except QuizError as e:
         raise click.ClickException(f"{e} (fix the quiz file)") from None
+
+
+def _keyed(quiz: Quiz) -> Quiz:
+    """The quiz, if its answer keys are in this copy (scoring, exporting and statistics need them)."""
+    if quiz.withheld:
+        raise click.ClickException(f"the answer keys of {quiz.id} are withheld in this copy of the course: your "
+                                   "instructor scores it; `grader quiz take` records your answers")
+    return quiz
 
 
 def _answers(path: str, quiz: Quiz) -> dict[str, Any]:
@@ -125,9 +138,19 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
 
     quiz_obj = _quiz(ctx, quiz_ref)
     console = Console(highlight=False)
+    if answers_file and quiz_obj.withheld:  # nothing to score here: record them
+        answers = _answers(answers_file, quiz_obj)
+        target = save or answers_path(quiz_obj)
+        try:
+            save_answers(target, quiz_obj, answers)
+        except OSError as e:
+            raise click.ClickException(f"cannot write {target}: {e.strerror}") from None
+        console.print(f"{len(answers)} of {len(quiz_obj.questions)} answers recorded for your instructor to "
+                      f"score: saved to {shown(target)}")
+        return
     if answers_file:
         answers = _answers(answers_file, quiz_obj)
-        show_answers_file(console, quiz_obj, answers)
+        _record_score(console, quiz_obj, show_answers_file(console, quiz_obj, answers).score)
         if save:
             try:
                 save.parent.mkdir(parents=True, exist_ok=True)
@@ -148,33 +171,108 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
                                    "is writable or use --save FILE") from None
     if not outcome.finished:
         ctx.exit(130)
+    if outcome.result is not None:  # None when the keys are withheld: nothing scored here
+        _record_score(console, quiz_obj, outcome.result.score)
+
+
+def _record_score(console: Console, quiz_obj: Quiz, score: float) -> None:
+    """Keep the best score in .grader/quizzes.json (for `grader status`), next to the answers."""
+    from grader.student.state import State
+
+    state = State(Path.cwd())
+    if state.record_quiz(quiz_obj.id, score, quiz_obj.total_points):
+        console.print(f"New best score for {quiz_obj.id}: {score:g}/{quiz_obj.total_points:g}")
+    for problem in state.problems:
+        console.print(problem, style="yellow", markup=False)
 
 
 @quiz.command()
 @click.argument("quiz_ref", metavar="QUIZ")
-@click.argument("answers_file", metavar="ANSWERS.json", type=click.Path(dir_okay=False))
+@click.argument("answers_files", metavar="ANSWERS.json...", nargs=-1, required=True,
+                type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--gradebook", "gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Record each student's result in this gradebook (default with several files: "
+                   ".grader/gradebook.db).")
+@click.option("--assignment", default=None, help="File the results under this name (default: the quiz id).")
 @click.pass_context
-def score(ctx: click.Context, quiz_ref: str, answers_file: str, as_json: bool) -> None:
-    """Score an answers file: points per question and in total.
+def score(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_json: bool,
+          gradebook: Path | None, assignment: str | None) -> None:
+    """Score answers files: points per question and in total; record them in the gradebook.
+
+    Free-text rubric scores are suggestions, shown as "needs review".
 
     Example:
 
     \b
         grader quiz score week3a-pytorch-basics .grader/answers/week3a-pytorch-basics.json
         grader quiz score quizzes/week1-hello-deep-learning.md answers.json --json
+        grader quiz score week3a-pytorch-basics answers/*.json --gradebook .grader/gradebook.db
     """
-    quiz_obj = _quiz(ctx, quiz_ref)
+    quiz_obj = _keyed(_quiz(ctx, quiz_ref))
+    if len(answers_files) > 1 or gradebook is not None:
+        _record(quiz_obj, answers_files, gradebook or Path(DEFAULT_PATH), assignment)
+        return
+    answers_file = answers_files[0]
     result = score_quiz(quiz_obj, _answers(answers_file, quiz_obj))
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     table = Table("question", "score", "max", "", title=f"{quiz_obj.title}")
     for r in result.questions:
-        mark = "✔" if r.correct else ("◐" if r.score > 0 else ("–" if not r.answered else "✘"))
+        mark = "needs review" if r.status == "needs review" else "complete" if r.status == "complete" else (
+            "✔" if r.correct else ("◐" if r.score > 0 else ("–" if not r.answered else "✘")))
         table.add_row(r.id, f"{r.score:g}", f"{r.max_score:g}", mark)
     table.add_row("total", f"{result.score:g}", f"{result.max_score:g}", "", style="bold")
     Console(highlight=False).print(table)
+
+
+def _record(quiz_obj: Quiz, files: tuple[str, ...], path: Path, assignment: str | None) -> None:
+    try:
+        book = Gradebook(path)
+    except GradebookError as e:
+        raise click.ClickException(str(e)) from None
+    with book:
+        for f in files:
+            try:
+                student, result = record_answers(book, quiz_obj, Path(f), assignment)
+            except AnswerError as e:
+                raise click.ClickException(f"{e}. See the answers file format in quizzes/FORMAT.md.") from None
+            except GradebookError as e:
+                raise click.ClickException(str(e)) from None
+            review = sum(r.status == "needs review" for r in result.questions)
+            click.echo(f"{student}: {result.score:g} / {result.max_score:g}"
+                       + (f" ({review} answer{'s' if review != 1 else ''} need review: grader quiz review "
+                          f"{quiz_obj.id})" if review else ""))
+    click.echo(f"Recorded {len(files)} result{'s' if len(files) != 1 else ''} of {quiz_obj.id} in {path}")
+
+
+@quiz.command()
+@click.argument("quiz_ref", metavar="QUIZ")
+@click.option("--gradebook", "gradebook", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_PATH, show_default=True, help="The gradebook holding the scored answers.")
+@click.pass_context
+def review(ctx: click.Context, quiz_ref: str, gradebook: Path) -> None:
+    """Go through the free-text answers needing review and settle their points.
+
+    Enter accepts the suggested points, a number sets them, s skips, q stops.
+
+    Example:
+
+    \b
+        grader quiz review lab5-from-scratch-model --gradebook .grader/gradebook.db
+    """
+    quiz_obj = _keyed(_quiz(ctx, quiz_ref))
+    try:
+        book = Gradebook(gradebook)
+    except GradebookError as e:
+        raise click.ClickException(str(e)) from None
+    with book:
+        outcome = review_answers(book, quiz_obj, input, click.echo)
+        left = sum(q["status"] == "needs review" for a in book.needing_review(quiz_obj.id) for q in a.questions)
+    click.echo(f"Reviewed {outcome.reviewed}, skipped {outcome.skipped}; {left} still need review.")
+    if outcome.interrupted:
+        ctx.exit(130)
 
 
 @quiz.command()
@@ -194,7 +292,7 @@ def export(ctx: click.Context, quiz_ref: str, fmt: str, output: Path | None) -> 
         grader quiz export week3a-pytorch-basics --format moodle-xml -o week3a.xml
         grader quiz export week3a-pytorch-basics --format gift -o week3a.gift.txt
     """
-    text = export_quiz(_quiz(ctx, quiz_ref), fmt)
+    text = export_quiz(_keyed(_quiz(ctx, quiz_ref)), fmt)
     if output:
         try:
             output.write_text(text, encoding="utf-8")
@@ -223,7 +321,7 @@ def stats(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_
         grader quiz stats week3a-pytorch-basics answers/*.json
         grader quiz stats week3a-pytorch-basics answers/*.json --json
     """
-    quiz_obj = _quiz(ctx, quiz_ref)
+    quiz_obj = _keyed(_quiz(ctx, quiz_ref))
     result = quiz_stats(quiz_obj, [_answers(f, quiz_obj) for f in answers_files])
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
@@ -233,8 +331,9 @@ def stats(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_
                   title=f"{quiz_obj.title}: {result.students} students")
     for q in result.questions:
         chosen = ", ".join(f"{k}: {v}" for k, v in q.responses.items())
+        # The responses are what students wrote (short answers): shown as text, never as markup.
         table.add_row(q.id, q.type, _num(q.facility_index, ".0f"), _num(q.discrimination_index, ".0f"),
-                      _num(q.sd), chosen)
+                      _num(q.sd), Text(clean(chosen, 1000, lines=False)))
     console.print(table)
     console.print(f"Mean {result.mean:.2f} / {result.max_score:g} · standard deviation {_num(result.sd)} · "
                   f"Cronbach's alpha {_num(result.cronbach_alpha)}")

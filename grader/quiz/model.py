@@ -23,7 +23,7 @@ class QuizError(ValueError):
         self.path = Path(path)
         self.line = line
         self.message = message
-        super().__init__(f"{path}:{line}: {message}")
+        super().__init__(f"{path}:{line}: {message}" if line > 0 else f"{path}: {message}")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,11 @@ class NumericAnswer:
     tolerance: float = 0.0  # absolute amount, or percent for kind == "relative"
     low: float | None = None
     high: float | None = None
+
+    @property
+    def shown(self) -> str:
+        """The answer as a person writes it: `0.5 ± 0.01` (the source format writes `+-`)."""
+        return re.sub(r"\s*(?:\+-|\+/-|±)\s*", " ± ", self.text)
 
     def bounds(self) -> tuple[float, float]:
         """The inclusive interval of accepted values."""
@@ -95,6 +100,7 @@ class Question:
     hint: str = ""
     feedback: str = ""
     source: str = ""
+    reflective: bool = False  # free text graded for completion (`Reflective: yes`)
 
     @property
     def labels(self) -> list[str]:
@@ -133,7 +139,7 @@ class Question:
         if self.type == "ordering":
             return " ".join(self.correct_answer())
         if self.type == "numeric":
-            return " or ".join(n.text for n in self.numeric)
+            return " or ".join(n.shown for n in self.numeric)
         if self.type == "short":
             return " / ".join(self.forms)
         return self.reference
@@ -151,6 +157,11 @@ class Quiz:
     questions: list[Question]
     front_matter: dict[str, str] = field(default_factory=dict)
     intro: str = ""
+
+    @property
+    def withheld(self) -> bool:
+        """The answer keys are not in this copy (`answers: withheld`): answers are recorded, not scored."""
+        return self.front_matter.get("answers") == "withheld"
 
     @property
     def total_points(self) -> float:

@@ -34,7 +34,7 @@ RUBRIC_RE = re.compile(r"^Rubric:\s*$")
 RUBRIC_ITEM_RE = re.compile(r"^\s*[-*+]\s+(\d+(?:\.\d+)?)\s+points?\s*:\s*(.*)$")
 LABEL_RE = re.compile(r"^([A-Za-z][A-Za-z ]{0,30}):(?:\s|$)")
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
-KNOWN_LABELS = ("Hint", "Source", "Reference answer", "Rubric")
+KNOWN_LABELS = ("Hint", "Source", "Reference answer", "Rubric", "Reflective")
 
 # The line kinds that make up answer blocks, and the question type each implies.
 _BLOCK_KIND = {"choice": "single", "check": "multiple", "order": "ordering", "numeric": "numeric",
@@ -118,6 +118,8 @@ class _Draft:
     hint: str = ""
     source: str = ""
     feedback: list[str] = field(default_factory=list)
+    reflective: bool = False  # `Reflective: yes`: graded for completion
+    withheld: bool = False  # the quiz's keys were withheld (`answers: withheld`, grader/quiz/withhold.py)
 
 
 def load_quiz(path: Path | str) -> Quiz:
@@ -128,7 +130,7 @@ def load_quiz(path: Path | str) -> Quiz:
     except OSError as e:
         raise QuizError(path, 0, f"cannot read the file: {e.strerror}") from None
     except UnicodeDecodeError:
-        raise QuizError(path, 0, "the file is not UTF-8 text") from None
+        raise QuizError(path, 0, "the file is not UTF-8 text; save it as UTF-8") from None
     return parse_quiz(text, path)
 
 
@@ -219,6 +221,7 @@ def parse_quiz(text: str, path: Path | str = "<quiz>") -> Quiz:
                 drafts[-1] = current
                 _check_draft(current, fail)
             drafts.append(_start_question(heading.group(1), number, seen, fail))
+            drafts[-1].withheld = front.get("answers", ("",))[0] == "withheld"
             continue
         if current is None:
             intro.append(line)
@@ -357,6 +360,8 @@ def _question_line(d: _Draft, line: str, number: int, fail) -> None:
     elif kind == "order":
         assert m is not None
         d.items.append(m.group(1).strip())
+    elif kind in ("numeric", "short") and d.withheld and m is not None and m.group(1).strip() == "?":
+        pass  # the answer is withheld
     elif kind == "numeric":
         assert m is not None
         try:
@@ -378,7 +383,7 @@ def _question_line(d: _Draft, line: str, number: int, fail) -> None:
         if d.reference:
             raise fail(number, "a second `Reference answer:`")
         first = m.group(1).strip()
-        d.reference = [first] if first else []
+        d.reference = [first] if first and not (d.withheld and first == "?") else []
         d.in_reference = True
     elif kind == "rubric":
         if d.rubric is not None:
@@ -406,6 +411,14 @@ def _question_line(d: _Draft, line: str, number: int, fail) -> None:
         assert m is not None
         label = m.group(1)
         value = line[m.end():].strip()
+        if label == "Reflective":
+            if value.lower() != "yes":
+                raise fail(number, f"`Reflective: {value}`: write `Reflective: yes` or leave the line out")
+            if d.block != "text":
+                raise fail(number, "only a free-text question (`Reference answer:`/`Rubric:`) can be reflective")
+            d.reflective = True
+            d.block_done = True
+            return
         if label == "Hint":
             if d.hint:
                 raise fail(number, "a second `Hint:` line")
@@ -436,6 +449,10 @@ def _check_draft(d: _Draft, fail) -> None:
     if d.block is None:
         raise fail(d.line, f"question {d.id!r} has no answer block (options, `=`, `~`, a numbered "
                            "list or `Reference answer:`/`Rubric:`)")
+    if d.withheld:  # no marks, answers or rubrics to check
+        if d.block in ("choice", "check", "order") and len(d.choices or d.items) < 2:
+            raise fail(d.block_line, f"question {d.id!r} needs at least two options")
+        return
     if d.block == "choice":
         right = [c for c in d.choices if c[0]]
         if len(right) != 1:
@@ -482,6 +499,8 @@ def _build(d: _Draft, fail) -> Question:
         texts = sorted(o.text.strip().lower() for o in options)
         if d.block == "choice" and texts == ["false", "true"]:
             qtype = "truefalse"
+    elif d.block == "order" and d.withheld:  # written in the order shown; the right one is withheld
+        options = [Option(chr(ord("A") + i), item, False, i) for i, item in enumerate(d.items)]
     elif d.block == "order":
         order = display_order(d.id, len(d.items))
         options = [Option(chr(ord("A") + shown), d.items[pos], False, pos) for shown, pos in enumerate(order)]
@@ -502,6 +521,7 @@ def _build(d: _Draft, fail) -> Question:
         hint=d.hint,
         feedback=_paragraphs(d.feedback),
         source=d.source,
+        reflective=d.reflective,
     )
 
 

@@ -29,6 +29,7 @@ class QuestionResult:
     explanation: str = ""  # the question's feedback from the quiz file
     found: list[str] = field(default_factory=list)  # free text: rubric concepts found
     missed: list[str] = field(default_factory=list)  # free text: rubric concepts missed
+    status: str = "scored"  # "scored", "needs review" (a rubric suggestion), "complete" (reflective)
 
     @property
     def correct(self) -> bool:
@@ -59,7 +60,7 @@ class QuizResult:
             "max_score": self.max_score,
             "questions": [
                 {"id": r.id, "score": round(r.score, 6), "max_score": r.max_score,
-                 "correct": r.correct, "feedback": r.feedback}
+                 "correct": r.correct, "status": r.status, "feedback": r.feedback}
                 for r in self.questions
             ],
         }
@@ -67,6 +68,12 @@ class QuizResult:
 
 # ---------------------------------------------------------------------------------------------
 # Normalising answers
+
+
+def _brief(value: Any) -> str:
+    """An answer as a message quotes it: its repr, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def normalize_answer(question: Question, answer: Any) -> Any:
@@ -82,12 +89,12 @@ def normalize_answer(question: Question, answer: Any) -> Any:
 
         def label(value: Any) -> str:
             if not isinstance(value, str) or value.strip().upper() not in labels:
-                raise AnswerError(f"question {qid!r} has no option {value!r} (options are {span})")
+                raise AnswerError(f"question {qid!r} has no option {_brief(value)} (options are {span})")
             return value.strip().upper()
 
     if qtype == "single":
         if not isinstance(answer, str):
-            raise AnswerError(f"question {qid!r} takes one option label such as \"A\", not {answer!r}")
+            raise AnswerError(f"question {qid!r} takes one option label such as \"A\", not {_brief(answer)}")
         return label(answer)
     if qtype == "truefalse":
         if isinstance(answer, bool):
@@ -100,22 +107,22 @@ def normalize_answer(question: Question, answer: Any) -> Any:
                 return False
             if word.upper() in labels:
                 return question.option(word.upper()).text.strip().lower() == "true"
-        raise AnswerError(f"question {qid!r} is true/false: answer true or false, not {answer!r}")
+        raise AnswerError(f"question {qid!r} is true/false: answer true or false, not {_brief(answer)}")
     if qtype in ("multiple", "ordering"):
         if not isinstance(answer, list):
             what = "a list of option labels such as [\"A\", \"C\"]" if qtype == "multiple" else \
                 "the list of all labels in order, such as [\"C\", \"A\", \"B\"]"
-            raise AnswerError(f"question {qid!r} takes {what}, not {answer!r}")
+            raise AnswerError(f"question {qid!r} takes {what}, not {_brief(answer)}")
         picked = [label(v) for v in answer]
         if qtype == "multiple":
             return sorted(set(picked))
         if sorted(picked) != sorted(labels):
             raise AnswerError(f"question {qid!r} is an ordering: list each of {', '.join(labels)} "
-                              f"exactly once, not {answer!r}")
+                              f"exactly once, not {_brief(answer)}")
         return picked
     if qtype == "numeric":
         if isinstance(answer, bool) or not isinstance(answer, (int, float, str)):
-            raise AnswerError(f"question {qid!r} takes a number (or a string such as \"1/2\"), not {answer!r}")
+            raise AnswerError(f"question {qid!r} takes a number (or a string such as \"1/2\"), not {_brief(answer)}")
         if isinstance(answer, str):
             try:
                 return parse_number(answer)
@@ -123,7 +130,7 @@ def normalize_answer(question: Question, answer: Any) -> Any:
                 raise AnswerError(f"question {qid!r}: {e}") from None
         return float(answer)
     if not isinstance(answer, str):
-        raise AnswerError(f"question {qid!r} takes a text answer (a string), not {answer!r}")
+        raise AnswerError(f"question {qid!r} takes a text answer (a string), not {_brief(answer)}")
     return answer
 
 
@@ -173,6 +180,12 @@ def score_answer(question: Question, answer: Any) -> QuestionResult:
         return QuestionResult(q.id, 0.0, q.points, False,
                               f"Not answered. Correct answer: {q.describe_answer()}", q.feedback)
     a = normalize_answer(q, answer)
+    if q.type == "text" and q.reflective:
+        done = substantial(a)
+        return QuestionResult(q.id, q.points if done else 0.0, q.points, True,
+                              ("Complete: a reflective question, graded for completion." if done else
+                               "Too short to count: a reflective question needs a sentence or two of your own.")
+                              + f" An example answer: {q.reference}", q.feedback, status="complete")
     found: list[str] = []
     missed: list[str] = []
     if q.type in ("single", "truefalse"):
@@ -197,7 +210,7 @@ def score_answer(question: Question, answer: Any) -> QuestionResult:
         fraction = earned / q.points
     score = q.points * fraction
     if q.type == "text":
-        summary = (f"Rubric: found {', '.join(found) or 'nothing'}"
+        summary = (f"Suggested {_points(score)} of {_points(q.points)} (needs review). Rubric: found {', '.join(found) or 'nothing'}"
                    + (f"; missed {', '.join(missed)}" if missed else "")
                    + f". Reference answer: {q.reference}")
     elif fraction >= 1 - 1e-9:
@@ -206,7 +219,14 @@ def score_answer(question: Question, answer: Any) -> QuestionResult:
         summary = f"Partly right ({_points(score)} of {_points(q.points)}). Correct answer: {q.describe_answer()}"
     else:
         summary = f"Not right. Correct answer: {q.describe_answer()}"
-    return QuestionResult(q.id, score, q.points, True, summary, q.feedback, found, missed)
+    return QuestionResult(q.id, score, q.points, True, summary, q.feedback, found, missed,
+                          "needs review" if q.type == "text" else "scored")
+
+
+def substantial(text: str) -> bool:
+    """A non-empty, non-trivial answer: at least three words with letters, not all the same word."""
+    words = [w for w in re.findall(r"[^\W\d_]+", text.casefold()) if len(w) > 1]
+    return len(words) >= 3 and len(set(words)) >= 2
 
 
 def score_quiz(quiz: Quiz, answers: dict[str, Any]) -> QuizResult:
@@ -226,11 +246,15 @@ def parse_answers(data: Any, quiz: Quiz, source: str = "answers") -> dict[str, A
     """Validate a decoded answers document against a quiz; return the raw answers dict."""
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
         raise AnswerError(f"{source}: expected {{\"quiz\": \"{quiz.id}\", \"answers\": {{QUESTION_ID: ANSWER}}}}")
-    extra = set(data) - {"quiz", "answers"}
+    extra = set(data) - {"quiz", "answers", "student"}
     if extra:
-        raise AnswerError(f"{source}: unexpected key {sorted(extra)[0]!r}; only \"quiz\" and \"answers\" are allowed")
-    if data.get("quiz") != quiz.id:
-        raise AnswerError(f"{source}: is for quiz {data.get('quiz')!r}, not {quiz.id!r}")
+        raise AnswerError(f"{source}: unexpected key {sorted(extra)[0]!r}; only \"quiz\", \"answers\" and "
+                          "\"student\" are allowed")
+    if "quiz" not in data or not isinstance(data["quiz"], str):
+        raise AnswerError(f"{source}: says no quiz; add \"quiz\": \"{quiz.id}\" to it")
+    if data["quiz"] != quiz.id:
+        raise AnswerError(f"{source}: holds answers to quiz {data['quiz'][:80]!r}, not {quiz.id!r}; "
+                          f"score it with that quiz, or fix its \"quiz\" key")
     answers = data["answers"]
     ids = {q.id for q in quiz.questions}
     for qid, answer in answers.items():

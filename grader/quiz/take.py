@@ -32,6 +32,41 @@ from grader.quiz.scoring import (
 
 HINT_WORDS = ("?", "hint")
 
+# A student's rating of their own free-text answer, and the share of the points it is worth.
+RATINGS = {"g": 1.0, "p": 0.5, "m": 0.0}
+RATING_WORDS = {"g": "got it", "p": "partly", "m": "missed it"}
+RATING_PROMPT = "How close was yours? [g]ot it / [p]artly / [m]issed it: "
+
+
+def self_check(quiz: Quiz, answers: dict[str, Any], ratings: dict[str, str]) -> QuizResult:
+    """The quiz scored for the student's self-check: a rated free-text answer scores its rating's share
+    of the points (no keyword verdict); a reflective one scores for completion."""
+    result = score_quiz(quiz, answers)
+    for r in result.questions:
+        if r.id in ratings and ratings[r.id] in RATINGS:
+            r.score = r.max_score * RATINGS[ratings[r.id]]
+            r.status = "self-rated"
+            r.summary = f"You rated your answer: {RATING_WORDS[ratings[r.id]]}."
+    return result
+
+
+def _ratings(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        found = data.get("ratings") or {}
+        return {k: v for k, v in found.items() if isinstance(k, str) and v in RATINGS}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _rate(console: Console, read: Callable[[str], str], q: Question) -> str:
+    console.print(f"[bold]Model answer:[/bold] {escape(q.reference)}")
+    while True:
+        text = read(RATING_PROMPT).strip().lower()[:1]
+        if text in RATINGS:
+            return text
+        console.print("[red]Please type g, p or m.[/red]")
+
 
 def shown(path: Path) -> str:
     """A path relative to the current directory when it is below it."""
@@ -120,11 +155,14 @@ def _instruction(q: Question) -> str:
 # --- showing questions and feedback --------------------------------------------------------------
 
 
-def show_question(console: Console, q: Question, number: int, total: int, so_far: tuple[float, float]) -> None:
+def show_question(console: Console, q: Question, number: int, total: int,
+                  so_far: tuple[float, float] | None) -> None:
+    """The question; ``so_far`` is None when the quiz's keys are withheld (nothing is scored)."""
     console.print()
     console.rule(f"[bold]Question {number} of {total}[/bold]", align="left")
-    console.print(f"Score so far: {so_far[0]:g} / {so_far[1]:g}   ·   this question: {q.points:g} "
-                  f"point{'s' if q.points != 1 else ''}", style="dim")
+    worth = f"{q.points:g} point{'s' if q.points != 1 else ''}"
+    console.print(f"Score so far: {so_far[0]:g} / {so_far[1]:g}   ·   this question: {worth}" if so_far
+                  else f"This question: {worth}", style="dim")
     console.print(Markdown(q.prompt))
     if q.type == "ordering":
         console.print("Put these in the right order:")
@@ -135,8 +173,14 @@ def show_question(console: Console, q: Question, number: int, total: int, so_far
 
 
 def show_result(console: Console, q: Question, r: QuestionResult) -> None:
-    mark = "[green]✔ Correct[/green]" if r.correct else (
-        "[yellow]◐ Partly right[/yellow]" if r.score > 0 else "[red]✘ Not right[/red]")
+    if r.status == "complete":
+        console.print(f"[green]Complete[/green]  {r.score:g} / {r.max_score:g}: {escape(r.summary)}")
+        if q.feedback:
+            console.print(Markdown(q.feedback))
+        return
+    mark = "[cyan]Suggested (needs review)[/cyan]" if r.status == "needs review" else (
+        "[green]✔ Correct[/green]" if r.correct else (
+            "[yellow]◐ Partly right[/yellow]" if r.score > 0 else "[red]✘ Not right[/red]"))
     console.print(f"{mark}  {r.score:g} / {r.max_score:g}")
     if q.type == "text":
         if r.found:
@@ -184,23 +228,32 @@ class SessionOutcome:
     saved_to: Path | None = None  # answers file (finished) or progress file (interrupted)
 
 
-def load_progress(path: Path, quiz: Quiz) -> tuple[list[str], dict[str, Any]] | None:
-    """(question order, answers so far) from a progress file, or None if absent or unusable."""
+def load_progress(path: Path, quiz: Quiz) -> tuple[list[str], dict[str, Any]] | str:
+    """(question order, answers so far) from a progress file, or why it cannot be used."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        answers = parse_answers({"quiz": data.get("quiz"), "answers": data.get("answers")}, quiz)
-    except (OSError, ValueError, AttributeError, AnswerError):
-        return None
+    except OSError as e:
+        return f"it cannot be read ({e.strerror})"
+    except (ValueError, UnicodeDecodeError):
+        return "it is not valid JSON"
+    if not isinstance(data, dict):
+        return "it is not a progress file (no \"quiz\" and \"answers\" in it)"
+    try:
+        answers = parse_answers({"quiz": data.get("quiz"), "answers": data.get("answers")}, quiz, path.name)
+    except AnswerError as e:
+        return str(e)
     order = data.get("order")
     ids = [q.id for q in quiz.questions]
-    if not isinstance(order, list) or sorted(order) != sorted(ids):
+    if not isinstance(order, list) or not all(isinstance(i, str) for i in order) or sorted(order) != sorted(ids):
         order = ids
     return order, answers
 
 
-def save_progress(path: Path, quiz: Quiz, order: list[str], answers: dict[str, Any]) -> None:
+def save_progress(path: Path, quiz: Quiz, order: list[str], answers: dict[str, Any],
+                  ratings: dict[str, str] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"quiz": quiz.id, "order": order, "answers": answers}, indent=2) + "\n")
+    path.write_text(json.dumps({"quiz": quiz.id, "order": order, "answers": answers,
+                                "ratings": ratings or {}}, indent=2) + "\n")
 
 
 def run_session(
@@ -218,8 +271,15 @@ def run_session(
     again with the same `progress_file` resumes at the first unanswered question.
     """
     resumed = load_progress(progress_file, quiz) if progress_file.exists() else None
+    ratings = _ratings(progress_file) if resumed else {}
     console.print(f"[bold]{escape(quiz.title)}[/bold]  ({len(quiz.questions)} questions, "
                   f"{quiz.total_points:g} points)")
+    if isinstance(resumed, str):
+        kept = progress_file.with_name(progress_file.name + ".unreadable")
+        progress_file.replace(kept)
+        console.print(f"[yellow]Your saved progress could not be used[/yellow] ({escape(resumed)}); starting "
+                      f"again. The old file is kept as {escape(shown(kept))}.")
+        resumed = None
     if resumed:
         order, answers = resumed
         nxt = next((i for i, qid in enumerate(order, 1) if qid not in answers), len(order))
@@ -243,26 +303,50 @@ def run_session(
                 continue
             q = quiz.question(qid)
             done = [quiz.question(k) for k in order if k in answers]
-            so_far = (sum(score_answer(d, answers[d.id]).score for d in done), sum(d.points for d in done))
+            checked = None if quiz.withheld else self_check(quiz, {d.id: answers[d.id] for d in done}, ratings)
+            so_far = None if checked is None else (sum(r.score for r in checked.questions if r.id in answers),
+                                                   sum(d.points for d in done))
             show_question(console, q, number, total, so_far)
             answer = _ask(console, read, q)
             answers[qid] = answer
-            save_progress(progress_file, quiz, order, answers)
-            show_result(console, q, score_answer(q, answer))
+            save_progress(progress_file, quiz, order, answers, ratings)
+            if quiz.withheld:
+                console.print("Answer recorded.", style="dim")
+            elif q.type == "text" and q.reflective:
+                r = score_answer(q, answer)
+                console.print(escape(r.summary))
+                if q.feedback:
+                    console.print(Markdown(q.feedback))
+            elif q.type == "text":
+                ratings[qid] = _rate(console, read, q)
+                save_progress(progress_file, quiz, order, answers, ratings)
+                if q.feedback:
+                    console.print(Markdown(q.feedback))
+            else:
+                show_result(console, q, score_answer(q, answer))
     except (KeyboardInterrupt, EOFError):
-        save_progress(progress_file, quiz, order, answers)
+        save_progress(progress_file, quiz, order, answers, ratings)
         resume_at = next((i for i, k in enumerate(order, 1) if k not in answers), number)
         console.print()
         console.print(f"[yellow]Progress saved[/yellow] to {shown(progress_file)} ({len(answers)} of {total} "
                       f"answered). Run `grader quiz take {quiz.id}` again to resume at question {resume_at}.")
         return SessionOutcome(False, answers, None, progress_file)
-    result = score_quiz(quiz, answers)
-    show_summary(console, result)
-    save_to.parent.mkdir(parents=True, exist_ok=True)
-    save_to.write_text(json.dumps(answers_document(quiz, answers), indent=2, ensure_ascii=False) + "\n")
+    result = None if quiz.withheld else self_check(quiz, answers, ratings)
+    if result is not None:
+        show_summary(console, result)
+    save_answers(save_to, quiz, answers)
     progress_file.unlink(missing_ok=True)
-    console.print(f"Answers saved to {shown(save_to)}")
+    if quiz.withheld:
+        console.print(f"Your answers are recorded for your instructor to score: saved to {shown(save_to)}")
+    else:
+        console.print(f"Answers saved to {shown(save_to)}")
     return SessionOutcome(True, answers, result, save_to)
+
+
+def save_answers(path: Path, quiz: Quiz, answers: dict[str, Any]) -> None:
+    """Write the answers file (quizzes/FORMAT.md)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(answers_document(quiz, answers), indent=2, ensure_ascii=False) + "\n")
 
 
 def _ask(console: Console, read: Callable[[str], str], q: Question) -> Any:

@@ -8,9 +8,12 @@ rewrites this module can only send data, and the data is checked in the host.
 
 from __future__ import annotations
 
+import ast
 import os
+import signal
 import socket
 import sys
+import time
 import traceback
 import types
 from typing import Any
@@ -51,15 +54,112 @@ def serve(sock: socket.socket) -> None:
             wire.send(sock, {"ok": False, "error": {"type": "WireError", "message": str(exc)[:300]}})
 
 
+class OverBudget(BaseException):
+    """Raised in the submission's code by a timer when a cell runs past its budget.
+
+    A BaseException, so that ``except Exception`` in the submission does not swallow it; the
+    timer fires again every ``REPEAT`` seconds until the cell gives up. Code that swallows it
+    forever, or resets the timer, is killed by the host at the load's hard deadline."""
+
+
+REPEAT = 0.05
+_budget = {"armed": False}
+
+
+def _over_budget(signum: int, frame: Any) -> None:
+    if _budget["armed"]:
+        raise OverBudget("cpu" if signum == signal.SIGPROF else "time")
+
+
+def _run(code: Any, namespace: dict, cpu: float, wall: float) -> BaseException | None:
+    """Run one compiled cell under a CPU and a wall-clock timer; returns what it raised."""
+    _budget["armed"] = True
+    signal.setitimer(signal.ITIMER_PROF, max(cpu, 0.001), REPEAT)
+    signal.setitimer(signal.ITIMER_REAL, max(wall, 0.001), REPEAT)
+    try:
+        exec(code, namespace)
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are results too
+        return exc
+    finally:
+        _budget["armed"] = False
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return None
+
+
+def _compile(code: str, filename: str, first_line: int) -> types.CodeType:
+    """A cell's code, its line numbers counted from ``first_line`` (as in the host's messages)."""
+    try:
+        tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if type(exc.lineno) is int:
+            exc.lineno += first_line - 1
+        raise
+    ast.increment_lineno(tree, first_line - 1)
+    return compile(tree, filename, "exec", dont_inherit=True)
+
+
 def _load(header: dict, modules: dict[str, types.ModuleType]) -> dict:
-    name, filename, source = header["module"], header["filename"], header["source"]
+    """Run a file's code in a fresh module: each cell on its own, under a budget.
+
+    A notebook's cells run one after another in one namespace, as Jupyter runs them; a cell
+    that fails to compile, raises or runs past its budget is reported and the next one runs.
+    A .py file is a single cell (``stop_at_first``: Python's import semantics). Cells tagged
+    with an exercise id pin the function they define (``pins``: tag -> function name): that
+    exercise is then graded on it, in a module of its own named ``module:tag``.
+    """
+    name, filename = header["module"], header["filename"]
     module = types.ModuleType(name)
     module.__file__ = filename
     sys.modules[name] = module
     modules[name] = module
-    exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
-    missing = [f for f in header.get("functions", []) if not callable(getattr(module, f, None))]
-    return {"ok": True, "missing": missing}
+    namespace = module.__dict__
+    pins, pinned = header.get("pins", {}), {}
+    skipped: list[dict] = []
+    deadline = time.monotonic() + header["seconds"]
+    signal.signal(signal.SIGPROF, _over_budget)
+    signal.signal(signal.SIGALRM, _over_budget)
+    for index, cell in enumerate(header["cells"]):
+        if not cell.get("run", True):
+            continue
+        remaining = deadline - time.monotonic()
+        if remaining < REPEAT:
+            skipped.append({"cell": index, "reason": "late"})
+            continue
+        try:
+            code = _compile(cell["code"], filename, cell["line"])
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:  # too deep or too big: no Python
+            kind = "SyntaxError" if isinstance(exc, (SyntaxError, ValueError)) else type(exc).__name__
+            line = getattr(exc, "lineno", None)
+            skipped.append({"cell": index, "reason": "syntax", "error": {
+                "type": kind, "message": str(getattr(exc, "msg", exc))[:500],
+                "line": line if type(line) is int else None}})
+            if header.get("stop_at_first"):
+                break
+            continue
+        before = {tag: namespace.get(pins[tag]) for tag in cell.get("tags", []) if tag in pins}
+        try:
+            raised = _run(code, namespace, header["cell_cpu"], min(header["cell_seconds"], remaining))
+        except OverBudget as exc:  # fired just as the cell ended
+            raised = exc
+        for tag, old in before.items():
+            new = namespace.get(pins[tag])
+            if callable(new) and new is not old:
+                pinned[tag] = new
+        if raised is not None:
+            if isinstance(raised, OverBudget):
+                skipped.append({"cell": index, "reason": str(raised), "error": describe(raised, filename)})
+            else:
+                skipped.append({"cell": index, "reason": "raised", "error": describe(raised, filename)})
+            if header.get("stop_at_first"):
+                break
+    for tag, function in pinned.items():
+        view = types.ModuleType(f"{name}:{tag}")
+        view.__dict__[pins[tag]] = function
+        view.__dict__["__getattr__"] = lambda attribute: getattr(module, attribute)
+        modules[f"{name}:{tag}"] = view
+    missing = [f for f in header.get("functions", []) if not callable(namespace.get(f))]
+    return {"ok": True, "missing": missing, "skipped": skipped, "pinned": sorted(pinned)}
 
 
 class Objects:
@@ -86,7 +186,7 @@ def _call(header: dict, buffers: list[bytes], modules: dict[str, types.ModuleTyp
     if not callable(function):
         return {"ok": False, "error": {"type": "NameError",
                                        "message": f"{header['function']} is not defined"}}, []
-    return _run(header, buffers, objects, lambda args, kwargs: function(*args, **kwargs))
+    return _answer(header, buffers, objects, lambda args, kwargs: function(*args, **kwargs))
 
 
 def _on_handle(header: dict, buffers: list[bytes], objects: Objects) -> tuple[dict, list[bytes]]:
@@ -96,11 +196,11 @@ def _on_handle(header: dict, buffers: list[bytes], objects: Objects) -> tuple[di
     if type(name) is not str or (name.startswith("_") and not (name.startswith("__") and name.endswith("__"))):
         return {"ok": False, "error": {"type": "ProtocolError", "message": "malformed handle request"}}, []
     if header.get("action") == "method":
-        return _run(header, buffers, objects, lambda args, kwargs: getattr(target, name)(*args, **kwargs))
-    return _run(header, buffers, objects, lambda args, kwargs: getattr(target, name))
+        return _answer(header, buffers, objects, lambda args, kwargs: getattr(target, name)(*args, **kwargs))
+    return _answer(header, buffers, objects, lambda args, kwargs: getattr(target, name))
 
 
-def _run(header: dict, buffers: list[bytes], objects: Objects, action: Any) -> tuple[dict, list[bytes]]:
+def _answer(header: dict, buffers: list[bytes], objects: Objects, action: Any) -> tuple[dict, list[bytes]]:
     handles = bool(header.get("handles"))
     lookup = objects.get if handles else None
     args, inputs = wire.decode(header["args"], buffers, live=True, handle=lookup)

@@ -22,21 +22,23 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from grader.sandbox import wire
+from grader.safetext import clean, identifier
+from grader.sandbox import cgroups, wire
 from grader.sandbox.isolation import Limits
 
 RESULT_LIMIT = 64 * 1024 * 1024
 # A reply's JSON structure (its numbers travel as raw buffers): a few MB at most, since a
 # few bytes of JSON like "[]," can become ~20 times as much memory in this process.
 HEADER_LIMIT = 4 * 1024 * 1024
+MESSAGE_LIMIT = 500  # characters of an exception message the child reports
 TRANSFER_GRACE = 0.5  # seconds, after the call's timeout, for the reply's bytes to arrive
 CPU_POLL = 0.05  # seconds between looks at a busy child's CPU time
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 UID_BASE = 30000
 
 
@@ -63,6 +65,36 @@ class StudentError:
     type: str
     message: str
     line: int | None = None
+
+
+@dataclass(frozen=True)
+class CellCode:
+    """A piece of a submission to run on its own: a notebook cell, or a whole .py file."""
+
+    code: str
+    line: int = 1               # its first line, in the numbering of the submission's messages
+    tags: tuple[str, ...] = ()
+    run: bool = True            # False: never run (a cell magic)
+
+
+SKIP_REASONS = ("raised", "syntax", "cpu", "time", "late")
+
+
+@dataclass(frozen=True)
+class SkippedCell:
+    """A cell that did not run to its end: it failed to compile ("syntax"), raised, ran past its
+    CPU or wall-clock budget ("cpu", "time"), or was not started before the load's deadline ("late")."""
+
+    index: int                  # into the cells sent
+    reason: str
+    error: StudentError | None = None
+
+
+@dataclass
+class Loaded:
+    missing: list[str]          # functions asked for and not defined
+    skipped: list[SkippedCell]
+    pinned: list[str]           # tags whose cell defined the function: module "MODULE:tag"
 
 
 @dataclass
@@ -94,7 +126,6 @@ class SandboxConfig:
     limits: Limits = Limits()
     hidden: tuple[str, ...] = ()
     level: str = "auto"            # "auto", "full" or "weak"
-    load_timeout: float = 5.0
 
 
 @functools.cache
@@ -120,14 +151,18 @@ SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sy
 class Child:
     """One sandboxed process, serving loads and calls until it is closed or killed."""
 
-    def __init__(self, pid: int, sock: socket.socket, out: socket.socket, load_timeout: float,
-                 cpu_budget: float = 0.5, on_close: Callable[[], None] | None = None) -> None:
+    def __init__(self, pid: int, sock: socket.socket, out: socket.socket, limits: Limits = Limits(),
+                 on_close: Callable[[], None] | None = None,
+                 tree: "cgroups.TreeBudget | cgroups.ProcessTree | None" = None) -> None:
         self.pid = pid
-        self.cpu_budget = cpu_budget
+        self.limits = limits
+        self.cpu_budget = limits.call_cpu_seconds
+        # The budget of the child's whole process tree: its cgroup, or else its processes in /proc.
+        self.tree = tree or cgroups.ProcessTree(pid)
+        self._oom_kills = self.tree.oom_kills()
         self.on_close = on_close
         self.sock = sock
         self.out = out
-        self.load_timeout = load_timeout
         self.output = bytearray()
         self.output_limit = 64 * 1024
         self.out_closed = False
@@ -141,14 +176,45 @@ class Child:
 
     def load(self, module: str, source: str, filename: str, functions: list[str]) -> list[str] | StudentError:
         """Run ``source`` as a module in the child; returns the functions missing from it, or the error."""
-        reply, _ = self._request({"op": "load", "module": module, "source": source,
-                                  "filename": filename, "functions": functions}, [], self.load_timeout)
+        loaded = self.load_cells(module, [CellCode(source)], filename, functions, stop_at_first=True)
+        if loaded.skipped:
+            return loaded.skipped[0].error or StudentError("Error", "the code did not run to its end")
+        return loaded.missing
+
+    def load_cells(self, module: str, cells: list[CellCode], filename: str, functions: list[str], *,
+                   pins: dict[str, str] | None = None, stop_at_first: bool = False) -> Loaded:
+        """Run ``cells`` one by one as a module in the child (see ``child._load``); returns what
+        is missing and which cells did not run, checked against what was sent."""
+        pins = dict(pins or {})
+        limits = self.limits
+        header = {"op": "load", "module": module, "filename": filename, "functions": functions,
+                  "cells": [{"code": c.code, "line": c.line, "tags": list(c.tags), "run": c.run} for c in cells],
+                  "pins": pins, "stop_at_first": stop_at_first, "cell_cpu": limits.cell_cpu_seconds,
+                  "cell_seconds": limits.cell_seconds,
+                  # The child stops starting cells a little before the host's hard deadline.
+                  "seconds": max(limits.load_seconds - 2 * TRANSFER_GRACE, 0.1)}
+        reply, _ = self._request(header, [], limits.load_seconds)
         if not reply.get("ok"):
-            return _student_error(reply)
-        missing = reply.get("missing")
-        if type(missing) is not list or not all(type(m) is str for m in missing):
+            error = _cleaned(_student_error(reply))
+            self.kill()
+            raise SandboxCrash(f"the submission's process reported {error.type}: {error.message}")
+        missing, skipped, pinned = reply.get("missing"), reply.get("skipped"), reply.get("pinned")
+        if (type(missing) is not list or not all(type(m) is str and m in functions for m in missing)
+                or type(pinned) is not list or not all(type(p) is str and p in pins for p in pinned)
+                or type(skipped) is not list or len(skipped) > len(cells)):
+            self.kill()
             raise SandboxCrash("the submission's process sent a malformed reply")
-        return missing
+        reports: list[SkippedCell] = []
+        for entry in skipped:
+            index = entry.get("cell") if type(entry) is dict else None
+            reason = entry.get("reason") if type(entry) is dict else None
+            if (type(index) is not int or not 0 <= index < len(cells) or reason not in SKIP_REASONS
+                    or any(r.index == index for r in reports)):
+                self.kill()
+                raise SandboxCrash("the submission's process sent a malformed reply")
+            error = _cleaned(_student_error(entry)) if "error" in entry else None
+            reports.append(SkippedCell(index, reason, error))
+        return Loaded(missing, reports, pinned)
 
     def call(self, module: str, function: str, args: tuple = (), kwargs: dict | None = None, *,
              timeout: float, filename: str = "", backward: bool = False, inputs: bool = False,
@@ -226,9 +292,11 @@ class Child:
                 self._drain_output()
             if self.sock in ready:
                 break
-            if self._cpu_seconds() - cpu_start > self.cpu_budget * (1 if header.get("op") == "call" else 2):
+            self._check_memory()
+            budget = self.cpu_budget if header.get("op") == "call" else self.limits.load_seconds
+            if self._cpu_seconds() - cpu_start > budget:
                 self.kill()
-                raise SandboxTimeout(f"used more than {self.cpu_budget:g} s of CPU time without answering "
+                raise SandboxTimeout(f"used more than {budget:g} s of CPU time without answering "
                                      "(an endless loop, or far too slow?)")
         try:
             # The whole reply must arrive by then, however slowly the child trickles it out.
@@ -238,6 +306,7 @@ class Child:
             self.kill()
             raise SandboxTimeout(f"no answer within {timeout:g} s") from None
         except EOFError:
+            self._check_memory()
             self.kill()
             raise SandboxCrash("the submission's process ended during the call "
                                "(did the code call os._exit(), or crash?)") from None
@@ -250,13 +319,15 @@ class Child:
         return reply, out
 
     def _cpu_seconds(self) -> float:
-        """CPU time the child has used so far (0 when it cannot be read)."""
-        try:
-            with open(f"/proc/{self.pid}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-        except (OSError, IndexError):
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        """CPU time used so far by the child and every process it started (0 when it cannot be read)."""
+        return self.tree.cpu_seconds()
+
+    def _check_memory(self) -> None:
+        """Stop the child when the kernel killed one of its processes for its tree's memory."""
+        if self.tree.oom_kills() != self._oom_kills:
+            self.kill()
+            raise SandboxCrash(f"the submission's processes together used more than {self.tree.memory_mb} MB "
+                               "of memory")
 
     def _drain_output(self) -> None:
         try:
@@ -269,6 +340,15 @@ class Child:
         room = self.output_limit - len(self.output)
         if room > 0:
             self.output += data[:room]
+
+    def drain(self) -> None:
+        """Take in all the output that has already arrived (the child flushes before it replies)."""
+        if self.out.fileno() < 0:
+            return
+        before = -1
+        while before != len(self.output) and len(self.output) < self.output_limit:
+            before = len(self.output)
+            self._drain_output()
 
     @property
     def printed(self) -> str:
@@ -343,12 +423,26 @@ def _student_error(reply: dict) -> StudentError:
     error = reply.get("error")
     if type(error) is not dict:
         return StudentError("Error", "the submission's process sent a malformed error")
+    # Everything here was written by the submission: a type name must be a short identifier,
+    # a message is capped and cleaned, a line number is a plausible int.
     kind, message, line = error.get("type"), error.get("message"), error.get("line")
     return StudentError(
-        kind if type(kind) is str else "Error",
-        (message if type(message) is str else "")[:500],
-        line if type(line) is int else None,
+        identifier(kind, fallback="Error"),
+        clean(message if type(message) is str else "", MESSAGE_LIMIT),
+        line if type(line) is int and 0 < line < 10_000_000 else None,
     )
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Untrusted text made safe to show: control and format characters (escapes, bidi
+    overrides) become spaces, and it is cut to ``limit`` characters."""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _cleaned(error: StudentError) -> StudentError:
+    kind = clean_text(error.type, 80).replace(" ", "") or "Error"
+    return StudentError(kind, clean_text(error.message, 200), error.line)
 
 
 class _Forked:
@@ -408,30 +502,43 @@ class Sandbox:
         any solution or check, right after importing torch, numpy and pandas, which it shares)."""
         self.config = config
         self.uid = UID_BASE + (os.getpid() + slot) % 30000
+        limits = config.limits
+        # One memory, CPU and process budget for each child's whole tree, where the machine allows it.
+        self.budget = cgroups.TreeBudget.create(limits.memory_mb, limits.processes, limits.cpu_cores)
+        self.tree_budget: cgroups.TreeBudget | None = None  # in force: once the nursery is in it
+        self.filtered = False  # children run under the seccomp filter
         parent, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         env.pop("PYTHONSTARTUP", None)
         settings = {
             "level": config.level,
             "limits": asdict(config.limits),
-            "hidden": list(config.hidden),
+            "hidden": [*config.hidden, "/sys/fs/cgroup"],  # no way into, or out of, the tree's cgroup
+            "cgroup": self.budget.procs_files if self.budget else [],
             "read_only": [*SYSTEM_DIRS, *_site_dirs()],
             "uid": self.uid,
         }
-        if fork:
-            self.process: subprocess.Popen | _Forked = _Forked.zygote(theirs)
-        else:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
-                cwd=tempfile.gettempdir(), start_new_session=True,
-            )
-        theirs.close()
+        try:
+            if fork:
+                self.process: subprocess.Popen | _Forked = _Forked.zygote(theirs)
+            else:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
+                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
+                    cwd=tempfile.gettempdir(), start_new_session=True,
+                )
+        except BaseException:
+            if self.budget is not None:
+                self.budget.remove()
+            raise
+        finally:
+            theirs.close()
         # The settings go over the control socket, not in a command line that children could read.
         parent.sendall(json.dumps(settings).encode() + b"\n")
         self.control = parent
         self.reader = parent.makefile("rb")
         self._level: str | None = None
+        self._warm = False  # whether the zygote ran its expensive warm-up stage on request
 
     @property
     def level(self) -> str:
@@ -441,6 +548,8 @@ class Sandbox:
             if not hello.get("ready"):
                 raise SandboxUnavailable(f"the sandbox could not start: {hello.get('error', 'no reason given')}")
             self._level = hello["level"]
+            self.filtered = bool(hello.get("seccomp"))
+            self.tree_budget = self.budget if hello.get("cgroup") else None
         return self._level
 
     def _read_line(self, timeout: float) -> dict:
@@ -473,13 +582,29 @@ class Sandbox:
             mine.close()
             out_mine.close()
             raise SandboxUnavailable(f"could not start a sandboxed process: {reply.get('error', 'no reason given')}")
-        return Child(pid, mine, out_mine, self.config.load_timeout, self.config.limits.call_cpu_seconds,
-                     on_close=self.reap)
+        return Child(pid, mine, out_mine, self.config.limits, on_close=self.reap,
+                     tree=self.tree_budget or cgroups.ProcessTree(self.process.pid))
+
+    def warm(self) -> bool:
+        """Have the zygote run its expensive warm-up stage (torch's optimizers, ~1 s of CPU)
+        before it forks the next child. True when it ran just now; False when it had already
+        run (in this zygote, or in the worker it was forked from), so a call that ran out of
+        time was not paying for it."""
+        if self._warm:
+            return False
+        _ = self.level  # waits for the zygote's first word
+        reply = self._ask({"op": "warm"})
+        if not reply.get("ok"):
+            raise SandboxUnavailable(f"the sandbox's zygote could not warm up: {reply.get('error', 'no reason given')}")
+        self._warm = True
+        return reply.get("warmed") is True
 
     def reap(self) -> None:
         """Have the zygote kill whatever the last child left behind."""
         if self.process.poll() is None and self._level is not None:
             self._ask({"op": "reap"})
+            if self._level == "weak" and self.tree_budget:  # children that left their session too
+                self.tree_budget.kill_all()
 
     def close(self) -> None:
         try:
@@ -491,6 +616,8 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            if self.budget is not None:
+                self.budget.remove()
 
     def __enter__(self) -> "Sandbox":
         return self

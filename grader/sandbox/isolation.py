@@ -48,12 +48,19 @@ class IsolationError(OSError):
 class Limits:
     """Resource limits of one child."""
 
-    memory_mb: int = 1024          # address space on top of what the pre-warmed process maps
-    processes: int = 32            # processes and threads of the child's user
+    memory_mb: int = 1024          # address space on top of what the pre-warmed process maps; with a
+                                   # cgroup also the memory the child's whole tree may add
+    processes: int = 32            # processes and threads of the child's user (of its tree, with a cgroup)
     output_kb: int = 64            # stdout/stderr kept; the rest is discarded
     file_size_mb: int = 8          # largest file the child may write (in its private /scratch)
     cpu_seconds: int = 60          # for the child's whole life: a backstop
-    call_cpu_seconds: float = 0.5  # one call (twice that for loading the code); enforced by the host
+    cpu_cores: float = 1.0         # cores the child's whole process tree may use at once (with a cgroup)
+    call_cpu_seconds: float = 0.5  # one call; enforced by the host
+    # Loading: each notebook cell (a .py file's top level is one cell) is interrupted in the
+    # child past these; the host kills a child whose whole load takes longer than load_seconds.
+    cell_cpu_seconds: float = 1.0
+    cell_seconds: float = 2.0
+    load_seconds: float = 10.0
     open_files: int = 64
 
 
@@ -156,9 +163,11 @@ def build_root(walls: Walls) -> None:
 
 def fresh_scratch(size_mb: int) -> None:
     """A mount namespace of the child's own with an empty, private, size-limited scratch
-    folder (its HOME, TMPDIR and working folder). It is not /tmp, which may hold the
-    interpreter's own folders."""
-    unshare(CLONE_NEWNS)
+    folder (its HOME, TMPDIR and working folder), and an IPC namespace of its own, so no
+    System V shared memory, semaphore or message queue, nor POSIX message queue, of one child
+    reaches the next. The scratch folder is not /tmp, which may hold the interpreter's own
+    folders."""
+    unshare(CLONE_NEWNS | CLONE_NEWIPC)
     _mount("tmpfs", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=1777")
     os.chdir(SCRATCH)
 

@@ -8,14 +8,17 @@ With full isolation the zygote enters new user (unless root), pid, mount, networ
 and UTS namespaces and forks the *nursery*: process 1 of the new pid namespace, which
 builds the private read-only root once and then forks one child per request. Each
 child gets its own mount namespace with a fresh /scratch, the grader's environment wiped,
-limits, and no privileges. Before each new child, and on request, the nursery kills
+limits, an IPC namespace of its own, no privileges, and a seccomp filter (seccomp.py); the
+nursery and so every child is in one cgroup, the budget of the whole tree (cgroups.py).
+Before each new child, and on request, the nursery kills
 every other process in its namespace, so nothing a submission started outlives it;
 when the nursery ends, the kernel kills whatever is left. Without namespaces ("weak")
 the zygote forks the children itself, each in its own session.
 
 The host talks to it over a Unix socket: a request is JSON with two file descriptors
-(the child's request socket and its output socket) for ``spawn``, or none for ``reap``;
-the reply is a JSON line. The child itself sends its pid to the host, with kernel-checked
+(the child's request socket and its output socket) for ``spawn``, or none for ``reap`` and
+``warm`` (run the expensive warm-up stage, ``warm_up_fully``, if it has not run yet); the
+reply is a JSON line. The child itself sends its pid to the host, with kernel-checked
 credentials, as the first message on its request socket.
 
 Run as ``python -m grader.sandbox.zygote FD``; the settings arrive as the first line on FD.
@@ -23,6 +26,7 @@ Run as ``python -m grader.sandbox.zygote FD``; the settings arrive as the first 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -48,7 +52,7 @@ SETUP_FAILED = 70
 
 class Zygote:
     def __init__(self, control: socket.socket, config: dict, baseline: int) -> None:
-        from grader.sandbox import isolation
+        from grader.sandbox import isolation, seccomp
 
         self.control = control
         self.level = "weak"
@@ -57,18 +61,24 @@ class Zygote:
         self.walls = isolation.Walls(hidden=tuple(config["hidden"]), uid=config["uid"],
                                      read_only=tuple(config["read_only"]))
         self.baseline = baseline
+        self.cgroup: list[str] = config.get("cgroup", [])  # the tree's cgroup: its cgroup.procs files
+        self.in_cgroup = False  # the nursery, and so every child, is in it
+        self.seccomp = seccomp.compile_filter()
         self.last: int | None = None  # weak isolation: the last child, leader of its own group
 
     # ------------------------------------------------------------------ a child
 
     def child(self, call_fd: int, out_fd: int) -> None:
         """In a freshly forked child: put up the walls, report the pid, serve; never returns."""
-        from grader.sandbox import child, isolation
+        from grader.sandbox import cgroups, child, isolation, seccomp
 
         try:
             if self.level == "full":
                 isolation.fresh_scratch(self.limits.file_size_mb * 2)
+                cgroups.oom_score(0)  # the nursery's protection from the OOM killer is not for us
             else:
+                if self.cgroup:
+                    cgroups.join(self.cgroup)  # no nursery: each child joins the tree's cgroup
                 os.setsid()
                 os.chdir(tempfile.mkdtemp(prefix="grader-child-"))
             # Nothing of the grader's environment (tokens, paths) reaches submission code.
@@ -85,6 +95,8 @@ class Zygote:
             isolation.apply_limits(self.limits, self.baseline)
             if self.level == "full":
                 isolation.drop_privileges(self.walls.uid, self.as_root)
+            if self.seccomp is not None:
+                seccomp.install(self.seccomp)
             # The pid as the host sees it: the kernel translates it between namespaces.
             credentials = struct.pack("3i", os.getpid(), os.getuid(), os.getgid())
             sock.sendmsg([b"P"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
@@ -130,7 +142,8 @@ class Zygote:
     # ------------------------------------------------------------------ the loop
 
     def serve(self) -> None:
-        self.say({"ready": True, "level": self.level})
+        self.say({"ready": True, "level": self.level, "seccomp": self.seccomp is not None,
+                  "cgroup": bool(self.cgroup) and (self.in_cgroup or self.level == "weak")})
         while True:
             try:
                 message, fds, _, _ = socket.recv_fds(self.control, 1 << 16, 2)
@@ -144,6 +157,12 @@ class Zygote:
             elif op == "reap":
                 self.reap()
                 reply = {"ok": True}
+            elif op == "warm":
+                try:
+                    reply = {"ok": True, "warmed": warm_up_fully()}
+                except Exception as exc:  # noqa: BLE001 - the zygote keeps serving, unwarmed
+                    reply = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+                gc.freeze()
             else:
                 reply = {"error": "malformed request"}
             for f in fds:
@@ -152,7 +171,11 @@ class Zygote:
         self.reap()
 
     def say(self, message: dict) -> None:
-        self.control.sendall(json.dumps(message).encode() + b"\n")
+        try:
+            self.control.sendall(json.dumps(message).encode() + b"\n")
+        except OSError:  # the host has gone (Ctrl-C, or it ended): end quietly, with the children
+            self.reap()
+            os._exit(0)
 
     def self_test(self) -> bool:
         """Fork one child through the whole setup and see it come through."""
@@ -180,10 +203,16 @@ class Zygote:
 def run_nursery(zygote: Zygote, wanted: str) -> None:
     """Start the nursery behind a first process that enters the namespaces; returns only if
     that failed (and weak isolation is acceptable), with this process untouched."""
-    from grader.sandbox import isolation
+    from grader.sandbox import cgroups, isolation
 
     first = os.fork()
     if first == 0:
+        if zygote.cgroup:  # while /sys/fs/cgroup is still in sight; the nursery inherits it
+            try:
+                cgroups.join(zygote.cgroup, protect=True)
+                zygote.in_cgroup = True
+            except OSError as exc:
+                os.write(2, f"sandbox: no cgroup for the child's process tree: {exc}\n".encode())
         try:
             isolation.enter_namespaces(zygote.as_root)
             nursery = os.fork()
@@ -214,29 +243,98 @@ def run_nursery(zygote: Zygote, wanted: str) -> None:
 
 
 def warm_up() -> None:
-    """Run the kind of code the course's exercises run, once, before any child is forked:
-    libraries import some modules and fill some caches only on first use, and every child
-    would otherwise pay for that again."""
+    """The cheap warm-up stage, which every zygote runs before it forks a child: the kind
+    of code the course's exercises run, once. Libraries import some modules and fill some
+    caches only on first use, and every child would otherwise pay for that again, against
+    the submission's CPU budget. benchmarks/bench_first_calls.py measures what each path
+    costs a child with and without it; everything here costs the zygote a few tens of ms."""
+    import io
+
     import numpy as np
     import pandas as pd
     import torch
+    import torch.nn.functional as F
+    from torch import nn
 
+    # torch: elementwise, matrix products, autograd, in-place updates outside autograd.
     x = torch.linspace(-1, 1, 5, requires_grad=True)
     w = torch.tensor([[0.5], [1.0], [-1.0], [2.0], [0.1]], requires_grad=True)
     y = torch.sigmoid(torch.clip(x * 2 + 1, min=0.0) @ w) + torch.relu(x).sum()
+    y = y + torch.special.expit(x.clamp(min=0) @ w) + 1 / (1 + torch.exp(-torch.matmul(x, w)))
+    y = y + torch.where(x > 0, x, 0.0).sum() + torch.maximum(x, torch.tensor(0.0)).sum() + F.relu(x).sum()
     y.sum().backward()
+    torch.autograd.grad((x.double() ** 2).sum(), [x])
     with torch.no_grad():
         x -= 0.1 * x.grad
+        x.sub_(0.1 * x.grad)
         x.grad.zero_()
+    x.data -= 0.1 * x.grad
+    x.grad = None
     torch.maximum(x, torch.zeros(5)).double().sum().item()
+    torch.linalg.norm(torch.eye(3)), torch.linalg.solve(torch.eye(3) + 0.1, torch.ones(3))
+    # torch.nn: modules, losses, functional.
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    loss = nn.MSELoss()(model(torch.ones(2, 3)).squeeze(1), torch.zeros(2))
+    loss = loss + F.mse_loss(F.sigmoid(torch.ones(2)), torch.zeros(2))
+    loss = loss + F.cross_entropy(torch.ones(2, 3), torch.tensor([0, 2]))
+    loss.backward()
+    model.zero_grad()
+    repr(torch.ones(2, dtype=torch.float64, requires_grad=True))  # printing a tensor
+    list(torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(2, 1)), batch_size=1))
+    # pandas: the ways a column's gaps get filled with its mode, and a small CSV.
     frame = pd.DataFrame({"a": [1.0, None, 1.0], "s": ["p", None, "p"], "i": [1, 2, 2]})
     filled = frame.fillna(frame.mode().iloc[0])
     filled.isna().to_numpy()
     frame.copy(deep=True).equals(filled)
     [frame[c].mode() for c in frame.columns]
+    frame.apply(lambda c: c.fillna(c.mode()[0]) if c.notna().any() else c)
+    frame["a"].where(frame["a"].notna(), 0.0)
+    frame["s"].value_counts().idxmax()
+    pd.get_dummies(frame, columns=["s"])
+    pd.read_csv(io.StringIO("a,b,s\n1,2.5,x\n3,,y\n"))
     pd.array(["p", None], dtype="str")
+    repr(frame), repr(frame["a"])
+    # numpy: counting at a threshold.
     probs = np.asarray([0.2, 0.7], dtype=float)
     int(np.sum((probs >= 0.5) & (np.asarray([1, 0]) != 0)))
+    np.count_nonzero(np.logical_and(probs >= 0.5, np.asarray([1, 0]).astype(bool)))
+    np.testing.assert_allclose(probs, probs)
+
+
+FULLY_WARM = False  # whether this process ran warm_up_fully (a forked zygote inherits it)
+
+
+def warm_up_fully() -> bool:
+    """The expensive warm-up stage, on top of ``warm_up``: torch's optimizers import
+    torch._dynamo when the first one is built (about 1 s of CPU, mostly sympy and torch.fx),
+    which would stop a correct ``torch.optim.SGD(params, lr).step()`` as an endless loop;
+    ``torch.testing.assert_close`` imports sympy too (0.7 s).
+    A batch worker runs it before it forks its zygote; a fresh zygote runs it when the host
+    asks (``Sandbox.warm``). Returns False when it had run already."""
+    global FULLY_WARM
+    if FULLY_WARM:
+        return False
+    import torch
+
+    try:
+        tempfile.gettempdir()
+    except FileNotFoundError:
+        # Behind the nursery's read-only root there is no temporary folder, and importing
+        # torch._dynamo makes sure its compile cache's folder exists (nothing is compiled
+        # here, so nothing is written): name one that exists. Children start with a clean
+        # environment, so theirs is under their own TMPDIR.
+        os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", "/")
+    p = torch.zeros(3, requires_grad=True)
+    for make in (lambda: torch.optim.SGD([p], lr=0.1), lambda: torch.optim.SGD([p], lr=0.1, momentum=0.9),
+                 lambda: torch.optim.Adam([p], lr=0.1), lambda: torch.optim.AdamW([p], lr=0.1)):
+        optimizer = make()
+        for set_to_none in (True, False):
+            p.grad = torch.ones(3)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=set_to_none)
+    torch.testing.assert_close(p, p)  # imports sympy (~0.7 s alone), which torch._dynamo has loaded
+    FULLY_WARM = True
+    return True
 
 
 def read_config(control: socket.socket) -> dict:
@@ -266,8 +364,6 @@ def main(fd: int) -> None:
 
     torch.set_num_threads(1)
     warm_up()
-    import gc
-
     gc.freeze()  # children then leave the preloaded objects' pages shared
     config = read_config(control)
     zygote = Zygote(control, config, isolation.address_space_bytes())

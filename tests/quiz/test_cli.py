@@ -92,7 +92,7 @@ def test_score_text_and_json(run, tmp_path):
     doc = json.loads(run("score", "all-types", path, "--json").output)
     assert list(doc) == ["quiz", "score", "max_score", "questions"]
     assert doc["quiz"] == "all-types" and doc["score"] == 6 and doc["max_score"] == 12
-    assert [list(q) for q in doc["questions"]] == [["id", "score", "max_score", "correct", "feedback"]] * 7
+    assert [list(q) for q in doc["questions"]] == [["id", "score", "max_score", "correct", "status", "feedback"]] * 7
     assert [(q["id"], q["score"], q["correct"]) for q in doc["questions"]] == [
         ("relu-negative", 1, True), ("softmax-props", 1, False), ("is-linear", 0, False), ("lr-value", 1, True),
         ("train-steps", 2, False), ("first-step", 0, False), ("why-lr", 1, False)]
@@ -111,7 +111,7 @@ def test_score_by_path(run, tmp_path):
     ({"quiz": "all-types", "answers": {"relu-negative": ["B"]}}, ["one option label"]),
     ({"quiz": "all-types", "answers": {"relu-negative": "X"}}, ["no option 'X'"]),
     ({"quiz": "all-types", "answers": {"lr-value": "lots"}}, ["not a number"]),
-    ({"quiz": "three", "answers": {}}, ["is for quiz 'three'"]),
+    ({"quiz": "three", "answers": {}}, ["holds answers to quiz 'three'"]),
 ])
 def test_score_user_errors(run, tmp_path, content, words):
     path = tmp_path / "bad.json"

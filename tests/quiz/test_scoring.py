@@ -162,7 +162,7 @@ def test_score_quiz_totals_and_missing(all_types):
     assert result.score == 3 and result.max_score == 12
     doc = result.to_json()
     assert set(doc) == {"quiz", "score", "max_score", "questions"}
-    assert set(doc["questions"][0]) == {"id", "score", "max_score", "correct", "feedback"}
+    assert set(doc["questions"][0]) == {"id", "score", "max_score", "correct", "status", "feedback"}
     assert [q["correct"] for q in doc["questions"][:3]] == [True, False, False]
 
 
@@ -192,7 +192,7 @@ def test_load_answers_ok(tmp_path, all_types):
     ([1, 2], "expected"),
     ({"quiz": "all-types"}, "expected"),
     ({"quiz": "all-types", "answers": []}, "expected"),
-    ({"quiz": "other", "answers": {}}, "is for quiz 'other'"),
+    ({"quiz": "other", "answers": {}}, "holds answers to quiz 'other'"),
     ({"quiz": "all-types", "answers": {"nope": "A"}}, "no question 'nope'"),
     ({"quiz": "all-types", "answers": {"relu-negative": "Q"}}, "no option 'Q'"),
     ({"quiz": "all-types", "answers": {}, "extra": 1}, "unexpected key 'extra'"),

@@ -126,7 +126,8 @@ def test_shuffle_keeps_canonical_labels_and_resumes_same_order(all_types, tmp_pa
     outcome, text = session(all_types, Script(answer[first.type], KeyboardInterrupt), tmp_path,
                             shuffle=True, rng=random.Random(3))
     assert json.loads((tmp_path / "progress.json").read_text())["order"] == order
-    rest = [answer[all_types.question(q).type] for q in order[1:]]
+    rest = [line for q in order[1:] for line in
+            ([answer["text"], "g"] if all_types.question(q).type == "text" else [answer[all_types.question(q).type]])]
     outcome, text = session(all_types, Script(*rest), tmp_path, shuffle=True, rng=random.Random(99))
     assert outcome.finished and outcome.result.score == all_types.total_points
     saved = json.loads((tmp_path / "answers.json").read_text())["answers"]
@@ -134,13 +135,24 @@ def test_shuffle_keeps_canonical_labels_and_resumes_same_order(all_types, tmp_pa
     assert list(saved) == [q.id for q in all_types.questions]  # file in canonical question order
 
 
-def test_free_text_shows_rubric_and_reference(all_types, tmp_path):
+def test_free_text_shows_the_model_answer_and_the_student_rates_it(all_types, tmp_path):
     quiz = all_types
     quiz.questions = [quiz.question("why-lr")]
-    outcome, text = session(quiz, Script("It will overshoot"), tmp_path)
-    assert "Concepts found: overshoot" in text and "Concepts missed: loss increases" in text
-    assert "Reference answer: Each step moves the parameters too far" in text
-    assert outcome.result.score == 1
+    script = Script("It will overshoot", "x", "p")
+    outcome, text = session(quiz, script, tmp_path)
+    assert "Model answer: Each step moves the parameters too far" in text
+    assert "How close was yours?" in script.prompts[1] and "Please type g, p or m." in text
+    assert "Not right" not in text and "Concepts found" not in text   # no keyword verdict
+    assert outcome.result.score == 1   # "partly" of 2 points, whatever the rubric says
+
+
+def test_a_self_rating_survives_ctrl_c_and_resume(all_types, tmp_path):
+    quiz = all_types
+    quiz.questions = [quiz.question("why-lr"), quiz.question("relu-negative")]
+    session(quiz, Script("nothing relevant", "g", KeyboardInterrupt), tmp_path)
+    assert json.loads((tmp_path / "progress.json").read_text())["ratings"] == {"why-lr": "g"}
+    outcome, text = session(quiz, Script("B"), tmp_path)
+    assert outcome.finished and outcome.result.score == 3   # 2 (got it) + 1
 
 
 # --- in a real terminal ---------------------------------------------------------------------------

@@ -1,0 +1,18 @@
+"""The gradebook: every graded attempt of every student, in one SQLite database.
+
+``Gradebook`` is the one API: ``record`` writes a graded submission in one transaction;
+``current``, ``history``, ``checks``, ``results``, ``roster``, ``unmatched`` and ``missing``
+read it back for the instructor commands (grade, export, report, feedback, ...).
+"""
+
+from grader.gradebook.batch import BatchError, BatchPlan, Planned, choose_seed, plan_batch
+from grader.gradebook.hashing import checks_hash, content_hash
+from grader.gradebook.roster import Roster, RosterError, load_roster
+from grader.gradebook.store import (SCHEMA_VERSION, Attempt, CheckRow, Gradebook, GradebookError, NewAttempt,
+                                    QuizAttempt, Student)
+
+DEFAULT_PATH = ".grader/gradebook.db"   # relative to the course folder
+
+__all__ = ["DEFAULT_PATH", "SCHEMA_VERSION", "Attempt", "BatchError", "BatchPlan", "CheckRow", "Gradebook",
+           "GradebookError", "NewAttempt", "Planned", "QuizAttempt", "Roster", "RosterError", "Student", "checks_hash",
+           "choose_seed", "content_hash", "load_roster", "plan_batch"]

@@ -1,0 +1,219 @@
+"""``grader release DEST``: the student's copy of the course, ready to push as a repository.
+
+DEST gets the stubs, the quizzes, the grader package with only the public checks (hidden
+checks and the generators of their inputs stripped by ``strip.strip_hidden``) and the
+recorded expected results of the public checks (``record.record_references``), a student
+``pyproject.toml``, README, CI workflow, ``.gitignore`` and one notebook per week. Never
+``solutions/``, the instructor's tests, ``benchmarks/`` or ``examples/``. Everything is written
+in a fixed order with fixed contents, so the same course gives the same bytes; ``git=True``
+also makes the first commit with a fixed author and date, so its id is the same too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.course import CHECKS_DIR, PACKAGE_DIR, Exercise, load_exercises
+from grader.release.notebooks import write_notebooks
+from grader.release.record import record_references
+from grader.release.recording import RECORDING, RecordingError
+from grader.release.strip import StripError, Stripped, strip_hidden
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SKIP = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".DS_Store"}
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "grader release", "GIT_AUTHOR_EMAIL": "release@dl-grader.invalid",
+    "GIT_COMMITTER_NAME": "grader release", "GIT_COMMITTER_EMAIL": "release@dl-grader.invalid",
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+00:00", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+00:00",
+}
+
+
+class ReleaseError(Exception):
+    """The course cannot be released as it is, or DEST cannot be written; the message says why."""
+
+
+@dataclass(frozen=True)
+class ReleaseOptions:
+    git: bool = False               # also `git init` and make the first commit
+    quiz_keys: bool = True          # False: strip answers, feedback and rubrics from the quizzes
+    isolation: str = "auto"         # the sandbox used while recording the references' answers
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    dest: Path
+    files: int
+    bytes: int
+    seconds: float
+    commit: str | None              # the first commit's id with ``git``
+
+
+def release_course(course: Path, dest: Path, options: ReleaseOptions = ReleaseOptions()) -> ReleaseSummary:
+    """Write the student's copy of ``course`` to ``dest`` (new or empty).
+
+    Example:
+        release_course(find_root(), Path("../dl-course"), ReleaseOptions(git=True))
+    """
+    started = time.monotonic()
+    course, dest = Path(course).resolve(), Path(dest).absolute()
+    exercises = load_exercises()
+    _check_target(course, dest)
+    if not (course / "solutions").is_dir():
+        raise ReleaseError(f"{course} has no solutions/ folder: a release is made from the instructor's course "
+                           "(it records the references' answers to the public checks)")
+    stripped = {}
+    for exercise in exercises:
+        try:
+            stripped[exercise.id] = strip_hidden(exercise.checks.read_text(encoding="utf-8"), str(exercise.checks))
+        except (OSError, SyntaxError, StripError) as exc:
+            raise ReleaseError(f"cannot strip the hidden checks of {exercise.checks.name}: {exc}") from None
+    try:
+        recording = record_references(course, exercises, options.isolation).to_bytes()
+    except RecordingError as exc:
+        raise ReleaseError(f"cannot record the expected results: {exc}") from None
+    partial = dest.parent / f".{dest.name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        _write_tree(course, partial, exercises, stripped, recording, options)
+        if dest.exists():
+            dest.rmdir()  # empty: _check_target said so
+        partial.rename(dest)
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise ReleaseError(f"cannot write {dest}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    commit = _git_commit(dest) if options.git else None
+    files = [p for p in dest.rglob("*") if p.is_file() and ".git" not in p.relative_to(dest).parts]
+    return ReleaseSummary(dest, len(files), sum(p.stat().st_size for p in files),
+                          time.monotonic() - started, commit)
+
+
+def _check_target(course: Path, dest: Path) -> None:
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise ReleaseError(f"{dest} already exists and is not an empty folder; choose a new folder")
+    if dest.resolve() == course or course in dest.resolve().parents:
+        raise ReleaseError(f"{dest} is inside the course folder; release to a folder outside it")
+    if not dest.parent.is_dir():
+        raise ReleaseError(f"{dest.parent} does not exist; create it first")
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every file below ``folder``, sorted, without caches."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not SKIP & set(p.relative_to(folder).parts)
+                  and p.suffix != ".pyc")
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(source.read_bytes())
+
+
+def _write(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def _write_tree(course: Path, out: Path, exercises: list[Exercise], stripped: dict[str, Stripped],
+                recording: bytes, options: ReleaseOptions) -> None:
+    out.mkdir()
+    stubs = {}
+    for path in _files(course / "exercises"):
+        _copy(path, out / "exercises" / path.relative_to(course / "exercises"))
+    for exercise in exercises:
+        stubs[exercise.id] = (course / "exercises" / exercise.path).read_text(encoding="utf-8")
+    _write_quizzes(course / "quizzes", out / "quizzes", options.quiz_keys)
+    _write_package(out / "grader", exercises, stripped, recording)
+    write_notebooks(out / "notebooks", exercises, stubs)
+    _write(out / "pyproject.toml", _pyproject(course))
+    _write(out / "README.md", _readme(course, exercises, stripped, options))
+    _copy(TEMPLATES / "check.yml", out / ".github" / "workflows" / "check.yml")
+    _copy(TEMPLATES / "gitignore", out / ".gitignore")
+
+
+def _write_quizzes(source: Path, target: Path, keys: bool) -> None:
+    from grader.quiz.withhold import withhold_keys
+
+    for path in _files(source):
+        text = path.read_text(encoding="utf-8")
+        if not keys and path.suffix == ".md" and not path.stem.isupper():
+            text = withhold_keys(text, str(path))
+        _write(target / path.relative_to(source), text)
+
+
+def _write_package(target: Path, exercises: list[Exercise], stripped: dict[str, Stripped],
+                   recording: bytes) -> None:
+    """The grader package: everything but the checks as it is, the checks stripped, the recording."""
+    checks = CHECKS_DIR.relative_to(PACKAGE_DIR)
+    for path in _files(PACKAGE_DIR):
+        relative = path.relative_to(PACKAGE_DIR)
+        if relative.parts[0] == checks.parts[0] and relative.name not in ("pytest.ini",):
+            continue
+        _copy(path, target / relative)
+    for exercise in exercises:
+        _write(target / checks / exercise.checks.name, stripped[exercise.id].source)
+    # Data files only when a public check still refers to them (hidden inputs' data stays home).
+    if any('"data"' in s.source or "'data'" in s.source for s in stripped.values()):
+        for path in _files(CHECKS_DIR / "data"):
+            _copy(path, target / checks / "data" / path.relative_to(CHECKS_DIR / "data"))
+    (target / RECORDING.relative_to(PACKAGE_DIR)).write_bytes(recording)
+
+
+def _pyproject(course: Path) -> str:
+    project = tomllib.loads((course / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = []
+    for dependency in project["dependencies"]:
+        if dependency.startswith("torch"):
+            lines.append("    # Install the CPU build first: pip install torch==2.13.0 (see README).")
+        lines.append(f'    "{dependency}",')
+    return (TEMPLATES / "pyproject.toml").read_text(encoding="utf-8").format(
+        version=project["version"], requires_python=project["requires-python"], dependencies="\n".join(lines))
+
+
+def _readme(course: Path, exercises: list[Exercise], stripped: dict[str, Stripped], options: ReleaseOptions) -> str:
+    from grader.release.notebooks import week_of
+
+    rows = "\n".join(f"| `{e.id}` | `exercises/{e.path}` | `notebooks/{week_of(e)}.ipynb` | "
+                     f"{stripped[e.id].points:g} |" for e in exercises)
+    if options.quiz_keys:
+        quiz_note = ("The quizzes are self-checks: after each answer you see whether it is right and why, "
+                     "and `grader quiz score QUIZ ANSWERS.json` scores an answers file.")
+    else:
+        quiz_note = ("Your instructor scores the quizzes: `grader quiz take` records your answers in "
+                     "`.grader/answers/QUIZ.json` (it says where when you finish); hand in that file.")
+    return (TEMPLATES / "README.md").read_text(encoding="utf-8").format(
+        title="Deep learning course: exercises and quizzes", exercise_table=rows, quiz_note=quiz_note,
+        commit=_course_commit(course))
+
+
+def _course_commit(course: Path) -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(course), "rev-parse", "--short=12", "HEAD"],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return "(unknown)"
+    return f"`{done.stdout.strip()}`" if done.returncode == 0 else "(unknown)"
+
+
+def _git_commit(dest: Path) -> str:
+    """``git init`` and the first commit, with a fixed author and date: the same id every time."""
+    env = {**os.environ, **GIT_IDENTITY, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    steps = [["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
+             ["git", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "The course, as released"],
+             ["git", "rev-parse", "HEAD"]]
+    out = ""
+    for step in steps:
+        try:
+            done = subprocess.run(step, cwd=dest, env=env, capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ReleaseError(f"`{' '.join(step)}` could not run in {dest} ({exc}); is git installed?") from None
+        if done.returncode != 0:
+            raise ReleaseError(f"`{' '.join(step)}` failed in {dest}: {done.stderr.strip()[:300]}")
+        out = done.stdout.strip()
+    return out

@@ -1,0 +1,76 @@
+"""The student notebooks: one per week, written with nbformat.
+
+For each exercise of the week, a markdown cell with the task (the stub's docstring) and a
+code cell with the stub's code, tagged with the exercise id in ``metadata.tags``. Cell ids are
+derived from the exercise ids, so the same course always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader.course import Exercise
+
+KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+
+def week_of(exercise: Exercise) -> str:
+    """The week an exercise belongs to: the folder of its file ('week5')."""
+    return Path(exercise.path).parts[0] if len(Path(exercise.path).parts) > 1 else "exercises"
+
+
+def split_stub(text: str) -> tuple[str, str]:
+    """(the task: the module docstring, the code: everything after it)."""
+    tree = ast.parse(text)
+    first = tree.body[0] if tree.body else None
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)):
+        return "", text.strip() + "\n"
+    lines = text.splitlines()
+    return first.value.value, "\n".join(lines[first.end_lineno:]).strip() + "\n"
+
+
+def task_markdown(exercise: Exercise, docstring: str) -> str:
+    """The task as markdown: the docstring's title as a heading, ``code`` as `code`."""
+    title, _, rest = docstring.strip().partition("\n")
+    body = re.sub(r"``(.+?)``", r"`\1`", rest.strip())
+    return f"## {exercise.id}: {title.strip()}\n\n{body}\n"
+
+
+def week_notebook(week: str, exercises: list[Exercise], stubs: dict[str, str]) -> nbformat.NotebookNode:
+    """The notebook of ``week``: an introduction, then a task cell and a tagged stub cell per exercise."""
+    names = ", ".join(f"`{e.id}`" for e in exercises)
+    label = re.sub(r"(\D)(\d)", r"\1 \2", week, count=1)  # "week5" -> "week 5"
+    intro = (f"# {label.capitalize()} exercises\n\n"
+             f"This notebook holds the exercises of {label}: {names}. For each one, read the task, then "
+             "write the function in the code cell below it (the cell's tag tells the grader which exercise "
+             "it is; keep it).\n\n"
+             f"Check your work from a terminal in the course folder with `grader check notebooks/{week}.ipynb`, "
+             "or copy your function into its file in `exercises/` and run `grader check`.")
+    cells = [new_markdown_cell(intro, id=f"{week}-intro")]
+    for exercise in exercises:
+        docstring, code = split_stub(stubs[exercise.id])
+        cells.append(new_markdown_cell(task_markdown(exercise, docstring), id=f"{exercise.id}-task"))
+        cells.append(new_code_cell(code, id=f"{exercise.id}-code", metadata={"tags": [exercise.id]}))
+    notebook = new_notebook(cells=cells, metadata={"kernelspec": KERNEL, "language_info": {"name": "python"}})
+    nbformat.validate(notebook)
+    return notebook
+
+
+def write_notebooks(folder: Path, exercises: list[Exercise], stubs: dict[str, str]) -> list[Path]:
+    """``folder/<week>.ipynb`` for every week of the course; returns the files written."""
+    weeks: dict[str, list[Exercise]] = {}
+    for exercise in exercises:  # in the course's order (grader/exercises.toml)
+        weeks.setdefault(week_of(exercise), []).append(exercise)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for week, members in sorted(weeks.items()):
+        path = folder / f"{week}.ipynb"
+        path.write_text(nbformat.writes(week_notebook(week, members, stubs)) + "\n", encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,343 @@
+"""Pairs of submissions whose code for an exercise is suspiciously alike (MOSS-style winnowing).
+
+For each exercise, each submission's code for it is cut down to what the student wrote: the
+exercise's function and the top-level helpers it calls (one file may hold all the exercises),
+without the stub's own lines, comments, docstrings or whitespace. Its tokens are normalised:
+names become ``V`` unless they are keywords, builtins, the usual module aliases (torch, np, pd,
+...) or, after a dot, attributes of torch, numpy or pandas; numbers become ``N`` and strings
+``S``. Renaming variables, moving comments or blank lines therefore changes nothing. The token
+stream is fingerprinted by winnowing (Schleimer, Wilkerson and Aiken, "Winnowing: local
+algorithms for document fingerprinting", SIGMOD 2003): hashes of all k-grams of tokens, and in
+every window of ``w`` consecutive hashes the smallest (the rightmost on ties). Any match of at
+least ``w + k - 1`` tokens is found. A pair's similarity is the share of each side's tokens that
+lie in shared k-grams, averaged over both sides.
+
+Why not copydetect (the well-kept MOSS-like library; it installs, with numpy, matplotlib,
+jinja2, pygments and tqdm): it lexes with pygments, turns every name into the one character
+``V``, torch's and numpy's functions included, and takes k-grams of characters, so two
+independent solutions of a short exercise (``torch.clip`` against ``torch.relu``) look the same;
+it cannot drop the stub's lines or keep to one function of a file that holds all five; and it
+hashes with Python's per-process salted ``hash``. What it would bring, the winnowing itself, is the
+twenty lines below; tokenising is the standard library's ``tokenize``.
+
+Nothing here runs submission code: sources are read as text and parsed with ``ast``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import hashlib
+import io
+import keyword
+import tokenize
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from grader.course import Exercise
+from grader.reports.text import clean
+
+K = 5                 # tokens per k-gram (the noise threshold)
+WINDOW = 4            # hashes per window: every shared run of K + WINDOW - 1 = 8 tokens is caught
+MIN_TOKENS = 30       # code shorter than this (after the stub is removed) is too short to tell
+THRESHOLD = 0.8       # similarity from which a pair is listed
+EXCERPT_LINES = 80    # lines of each side shown
+
+MODULES = {"torch", "nn", "F", "np", "numpy", "pd", "pandas", "math", "functools", "itertools"}
+_SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+         tokenize.ENCODING, tokenize.ENDMARKER}
+
+
+@cache
+def api_names() -> frozenset[str]:
+    """Attribute names of torch, numpy and pandas (and their tensors, arrays and frames)."""
+    import numpy
+    import pandas
+    import torch
+    import torch.nn.functional
+
+    names: set[str] = set()
+    for obj in (torch, torch.Tensor, torch.nn, torch.nn.functional, numpy, numpy.ndarray, pandas,
+                pandas.DataFrame, pandas.Series):
+        names.update(n for n in dir(obj) if not n.startswith("__"))
+    return frozenset(names)
+
+
+@dataclass(frozen=True)
+class Code:
+    """One submission's code for one exercise, normalised."""
+
+    student: str
+    exercise: str
+    filename: str
+    lines: tuple[tuple[int, str], ...]     # (line number, text) of the code that was kept, to show
+    tokens: tuple[str, ...]
+    token_lines: tuple[int, ...]           # the line each token starts on
+
+
+@dataclass(frozen=True)
+class Match:
+    exercise: str
+    similarity: float
+    a: Code
+    b: Code
+    a_ranges: tuple[tuple[int, int], ...]  # matched line ranges (first, last), inclusive
+    b_ranges: tuple[tuple[int, int], ...]
+
+
+def _node_lines(node: ast.stmt) -> range:
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    return range(first, (node.end_lineno or node.lineno) + 1)
+
+
+def _defined(node: ast.stmt) -> set[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return {t.id for t in targets if isinstance(t, ast.Name)}
+    return set()
+
+
+def _docstring_lines(tree: ast.AST) -> set[int]:
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        for child in getattr(node, "body", []) if isinstance(getattr(node, "body", None), list) else []:
+            if isinstance(child, ast.Expr) and isinstance(child.value, ast.Constant) \
+                    and isinstance(child.value.value, str):
+                lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
+    return lines
+
+
+def _free_names(node: ast.stmt) -> set[str]:
+    """Names ``node`` reads but does not bind itself (its parameters and local variables are not
+    the module's: ``df`` in ``def f(df)`` is not a top-level ``df = ...``)."""
+    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {a.arg for n in ast.walk(node) if isinstance(n, ast.arguments)
+              for a in [*n.posonlyargs, *n.args, *n.kwonlyargs, n.vararg, n.kwarg] if a is not None}
+    return read - bound
+
+
+def exercise_lines(text: str, function: str) -> set[int]:
+    """The lines of ``text`` that make up ``function`` and the top-level helpers it uses,
+    without docstrings; empty when ``text`` does not define it at the top level."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return set()
+    top = {}
+    for node in tree.body:
+        for name in _defined(node):
+            top[name] = node          # the last definition wins, as when the module runs
+    if function not in top:
+        return set()
+    chosen, todo = [], [top[function]]
+    while todo:
+        node = todo.pop()
+        if any(node is c for c in chosen):
+            continue
+        chosen.append(node)
+        used = _free_names(node)
+        todo.extend(top[name] for name in used & set(top) if not any(top[name] is c for c in chosen))
+    lines = set().union(*(_node_lines(n) for n in chosen))
+    return lines - _docstring_lines(tree)
+
+
+def normalise(text: str, keep: set[int]) -> tuple[list[str], list[int]]:
+    """The normalised tokens of ``text`` that start on a line in ``keep``, and their lines."""
+    tokens: list[str] = []
+    lines: list[int] = []
+    api = api_names()
+    previous = ""
+    fstring_depth = 0
+    fstring_start = getattr(tokenize, "FSTRING_START", None)
+    fstring_end = getattr(tokenize, "FSTRING_END", None)
+    try:
+        stream = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return [], []
+    for token in stream:
+        if fstring_start is not None and token.type == fstring_start:
+            fstring_depth += 1
+            if fstring_depth == 1 and token.start[0] in keep:
+                tokens.append("S")
+                lines.append(token.start[0])
+            continue
+        if fstring_depth:
+            fstring_depth -= token.type == fstring_end
+            continue
+        if token.type in _SKIP or token.start[0] not in keep:
+            continue
+        if token.type == tokenize.NAME:
+            name = token.string
+            if keyword.iskeyword(name) or keyword.issoftkeyword(name) and name != "_":
+                value = name
+            elif previous == ".":
+                value = name if name in api else "V"
+            elif name in MODULES or hasattr(builtins, name):
+                value = name
+            else:
+                value = "V"
+        elif token.type == tokenize.NUMBER:
+            value = "N"
+        elif token.type == tokenize.STRING:
+            value = "S"
+        else:
+            value = token.string
+        tokens.append(value)
+        lines.append(token.start[0])
+        previous = value
+    return tokens, lines
+
+
+def code_for(student: str, exercise: Exercise, text: str, filename: str, stub: str) -> Code | None:
+    """``student``'s code for ``exercise`` from the source ``text``, without the lines of the ``stub``;
+    None when the source does not define the exercise's function."""
+    keep = exercise_lines(text, exercise.function)
+    if not keep:
+        return None
+    stub_lines = {line.strip() for line in stub.splitlines() if line.strip()}
+    source_lines = text.splitlines()
+    keep = {n for n in keep if n <= len(source_lines) and source_lines[n - 1].strip()
+            and source_lines[n - 1].strip() not in stub_lines}
+    tokens, token_lines = normalise(text, keep)
+    shown = tuple((n, source_lines[n - 1]) for n in sorted(keep))
+    return Code(student, exercise.id, filename, shown, tuple(tokens), tuple(token_lines))
+
+
+def _hash(gram: tuple[str, ...]) -> int:
+    return int.from_bytes(hashlib.blake2b("\x1f".join(gram).encode(), digest_size=8).digest(), "big")
+
+
+def fingerprints(tokens: tuple[str, ...], k: int = K, window: int = WINDOW) -> dict[int, list[int]]:
+    """Winnowing: hash -> the token positions of the k-grams it was selected at."""
+    hashes = [_hash(tokens[i:i + k]) for i in range(len(tokens) - k + 1)]
+    selected: dict[int, list[int]] = {}
+    last = -1
+    for start in range(max(1, len(hashes) - window + 1)):
+        frame = hashes[start:start + window]
+        if not frame:
+            break
+        low = min(frame)
+        position = start + max(i for i, h in enumerate(frame) if h == low)   # the rightmost minimum
+        if position != last:
+            selected.setdefault(hashes[position], []).append(position)
+            last = position
+    return selected
+
+
+def _ranges(lines: Iterable[int], kept: list[int]) -> tuple[tuple[int, int], ...]:
+    """Covered line numbers as (first, last) ranges; ``kept`` are the lines that hold tokens, so a
+    gap of lines without any (comments, the stub's lines) does not split a range."""
+    covered = sorted(set(lines))
+    if not covered:
+        return ()
+    index = {n: i for i, n in enumerate(kept)}
+    ranges = [[covered[0], covered[0]]]
+    for line in covered[1:]:
+        if index.get(line, -2) - index.get(ranges[-1][1], -9) <= 1:
+            ranges[-1][1] = line
+        else:
+            ranges.append([line, line])
+    return tuple((a, b) for a, b in ranges)
+
+
+def compare(a: Code, b: Code, k: int = K, window: int = WINDOW,
+            prints: tuple[dict[int, list[int]], dict[int, list[int]]] | None = None) -> tuple[float, tuple, tuple]:
+    """Similarity of two codes (0-1) and the matched line ranges in each (``prints``: their
+    fingerprints, when already computed)."""
+    fa, fb = prints or (fingerprints(a.tokens, k, window), fingerprints(b.tokens, k, window))
+    shared = fa.keys() & fb.keys()
+    if not shared or not a.tokens or not b.tokens:
+        return 0.0, (), ()
+    covered = []
+    for code, found in ((a, fa), (b, fb)):
+        covered.append({p + i for h in shared for p in found[h] for i in range(k)})
+    similarity = (len(covered[0]) / len(a.tokens) + len(covered[1]) / len(b.tokens)) / 2
+    ranges = [_ranges((code.token_lines[p] for p in positions), sorted(set(code.token_lines)))
+              for code, positions in zip((a, b), covered)]
+    return similarity, ranges[0], ranges[1]
+
+
+def similar_pairs(codes: list[Code], threshold: float = THRESHOLD, min_tokens: int = MIN_TOKENS) -> list[Match]:
+    """The pairs of codes of the same exercise at or above ``threshold``, most alike first.
+
+    Fingerprints are computed once per code; only pairs that share one are compared (an
+    inverted index, so a class of hundreds does not compare every pair)."""
+    matches = []
+    by_exercise: dict[str, list[Code]] = {}
+    for code in codes:
+        if len(code.tokens) >= min_tokens:
+            by_exercise.setdefault(code.exercise, []).append(code)
+    for exercise, group in by_exercise.items():
+        prints = [fingerprints(code.tokens) for code in group]
+        holders: dict[int, list[int]] = {}
+        for index, found in enumerate(prints):
+            for h in found:
+                holders.setdefault(h, []).append(index)
+        candidates = {(i, j) for indices in holders.values() for n, i in enumerate(indices) for j in indices[n + 1:]}
+        for i, j in sorted(candidates):
+            similarity, a_ranges, b_ranges = compare(group[i], group[j], prints=(prints[i], prints[j]))
+            if similarity >= threshold:
+                matches.append(Match(exercise, similarity, group[i], group[j], a_ranges, b_ranges))
+    return sorted(matches, key=lambda m: (-m.similarity, m.exercise, m.a.student, m.b.student))
+
+
+def read_codes(course: Path, paths: list[Path], exercises: list[Exercise]) -> list[Code]:
+    """Every submission's code for every exercise it defines (read as text, never run)."""
+    from grader.submission import read_submission
+
+    stubs = {}
+    for exercise in exercises:
+        stub = Path(course) / "exercises" / exercise.path
+        stubs[exercise.id] = stub.read_text(encoding="utf-8") if stub.is_file() else ""
+    codes = []
+    for path in paths:
+        try:
+            submission = read_submission(Path(path), exercises)
+        except (Exception, RecursionError) as exc:  # noqa: BLE001 - an unreadable submission has no code
+            del exc
+            continue
+        for exercise in exercises:
+            source = submission.sources.get(exercise.id)
+            if source is None:
+                continue
+            code = code_for(submission.name, exercise, source.text, source.filename, stubs[exercise.id])
+            if code is not None:
+                codes.append(code)
+    return codes
+
+
+def find_similar(course: Path, paths: list[Path], exercises: list[Exercise],
+                 threshold: float = THRESHOLD) -> list[Match]:
+    """The suspiciously alike pairs among the submissions at ``paths``, per exercise."""
+    return similar_pairs(read_codes(course, paths, exercises), threshold)
+
+
+def describe_ranges(ranges: tuple[tuple[int, int], ...]) -> str:
+    """'3-7, 12' for ranges ((3, 7), (12, 12))."""
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+def terminal_table(matches: list[Match], students: dict[str, str] | None = None):
+    """A rich table of the pairs: exercise, the two submissions (with the student each belongs
+    to, from ``students``: submission name -> student id), similarity and matched lines."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Suspiciously alike code", header_style="bold")
+    for column in ("exercise", "submission A", "lines", "submission B", "lines", "similar"):
+        table.add_column(column, justify="right" if column == "similar" else "left")
+    students = students or {}
+
+    def who(code: Code) -> str:
+        owner = students.get(code.student)
+        return f"{code.student}{f' [{owner}]' if owner and owner != code.student else ''} ({code.filename})"
+
+    for m in matches:
+        table.add_row(m.exercise, Text(clean(who(m.a), 80)), describe_ranges(m.a_ranges),
+                      Text(clean(who(m.b), 80)), describe_ranges(m.b_ranges), f"{m.similarity:.0%}")
+    return table

@@ -1,0 +1,276 @@
+"""Notebooks grade the way Jupyter runs them: cell by cell, a failing or endless cell skipped
+and noted, the functions of the cells that ran graded as usual; tagged cells pin an
+exercise's function. Notebooks are shaped like the course's lesson notebooks (see
+/work/shared/course-notes/ 001 and 004): widgets, fastai, a Kaggle download, the Titanic
+CSV, @interact plots, training, and the student's answers in cells of their own."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader.course import load_exercises
+from grader.grading import GradeOptions, Grader, exercise_scores
+
+COURSE = Path(__file__).resolve().parents[1]
+EXERCISES = load_exercises()
+ANSWERS = {e.id: (COURSE / "solutions" / e.path).read_text() for e in EXERCISES}
+
+WIDGETS_AND_FASTAI = "import ipywidgets as widgets\nfrom ipywidgets import interact\nfrom fastai.basics import *\n" \
+                     "plt.rc('figure', dpi=90)"
+KAGGLE_DOWNLOAD = ("import os, zipfile\nimport kaggle\n"
+                   "if not os.path.exists('../input/titanic'):\n"
+                   "    kaggle.api.competition_download_cli('titanic')\n"
+                   "    zipfile.ZipFile('titanic.zip').extractall('../input/titanic')")
+READ_CSV = "import pandas as pd\ndf = pd.read_csv('../input/titanic/train.csv')\ndf.head()"
+INTERACT = ("@interact(m1=1.0, b1=-1.0, m2=-0.5, b2=0.25, m3=2.0, b3=-3.0)\n"
+            "def plot_relus(m1, b1, m2, b2, m3, b3):\n"
+            "    x = torch.linspace(-3, 3, 100)\n"
+            "    plt.plot(x, triple_relu(m1, b1, m2, b2, m3, b3, x))")
+TRAINING = ("import torch\n"
+            "torch.manual_seed(42)\n"
+            "indeps = torch.rand(891, 12)\ndeps = (torch.rand(891) > 0.6).float()\n"
+            "coeffs = (torch.rand(12) - 0.5).requires_grad_()\n"
+            "for epoch in range(10_000_000):\n"
+            "    loss = torch.abs(calc_preds(coeffs, indeps) - deps).mean()\n"
+            "    loss.backward()\n"
+            "    gradient_step([coeffs], 0.1)\n"
+            "print(f'{loss:.3f}')")
+FINE_TUNE = "dls = ImageDataLoaders.from_folder(path, valid_pct=0.2)\nlearn = vision_learner(dls, resnet18)\n" \
+            "learn.fine_tune(3)"
+
+
+def answers(*ids: str) -> list:
+    return [cell for e in (ids or [e.id for e in EXERCISES])
+            for cell in (new_markdown_cell(f"## {e}"), new_code_cell(ANSWERS[e]))]
+
+
+def write(path: Path, *cells) -> Path:
+    cells = [c if isinstance(c, dict) else new_code_cell(c) for c in cells]
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# Lesson"), *cells]), str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def grader():
+    with Grader(COURSE, GradeOptions(hidden=True, seed=3, timeout=2.0)) as g:
+        yield g
+
+
+def scores(results):
+    return {k: v[0] for k, v in exercise_scores(results, EXERCISES).items()}
+
+
+def outputs(results, exercise):
+    return [t["output"] for t in results["tests"] if t["tags"][0] == exercise and t["status"] == "failed"]
+
+
+def lesson_week3(path: Path) -> Path:
+    """'How does a neural net really work': widgets and fastai first, sliders, the answers, training."""
+    return write(path, WIDGETS_AND_FASTAI, "%matplotlib inline\n!pip install -q kaggle", *answers("triple_relu"),
+                 INTERACT, *answers("gradient_step", "calc_preds"), TRAINING,
+                 *answers("fill_missing_with_mode", "f1_at_threshold"), FINE_TUNE)
+
+
+def lesson_week5(path: Path) -> Path:
+    """'Linear model and neural net from scratch': the Kaggle download, the Titanic CSV, cleaning."""
+    return write(path, WIDGETS_AND_FASTAI, KAGGLE_DOWNLOAD, READ_CSV, *answers("fill_missing_with_mode"),
+                 "df = fill_missing_with_mode(df)\ndf['LogFare'] = np.log(df['Fare'] + 1)",
+                 *answers("calc_preds", "gradient_step"), TRAINING, *answers("f1_at_threshold", "triple_relu"),
+                 "preds = calc_preds(coeffs, val_indep)\nprint(f1_at_threshold(val_dep, preds))")
+
+
+def kaggle_style(path: Path) -> Path:
+    """A Kaggle copy: a cell magic around the download, plots, and a training cell in the middle."""
+    return write(path, "!pip install -Uqq fastbook\nimport fastbook\nfastbook.setup_book()\nfrom fastbook import *",
+                 "%%time\n" + KAGGLE_DOWNLOAD, *answers("calc_preds", "triple_relu", "gradient_step"), INTERACT,
+                 TRAINING, READ_CSV, *answers("fill_missing_with_mode", "f1_at_threshold"),
+                 "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])")
+
+
+@pytest.mark.parametrize("make", [lesson_week3, lesson_week5, kaggle_style])
+def test_lesson_shaped_notebooks_with_every_answer_right_score_full_marks(grader, tmp_path, make):
+    results = grader.grade(make(tmp_path / f"{make.__name__}.ipynb"))
+    assert results["score"] == results["max_score"] == 50, [t["output"] for t in results["tests"] if t["output"]]
+    notes = results["extra_data"]["notes"]
+    name = f"{make.__name__}.ipynb"
+    assert f"{name}: cell 1 raised ModuleNotFoundError: No module named 'ipywidgets' (line 1); skipped" in notes \
+        or f"{name}: cell 1 raised ModuleNotFoundError: No module named 'fastbook' (line 2); skipped" in notes
+    # The training cell is interrupted by its CPU budget (or its wall-clock one on a busy machine).
+    assert any(re.search(r"cell \d+ (used more than 1 s of CPU time|ran for more than 2 s) \((cell \d+, )?line \d+\); "
+                         r"interrupted and skipped", n) for n in notes), notes
+    assert len(notes) == len(set(notes)) and all(len(n) <= 300 for n in notes)
+
+
+def test_each_skipped_cell_is_noted_once_with_its_reason(grader, tmp_path):
+    results = grader.grade(lesson_week5(tmp_path / "week5.ipynb"))
+    notes = results["extra_data"]["notes"]
+    assert notes[:3] == [
+        "week5.ipynb: cell 1 raised ModuleNotFoundError: No module named 'ipywidgets' (line 1); skipped",
+        "week5.ipynb: cell 2 raised ModuleNotFoundError: No module named 'kaggle' (line 2); skipped",
+        "week5.ipynb: cell 3 raised FileNotFoundError: [Errno 2] No such file or directory: "
+        "'../input/titanic/train.csv' (line 2); skipped",
+    ]
+    assert "week5.ipynb: cell 5 raised NameError: name 'df' is not defined (line 1); skipped" in notes
+    assert notes[-1] == "week5.ipynb: cell 11 raised NameError: name 'val_indep' is not defined (line 1); skipped"
+
+
+def test_magics_and_shell_lines_never_run(grader, tmp_path):
+    marker = "/scratch/magic-ran"
+    path = write(tmp_path / "magic.ipynb", f"!touch {marker}\n%env X=1", f"%%bash\ntouch {marker}",
+                 *answers(), f"import os\nassert not os.path.exists({marker!r}), 'a magic ran'")
+    results = grader.grade(path)
+    assert results["score"] == 50
+    assert results["extra_data"]["notes"] == ["magic.ipynb: cell 2 is a %%bash cell magic; not run"]
+
+
+def test_a_name_from_a_skipped_star_import_is_explained(grader, tmp_path):
+    answer = ANSWERS["calc_preds"].replace("import torch\n", "")
+    # Only this answer: a later cell's `import torch` would define torch for it too, as in Jupyter.
+    path = write(tmp_path / "hint.ipynb", "from fastai.basics import *", answer,
+                 *answers("fill_missing_with_mode", "f1_at_threshold"))
+    results = grader.grade(path)
+    assert scores(results)["calc_preds"] == 0 and results["score"] == 20
+    public = [o for o in outputs(results, "calc_preds") if "torch.tensor" in o]
+    assert public and all(o.endswith(
+        "raised NameError: name 'torch' is not defined (hint.ipynb, cell 2, line 7); name 'torch' is not defined: "
+        "cell 1 (`from fastai.basics import *`) was skipped because fastai is not installed in the grader; "
+        "import torch in your own cell") for o in public), public
+
+
+def test_a_name_from_a_skipped_plain_import_is_explained(grader, tmp_path):
+    answer = ANSWERS["f1_at_threshold"].replace("import numpy as np\n", "")
+    path = write(tmp_path / "plain.ipynb", "import ipywidgets\nimport numpy as np", answer)
+    results = grader.grade(path)
+    public = [o for o in outputs(results, "f1_at_threshold") if "hidden input" not in o]
+    assert public and all("cell 1 (`import numpy as np`) was skipped because ipywidgets is not installed in the "
+                          "grader; import numpy as np in your own cell" in o for o in public), public
+
+
+def test_a_cell_that_loops_forever_is_skipped_and_the_rest_graded(grader, tmp_path):
+    path = write(tmp_path / "loop.ipynb", *answers("triple_relu", "calc_preds"), "while True:\n    pass",
+                 *answers("gradient_step", "fill_missing_with_mode", "f1_at_threshold"))
+    results = grader.grade(path)
+    assert results["score"] == 50
+    assert any(re.fullmatch(r"loop\.ipynb: cell 3 (used more than 1 s of CPU time|ran for more than 2 s) "
+                            r"\(line \d\); interrupted and skipped", n) for n in results["extra_data"]["notes"])
+
+
+def test_a_cell_that_sleeps_is_interrupted_by_its_wall_clock_budget(grader, tmp_path):
+    path = write(tmp_path / "sleepy.ipynb", "import time\ntime.sleep(600)", *answers())
+    results = grader.grade(path)
+    assert results["score"] == 50
+    assert results["extra_data"]["notes"] == ["sleepy.ipynb: cell 1 ran for more than 2 s (line 2); "
+                                              "interrupted and skipped"]
+
+
+def test_a_cell_that_ignores_the_interruption_is_killed_at_the_load_deadline(tmp_path):
+    stubborn = "import signal\nfor s in (signal.SIGPROF, signal.SIGALRM):\n    signal.signal(s, signal.SIG_IGN)\n" \
+               "while True:\n    pass"
+    path = write(tmp_path / "stubborn.ipynb", *answers(), stubborn)
+    with Grader(COURSE, GradeOptions(hidden=False, seed=3, load_time=4.0)) as g:
+        results = g.grade(path)
+        assert results["score"] == 0
+        stopped = {"loading stubborn.ipynb failed: used more than 4 s of CPU time without answering (an endless "
+                   "loop, or far too slow?)",
+                   "loading stubborn.ipynb failed: no answer within 4 s (an endless loop, or too slow?)"}
+        messages = {t["output"] for t in results["tests"]}
+        assert len(messages) == 1 and messages <= stopped, messages
+        assert g.grade(COURSE / "solutions")["score"] == 25   # the grader goes on
+
+
+def test_a_syntax_error_in_one_cell_skips_only_that_cell(grader, tmp_path):
+    path = write(tmp_path / "nb.ipynb", "x = 1", "y = 2\ndef f(:\n    pass", *answers())
+    results = grader.grade(path)
+    assert results["score"] == 50
+    assert results["extra_data"]["notes"] == ["nb.ipynb: cell 2 has a SyntaxError (line 2): invalid syntax; skipped"]
+
+
+def test_an_error_inside_a_function_defined_in_another_cell_names_that_cell(grader, tmp_path):
+    path = write(tmp_path / "other.ipynb", "def load():\n    return open('../input/titanic/train.csv')", "df = load()",
+                 *answers())
+    notes = grader.grade(path)["extra_data"]["notes"]
+    assert notes == ["other.ipynb: cell 2 raised FileNotFoundError: [Errno 2] No such file or directory: "
+                     "'../input/titanic/train.csv' (cell 1, line 2); skipped"]
+
+
+def test_messages_from_the_child_are_capped_and_cleaned(grader, tmp_path):
+    path = write(tmp_path / "noisy.ipynb", "raise ValueError('\\x1b[31mred\\x1b]0;title\\x07' + 'x' * 5000)", *answers())
+    notes = grader.grade(path)["extra_data"]["notes"]
+    assert len(notes) == 1 and len(notes[0]) <= 300 and "\x1b" not in notes[0] and "\x07" not in notes[0]
+    assert notes[0].startswith("noisy.ipynb: cell 1 raised ValueError: [31mred]0;titlex")
+
+
+# ----------------------------------------------------------------------------- .py files
+
+
+def test_a_py_file_keeps_import_semantics_and_suggests_main(grader, tmp_path):
+    path = tmp_path / "heavy.py"
+    path.write_text("\n\n".join(ANSWERS.values()) + "\n\nx = 0\nwhile True:\n    x += 1\n")
+    results = grader.grade(path)
+    assert results["score"] == 0
+    messages = {t["output"] for t in results["tests"]}
+    assert len(messages) == 1
+    message = messages.pop()
+    assert re.fullmatch(r"loading heavy\.py (used more than 1 s of CPU time|ran for more than 2 s) at its top level "
+                        r"\(line \d+\); the grader imports your file, so put work that is not a definition \(reading "
+                        r"data, training, demos\) under `if __name__ == \"__main__\":`", message), message
+
+
+def test_a_py_syntax_error_names_its_line(grader, tmp_path):
+    path = tmp_path / "grace.py"
+    path.write_text("import torch\n\ndef calc_preds(c, i)\n    return c\n")
+    assert {t["output"] for t in grader.grade(path)["tests"]} == {"SyntaxError in grace.py, line 3: expected ':'"}
+    path = tmp_path / "nul.py"
+    path.write_bytes(b"x = 1\x00\n")
+    assert {t["output"] for t in grader.grade(path)["tests"]} == {"nul.py is not a text file (it holds null bytes)"}
+
+
+# ----------------------------------------------------------------------------- exercise tags
+
+
+def redefining(tagged: bool) -> list:
+    """The lesson redefines calc_preds four times; the student's answer is the tagged cell."""
+    metadata = {"tags": ["calc_preds"]} if tagged else {}
+    lesson = [f"def calc_preds(coeffs, indeps):\n    return (indeps * coeffs).sum(axis=1) * {k}" for k in (1, 2, 3)]
+    return [new_markdown_cell("**Exercise**: write `calc_preds`."),
+            new_code_cell(ANSWERS["calc_preds"], metadata=metadata), *lesson,
+            "def calc_preds(coeffs, indeps):\n    return indeps @ coeffs"]
+
+
+def test_a_tagged_cell_pins_its_function_even_when_redefined_later(grader, tmp_path):
+    path = write(tmp_path / "tagged.ipynb", *answers("triple_relu", "gradient_step"), *redefining(True),
+                 *answers("fill_missing_with_mode", "f1_at_threshold"))
+    results = grader.grade(path)
+    assert results["score"] == 50, [t["output"] for t in results["tests"] if t["output"]]
+
+
+def test_an_untagged_notebook_keeps_the_last_definition(grader, tmp_path):
+    path = write(tmp_path / "untagged.ipynb", *answers("triple_relu", "gradient_step"), *redefining(False),
+                 *answers("fill_missing_with_mode", "f1_at_threshold"))
+    results = grader.grade(path)
+    assert scores(results)["calc_preds"] < 10 and results["score"] == 40 + scores(results)["calc_preds"]
+
+
+def test_a_released_student_notebook_grades_each_tagged_stub(grader, tmp_path):
+    """The released notebooks' convention: a markdown cell with the task, then a stub cell tagged with the
+    exercise id. Filled in, every exercise scores; a stub left as it is says it is not written yet."""
+    stubs = {e.id: (COURSE / "exercises" / e.path).read_text() for e in EXERCISES}
+    cells = []
+    for e in EXERCISES:
+        code = stubs[e.id] if e.id == "f1_at_threshold" else ANSWERS[e.id]
+        cells += [new_markdown_cell(f"### {e.id}\n\nThe task."), new_code_cell(code, metadata={"tags": [e.id]})]
+    cells.append(new_code_cell("def triple_relu(*args):\n    return 0  # trying something out"))
+    results = grader.grade(write(tmp_path / "week.ipynb", *cells))
+    assert scores(results) == {"triple_relu": 10, "gradient_step": 10, "calc_preds": 10,
+                               "fill_missing_with_mode": 10, "f1_at_threshold": 0}
+    assert any("not written yet" in o for o in outputs(results, "f1_at_threshold"))
+
+
+def test_a_tagged_cell_that_defines_nothing_falls_back_to_the_last_definition(grader, tmp_path):
+    path = write(tmp_path / "empty.ipynb", new_code_cell("x = 1", metadata={"tags": ["calc_preds"]}), *answers())
+    assert grader.grade(path)["score"] == 50

@@ -1,0 +1,584 @@
+"""`grader release`: the student's copy holds no reference code and no hidden check, is the same
+every time, and grades every submission exactly as the public checks do in the master course."""
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+from click.testing import CliRunner
+
+from grader import course as course_module
+from grader import grading
+from grader.checking import CheckFailure, reference_grads
+from grader.cli import main
+from grader.course import CHECKS_DIR, find_root, load_exercises
+from grader.grading import GradeOptions, Grader
+from grader.plugin import load_reference
+from grader.release.build import ReleaseError, ReleaseOptions, release_course
+from grader.release.notebooks import split_stub
+from grader.release.record import random_public_checks
+from grader.release.recording import (RecordedModule, Recorder, RecordingError, RecordingModule,
+                                      load_recording, parse_recording)
+from grader.release.strip import strip_hidden
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_checks import MUTANTS  # noqa: E402  (the mutants are the equivalence test's submissions)
+
+COURSE = Path(__file__).resolve().parents[1]
+EXERCISES = load_exercises()
+SOLUTIONS = {e.id: (COURSE / "solutions" / e.path).read_text() for e in EXERCISES}
+STUBS = {e.id: (COURSE / "exercises" / e.path).read_text() for e in EXERCISES}
+ENV = {k: v for k, v in os.environ.items() if k not in ("GRADER_COURSE", "PYTHONPATH")}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` but .git/, by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(folder).parts}
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("release") / "dl-course"
+    summary = release_course(COURSE, dest, ReleaseOptions(git=True))
+    return summary
+
+
+@pytest.fixture(scope="module")
+def dest(released):
+    return released.dest
+
+
+def dest_python(dest: Path, code: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``code`` with DEST's own grader package (not this checkout's)."""
+    env = dict(ENV, PYTHONPATH=str(dest), COLUMNS="120")
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd or dest, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+# ------------------------------------------------------------------------------------ contents
+
+
+def test_dest_holds_the_student_course_and_nothing_of_the_instructor(dest):
+    files = tree(dest)
+    top = {Path(p).parts[0] for p in files}
+    assert top == {".github", ".gitignore", "README.md", "exercises", "grader", "notebooks", "pyproject.toml",
+                   "quizzes"}
+    for e in EXERCISES:
+        assert files[f"exercises/{e.path}"] == (COURSE / "exercises" / e.path).read_bytes()
+        assert f"grader/checks/check_{e.id}.py" in files
+    assert set(p for p in files if p.startswith("quizzes/")) == \
+        {f"quizzes/{p.name}" for p in (COURSE / "quizzes").iterdir()}
+    assert {"notebooks/week3.ipynb", "notebooks/week5.ipynb", ".github/workflows/check.yml",
+            "grader/checks/recorded.wire", "grader/exercises.toml", "grader/checks/pytest.ini"} <= set(files)
+    # the hidden checks' data (the Titanic sample) stays home, as do caches
+    assert not [p for p in files if p.startswith("grader/checks/data") or "__pycache__" in p or p.endswith(".pyc")]
+    assert find_root(dest / "notebooks") == dest  # course root detection works in DEST
+
+
+def solution_only_lines() -> dict[str, set[str]]:
+    """Per solution file: the stripped lines that are not in the matching stub."""
+    out = {}
+    for e in EXERCISES:
+        stub = {line.strip() for line in STUBS[e.id].splitlines()}
+        out[e.id] = {line.strip() for line in SOLUTIONS[e.id].splitlines()} - stub
+    return out
+
+
+IMPORT = re.compile(r"^(import [\w.]+( as \w+)?|from [\w.]+ import [\w, ]+)$")
+
+
+def given(exercise, line: str) -> bool:
+    """A line the course gives the student anyway: verbatim in the stub or the hint, or a ``def``
+    whose signature the stub or the hint spells out."""
+    text = STUBS[exercise.id] + "\n" + exercise.hint
+    signature = re.fullmatch(r"def (\w+\(.*\)):", line)
+    return line in text or bool(signature and signature.group(1) in text)
+
+
+# What the reference-code test ignores, exactly: blank lines, import lines (IMPORT) and lines the
+# course gives the student anyway (``given``). For this course that is these lines, no others:
+IGNORED_HERE = {
+    "import numpy as np",                       # f1_at_threshold: an import
+    "with torch.no_grad():",                    # gradient_step: in its stub's task, verbatim
+    "p -= lr * p.grad",                         # gradient_step: in its stub's task and its hint
+    "p.grad.zero_()",                           # gradient_step: in its stub's task and its hint
+    "def rectified_linear(m, b, x):",           # triple_relu: the stub's task names rectified_linear(m, b, x)
+}
+
+
+def test_no_line_of_reference_code_is_in_dest(dest):
+    files = {p: {line.strip() for line in text.decode("utf-8", "replace").splitlines()}
+             for p, text in tree(dest).items()}
+    ignored, leaks = set(), []
+    for e in EXERCISES:
+        for line in solution_only_lines()[e.id]:
+            if not line:
+                continue
+            if IMPORT.match(line) or given(e, line):
+                ignored.add(line)
+                continue
+            leaks += [(line, path) for path, lines in files.items() if line in lines]
+    assert leaks == []
+    assert ignored == IGNORED_HERE
+
+
+def hidden_parts(exercise):
+    """(hidden check names, lines of hidden checks and of what only they use, not in the kept code)."""
+    source = exercise.checks.read_text()
+    stripped = strip_hidden(source)
+    kept = {line.strip() for line in stripped.source.splitlines()}
+    lines = set()
+    for node in ast.parse(source).body:
+        names = {node.name} if hasattr(node, "name") else \
+            {t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)}
+        if names & (set(stripped.hidden) | set(stripped.removed)):
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            lines |= {line.strip() for line in source.splitlines()[first - 1:node.end_lineno]}
+    # Lines too short to carry anything of a check (`@cache`, `else:`) may appear anywhere.
+    return stripped.hidden, {line for line in lines - kept if len(line) >= 10 and not IMPORT.match(line)}
+
+
+def test_no_hidden_check_name_or_code_is_in_dest(dest):
+    texts = {p: text.decode("utf-8", "replace") for p, text in tree(dest).items()}
+    found = []
+    for e in EXERCISES:
+        names, code = hidden_parts(e)
+        assert names and code  # the course has hidden checks, so this test means something
+        display = [f"{e.id}: {n.removeprefix('check_').replace('_', ' ')}" for n in names]
+        for path, text in texts.items():
+            found += [(n, path) for n in [*names, *display] if n in text]
+            lines = {line.strip() for line in text.splitlines()}
+            found += [(line, path) for line in code if line in lines]
+    assert found == []
+    for e in EXERCISES:
+        released_checks = (dest / "grader/checks" / e.checks.name).read_text()
+        assert "mark.hidden" not in released_checks and not re.search(r"\brng\b", released_checks)
+        assert set(re.findall(r"^def (check_\w+)", released_checks, re.M)) == \
+            set(strip_hidden(e.checks.read_text()).public)
+
+
+def test_strip_keeps_what_public_checks_use_transitively():
+    source = '''"""Doc."""
+
+import numpy as np
+import pytest
+from grader.checking import expect, expect_same
+
+BASE = [1, 2]
+DERIVED = BASE + [3]
+SECRET = 42
+
+
+def helper(x=DERIVED):
+    return x
+
+
+def _generator(rng):
+    # only the hidden check uses me
+    return rng.normal(SECRET)
+
+
+@pytest.mark.points(2)
+def check_public(student, reference):
+    expect(helper() == [1, 2, 3], "no")
+
+
+@pytest.mark.hidden
+def check_secret(student, reference, rng):
+    expect_same(_generator(rng), np.zeros(1), call=None)
+'''
+    stripped = strip_hidden(source)
+    assert stripped.public == ("check_public",) and stripped.hidden == ("check_secret",)
+    assert stripped.points == 2
+    assert set(stripped.removed) == {"SECRET", "_generator", "expect_same", "np"}
+    namespace = {}
+    exec(compile(stripped.source, "<stripped>", "exec"), namespace)
+    assert namespace["helper"]() == [1, 2, 3] and "check_secret" not in namespace
+    for gone in ("SECRET", "_generator", "only the hidden", "numpy", "expect_same", "hidden"):
+        assert gone not in stripped.source
+    assert "from grader.checking import expect\n" in stripped.source
+
+
+# ------------------------------------------------------------------------------------ recording
+
+
+def test_a_public_check_with_random_input_is_a_release_error(tmp_path, monkeypatch):
+    checks = tmp_path / "checks"
+    shutil.copytree(CHECKS_DIR, checks)
+    with open(checks / "check_calc_preds.py", "a") as f:
+        f.write("\n\n@pytest.mark.points(0)\ndef check_noisy(student, reference):\n"
+                "    agree(student, reference, torch.rand(3), INDEPS)\n")
+    monkeypatch.setattr(course_module, "CHECKS_DIR", checks)
+    monkeypatch.setattr(grading, "CHECKS_DIR", checks)
+    # pytest reuses a check module already imported under its name: set the course's aside meanwhile
+    names = [f"check_{e.id}" for e in EXERCISES]
+    saved = {n: sys.modules.pop(n) for n in names if n in sys.modules}
+    try:
+        with pytest.raises(ReleaseError, match=r"check_calc_preds\.py::check_noisy: the public check called its "
+                                               r"reference with different inputs"):
+            release_course(COURSE, tmp_path / "dest")
+    finally:
+        for n in names:
+            sys.modules.pop(n, None)
+        sys.modules.update(saved)
+    assert not (tmp_path / "dest").exists()
+    source = "import pytest\n\ndef check_uses_rng(student, reference, rng):\n    pass\n\n" \
+             "@pytest.mark.hidden\ndef check_hidden_rng(student, reference, rng):\n    pass\n"
+    assert random_public_checks(EXERCISES[0], source) == ["check_triple_relu.py::check_uses_rng"]
+
+
+def record_and_play(exercise_id: str, calls):
+    """Run ``calls(reference)`` on the live reference (recording), then on the played-back one."""
+    exercise = next(e for e in EXERCISES if e.id == exercise_id)
+    live = load_reference(COURSE / "solutions" / exercise.path, exercise)
+    recorder = Recorder()
+    want = calls(RecordingModule(live, exercise, recorder))
+    recording = parse_recording(recorder.to_bytes())
+    return want, calls(RecordedModule(exercise, recording)), recording
+
+
+def param(values, grad):
+    p = torch.tensor(values, requires_grad=True)
+    p.grad = torch.tensor(grad)
+    return p
+
+
+def test_the_recording_reproduces_in_place_effects_and_gradients():
+    def steps(reference):
+        params = [param([1.0, 2.0], [0.5, -1.0]), param([[3.0]], [[2.0]])]
+        assert reference.gradient_step(params, 0.1) is None
+        return [(p.detach().clone(), p.grad.clone(), p.requires_grad, p.is_leaf) for p in params]
+
+    want, got, _ = record_and_play("gradient_step", steps)
+    for (w, wg, wr, wl), (g, gg, gr, gl) in zip(want, got):
+        assert torch.equal(w, g) and torch.equal(wg, gg) and (wr, wl) == (gr, gl)
+    assert not torch.equal(want[0][0], torch.tensor([1.0, 2.0]))  # the step did change it
+
+    def grads(reference):
+        args = (torch.tensor([0.3, -0.8], requires_grad=True), torch.tensor([[1.0, 2.0], [3.0, -1.0]]))
+        return reference_grads(reference.calc_preds, args), reference.calc_preds(*args)
+
+    (want_grads, want_value), (got_grads, got_value), _ = record_and_play("calc_preds", grads)
+    assert torch.equal(want_grads[0], got_grads[0]) and want_grads[1] is None and got_grads[1] is None
+    assert torch.equal(want_value.detach(), got_value.detach())
+
+
+def test_a_call_the_recording_lacks_fails_the_check_clearly(dest):
+    recording = parse_recording((dest / "grader/checks/recorded.wire").read_bytes())
+    calc_preds = next(e for e in EXERCISES if e.id == "calc_preds")
+    reference = RecordedModule(calc_preds, recording)
+    with pytest.raises(CheckFailure, match=r"the expected result of calc_preds\(torch.tensor\(\[1.0\]\), "
+                                           r"torch.tensor\(\[\[2.0\]\]\)\) was not recorded when this course was "
+                                           "released"):
+        reference.calc_preds(torch.tensor([1.0]), torch.tensor([[2.0]]))
+    with pytest.raises(AttributeError):
+        reference.rectified_linear
+
+
+def test_the_recording_is_plain_data_read_strictly(dest, tmp_path):
+    data = (dest / "grader/checks/recorded.wire").read_bytes()
+    assert b"pickle" not in data and not data.startswith(b"\x80")
+    head_len = int.from_bytes(data[:4], "big")
+    header = json.loads(data[8:8 + head_len])
+    assert header["format"] == "dl-grader recording 1"
+    assert len(header["entries"]) == 17  # every distinct reference call of the 18 public checks
+    for broken in (data[:-1], data[:8] + b"[" + data[9:], b""):
+        with pytest.raises(RecordingError, match="unreadable"):
+            parse_recording(broken)
+    with pytest.raises(RecordingError, match="neither solutions/ nor the recorded expected results"):
+        load_recording(tmp_path / "nothing.wire")
+
+
+# ------------------------------------------------------------------------------------ determinism
+
+
+def test_releasing_twice_gives_the_same_bytes_and_commit(released, tmp_path, monkeypatch):
+    monkeypatch.chdir(COURSE)
+    second = tmp_path / "again"
+    result = CliRunner().invoke(main, ["release", str(second), "--git"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"Released the course to {second}" in result.output
+    assert tree(second) == tree(released.dest)
+    assert released.commit and released.commit[:12] in result.output
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=second, capture_output=True, text=True).stdout.strip()
+    assert head == released.commit
+    log = subprocess.run(["git", "log", "--format=%an <%ae> %aI", "--name-only"], cwd=second,
+                         capture_output=True, text=True).stdout
+    assert "grader release <release@dl-grader.invalid> 2000-01-01T00:00:00+00:00" in log
+    assert "grader/checks/recorded.wire" in log and "solutions" not in log
+
+
+def test_release_refuses_a_folder_in_use(tmp_path, monkeypatch):
+    monkeypatch.chdir(COURSE)
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(main, ["release", str(tmp_path / "used")])
+    assert result.exit_code == 1
+    assert "already exists and is not an empty folder; choose a new folder" in result.output
+    assert (tmp_path / "used" / "notes.txt").read_text() == "mine"
+    help_text = CliRunner().invoke(main, ["release", "--help"]).output
+    assert "Example:" in help_text and "grader release ../dl-course --git" in help_text
+
+
+# ------------------------------------------------------------------------------------ the files
+
+
+def test_the_notebooks_have_a_task_and_a_tagged_stub_per_exercise(dest):
+    weeks = {}
+    for e in EXERCISES:
+        weeks.setdefault(Path(e.path).parts[0], []).append(e)
+    assert sorted(weeks) == ["week3", "week5"]
+    for week, exercises in weeks.items():
+        notebook = nbformat.read(dest / "notebooks" / f"{week}.ipynb", as_version=4)
+        nbformat.validate(notebook)
+        cells = notebook.cells[1:]
+        assert notebook.cells[0].cell_type == "markdown" and f"grader check notebooks/{week}.ipynb" in \
+            notebook.cells[0].source
+        assert len(cells) == 2 * len(exercises)
+        for e, task, code in zip(exercises, cells[::2], cells[1::2]):
+            docstring, stub_code = split_stub(STUBS[e.id])
+            assert task.cell_type == "markdown" and task.source.startswith(f"## {e.id}: ")
+            assert "Your task" in task.source and "``" not in task.source
+            assert code.cell_type == "code" and code.metadata["tags"] == [e.id]
+            assert code.source == stub_code and f"def {e.function}(" in code.source
+            assert "NotImplementedError" in code.source and '"""' not in code.source.split("\n")[0]
+            assert (task.id, code.id) == (f"{e.id}-task", f"{e.id}-code")
+
+
+def test_pyproject_readme_workflow_and_gitignore(dest, tmp_path):
+    project = tomllib.loads((dest / "pyproject.toml").read_text())
+    main_project = tomllib.loads((COURSE / "pyproject.toml").read_text())["project"]
+    assert project["project"]["dependencies"] == main_project["dependencies"]
+    assert "optional-dependencies" not in project["project"]
+    assert project["project"]["scripts"] == {"grader": "grader.cli:main"}
+    assert "pip install torch==2.13.0" in (dest / "pyproject.toml").read_text()
+    readme = (dest / "README.md").read_text()
+    for command in ("python3 -m venv .venv && .venv/bin/pip install -q torch==2.13.0 -e . && .venv/bin/grader check",
+                    "python3 -m venv .venv && .venv/bin/pip install -q torch==2.13.0 -e . && "
+                    ".venv/bin/grader quiz list",
+                    "grader watch", "grader hint calc_preds", "grader check notebooks/week5.ipynb", "push"):
+        assert command in readme
+    assert "{" not in readme.replace("{}", "")  # every template field was filled in
+    workflow = (dest / ".github/workflows/check.yml").read_text()
+    runs = re.findall(r"^\s+run: (.*)$", workflow, re.M)
+    assert runs == ["pip install torch==2.13.0 -e .", "grader check --ci --junit grader-junit.xml"]
+    assert re.search(r"^on: \[push\]$", workflow, re.M) and 'python-version: "3.11"' in workflow
+    assert {".venv/", "__pycache__/", ".grader/"} <= set((dest / ".gitignore").read_text().split())
+
+
+def test_the_wheel_carries_the_recording_and_the_metadata(dest, tmp_path):
+    """package-data: a non-editable install of DEST has what `grader check` reads."""
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                           "-w", str(tmp_path), str(dest)], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()
+    assert {"grader/checks/recorded.wire", "grader/exercises.toml", "grader/checks/pytest.ini",
+            "grader/checks/check_calc_preds.py", "grader/quiz/take.py"} <= set(names)
+    assert not [n for n in names if "solutions" in n or n.startswith("tests/")]
+
+
+# ------------------------------------------------------------------------------------ same experience
+
+GRADE_IN_DEST = """
+import json, sys
+from pathlib import Path
+import grader
+from grader.grading import GradeOptions, Grader
+assert Path(grader.__file__).resolve().parent == Path.cwd().resolve() / "grader", grader.__file__
+with Grader(Path.cwd(), GradeOptions(hidden=False, timeout=2.0)) as g:
+    print(json.dumps([g.grade(Path(p)) for p in sys.argv[1:]]))
+"""
+
+
+def public_results(results: dict) -> dict:
+    """What a student sees of a grading: the points and each check's outcome and message."""
+    return {"score": results["score"], "max_score": results["max_score"],
+            "tests": [{k: t[k] for k in ("name", "score", "max_score", "status", "output")}
+                      for t in results["tests"]]}
+
+
+def test_dest_grades_every_submission_as_the_master_course(dest, tmp_path):
+    """The solutions (full public points), the stubs (zero) and every mutant of test_checks.py."""
+    submissions = {"solutions": COURSE / "solutions", "stubs": COURSE / "exercises"}
+    for i, (check, (exercise, code)) in enumerate(sorted(MUTANTS.items())):
+        path = tmp_path / f"mutant{i}.py"
+        path.write_text("\n\n".join([SOLUTIONS[e.id] for e in EXERCISES if e.id != exercise] + [code]))
+        submissions[check] = path
+    with Grader(COURSE, GradeOptions(hidden=False, timeout=2.0)) as grader:
+        master = {name: public_results(grader.grade(path)) for name, path in submissions.items()}
+    done = dest_python(dest, GRADE_IN_DEST, *[str(p) for p in submissions.values()])
+    assert done.returncode == 0, done.stderr[-3000:]
+    student = {name: public_results(r) for name, r in zip(submissions, json.loads(done.stdout))}
+    assert master["solutions"]["score"] == master["solutions"]["max_score"] == 25
+    assert master["stubs"]["score"] == 0 and master["stubs"]["max_score"] == 25
+    assert sum(r["score"] < 25 for r in master.values()) >= 20  # most mutants fail a public check
+    for name in submissions:
+        assert student[name] == master[name], name
+    assert not [t for r in student.values() for t in r["tests"] if "not recorded" in t["output"]]
+
+
+def test_grader_check_prints_the_same_in_dest(dest, tmp_path):
+    """`grader check` on the same mixed exercises/ (solved, partly right, stub) in both courses."""
+    master, student = tmp_path / "master", tmp_path / "student"
+    shutil.copytree(COURSE / "solutions", master / "solutions")
+    shutil.copytree(COURSE / "exercises", master / "exercises")
+    shutil.copy(COURSE / "solutions/week5/calc_preds.py", master / "exercises/week5/calc_preds.py")
+    (master / "exercises/week5/gradient_step.py").write_text(MUTANTS["gradient_step: zeroes the gradients"][1])
+    shutil.copytree(dest, student, ignore=shutil.ignore_patterns(".git"))
+    shutil.rmtree(student / "exercises")
+    shutil.copytree(master / "exercises", student / "exercises")
+    env = dict(ENV, COLUMNS="120", GRADER_COURSE=str(master))
+    here = subprocess.run([sys.executable, "-m", "grader", "check"], cwd=master, env=env, capture_output=True,
+                          text=True, timeout=300)
+    there = dest_python(student, "from grader.cli import main; main()", "check", cwd=student)
+    assert here.returncode == there.returncode == 1
+    assert "✓ calc_preds  5/5" in here.stdout and "✗ gradient_step  4/5" in here.stdout
+    assert "Score: 9/25" in here.stdout
+    # The same, but for the first line, which names each course's own folder.
+    assert here.stdout.splitlines()[0] == f"Checking {master / 'exercises'}"
+    assert there.stdout.splitlines()[0] == f"Checking {student / 'exercises'}"
+    assert there.stdout.splitlines()[1:] == here.stdout.splitlines()[1:]
+    assert "Traceback" not in there.stderr
+
+
+# ------------------------------------------------------------------------------------ stands on its own
+
+
+@pytest.mark.slow
+def test_SLOW_quick_start_commands_work_in_a_fresh_copy_of_dest(dest, tmp_path):
+    """SLOW (about a minute per command: a fresh venv and `pip install torch==2.13.0 -e .`, from
+    pip's cache). Both Quick-start commands of DEST's README, verbatim, each in its own fresh copy."""
+    readme = (dest / "README.md").read_text()
+    start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```bash\n(.*?)\n```", start, re.S)
+    assert len(commands) == 2 and commands[0].endswith("grader check") and commands[1].endswith("grader quiz list")
+    env = {k: v for k, v in ENV.items() if k not in ("VIRTUAL_ENV",)}
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if ".venv" not in p)
+    outputs = []
+    for i, command in enumerate(commands):
+        copy = tmp_path / f"copy{i}"
+        shutil.copytree(dest, copy)
+        done = subprocess.run(["bash", "-c", command], cwd=copy, env=dict(env, COLUMNS="120"), capture_output=True,
+                              text=True, timeout=1200)
+        outputs.append(done)
+        assert "Traceback" not in done.stderr + done.stdout, done.stderr[-2000:]
+    check, quizzes = outputs
+    assert check.returncode == 1, check.stderr[-2000:]  # every exercise still to do
+    assert "Score: 0/25" in check.stdout and "not written yet: calc_preds raises" in check.stdout
+    assert quizzes.returncode == 0, quizzes.stderr[-2000:]
+    assert "week3a-pytorch-basics" in quizzes.stdout
+    the_workflow_runs_in_the_copy(tmp_path / "copy0", env)
+
+
+def the_workflow_runs_in_the_copy(copy, env):
+    """The student repository's CI: every `run:` step of its workflow, in order, in a fresh
+    copy of DEST (whose venv the Quick start just made), as GitHub runs them with CI=true and
+    a step summary; then the summary, the annotations and the JUnit file are checked."""
+    import xml.etree.ElementTree as ElementTree
+
+    import yaml
+
+    workflow = yaml.safe_load((copy / ".github/workflows/check.yml").read_text())
+    steps = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+    assert steps == ["pip install torch==2.13.0 -e .", "grader check --ci --junit grader-junit.xml"]
+    shutil.copy(COURSE / "solutions/week3/triple_relu.py", copy / "exercises/week3/triple_relu.py")  # one done
+    summary = copy / "step-summary.md"
+    ci_env = dict(env, CI="true", GITHUB_STEP_SUMMARY=str(summary),
+                  PATH=os.pathsep.join([str(copy / ".venv/bin"), env["PATH"]]))
+    done = [subprocess.run(["bash", "-c", step], cwd=copy, env=ci_env, capture_output=True, text=True, timeout=1200)
+            for step in steps]
+    assert done[0].returncode == 0, done[0].stderr[-2000:]
+    log = done[1].stdout
+    assert done[1].returncode == 1 and "Traceback" not in log + done[1].stderr, done[1].stderr[-2000:]
+    assert log.rstrip().splitlines()[-1] == "Points: 5/25" and "\x1b" not in log
+    annotations = [line for line in log.splitlines() if line.startswith("::error ")]
+    assert annotations and all(line.startswith("::error file=exercises/week5/") for line in annotations), annotations
+    assert any("file=exercises/week5/calc_preds.py,line=" in line for line in annotations)
+    table = summary.read_text()
+    assert "| ✅ | `triple_relu` | 5/5 |" in table and "| ❌ | `calc_preds` | 0/5 |" in table
+    suites = ElementTree.parse(copy / "grader-junit.xml").getroot()
+    cases = suites.findall(".//testcase")
+    assert len(cases) == 18 and sum(c.find("failure") is not None for c in cases) == 14
+
+
+# ------------------------------------------------------------------------------------ quiz keys
+
+
+@pytest.fixture(scope="module")
+def keyless(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("keyless") / "dl-course"
+    release_course(COURSE, dest, ReleaseOptions(quiz_keys=False))
+    return dest
+
+
+def test_quizzes_keep_their_keys_by_default(dest):
+    for path in (COURSE / "quizzes").iterdir():
+        assert (dest / "quizzes" / path.name).read_bytes() == path.read_bytes()
+
+
+def test_without_quiz_keys_the_quizzes_have_no_answers_feedback_or_rubrics(keyless):
+    from grader.quiz.parse import find_quizzes, load_quiz
+
+    withheld = {q.id: q for q in find_quizzes(keyless / "quizzes")}
+    originals = {q.id: q for q in find_quizzes(COURSE / "quizzes")}
+    assert set(withheld) == set(originals) and len(withheld) == 7
+    for quiz_id, quiz in withheld.items():
+        original, text = originals[quiz_id], (keyless / "quizzes" / f"{quiz_id}.md").read_text()
+        assert quiz.withheld and "answers: withheld" in text
+        assert not re.search(r"^\s*[-*+]\s+(\([xX]\)|\[[xX]\])", text, re.M)   # no marked option
+        assert not re.search(r"^>", text, re.M) and "Rubric:" not in text       # no feedback, no rubric
+        for q, o in zip(quiz.questions, original.questions):
+            assert (q.id, q.type, q.points, q.hint, q.source) == (o.id, o.type, o.points, o.hint, o.source)
+            assert [(x.label, x.text) for x in q.options] == [(x.label, x.text) for x in o.options]
+            assert not (q.numeric or q.forms or q.reference or q.rubric or q.feedback)
+            assert not any(x.correct for x in q.options)
+            if o.type == "text":
+                assert o.reference not in text
+            if o.feedback:
+                assert o.feedback.split("\n\n")[0] not in " ".join(text.split())
+            if o.type == "ordering":  # written in the shown order, not the correct one
+                assert [x.position for x in o.options] != list(range(len(o.options)))
+    assert load_quiz(keyless / "quizzes/week3a-pytorch-basics.md").total_points == \
+        originals["week3a-pytorch-basics"].total_points
+    assert "your instructor scores the quizzes" in (keyless / "README.md").read_text().lower()
+
+
+def test_quiz_take_records_withheld_answers_for_the_instructor(keyless, tmp_path, monkeypatch):
+    from grader.quiz.parse import load_quiz
+
+    monkeypatch.chdir(tmp_path)
+    quiz = load_quiz(keyless / "quizzes/week2-gradient-descent.md")
+    answers = {"single": "A", "multiple": "A,B", "truefalse": "t", "numeric": "0.5", "short": "a guess",
+               "text": "a paragraph", "ordering": " ".join(chr(65 + i) for i in range(8))}
+    typed = "\n".join(answers[q.type] if q.type != "ordering" else " ".join(q.labels) for q in quiz.questions)
+    quizzes = str(keyless / "quizzes")
+    result = CliRunner().invoke(main, ["quiz", "--quizzes", quizzes, "take", quiz.id], input=typed + "\n")
+    assert result.exit_code == 0, result.output
+    saved = tmp_path / ".grader/answers" / f"{quiz.id}.json"
+    said = " ".join(result.output.split())  # rich wraps long lines
+    assert f"recorded for your instructor to score: saved to .grader/answers/{quiz.id}.json" in said
+    for scored in ("Correct", "Not right", "Score so far", "Score:"):
+        assert scored not in result.output
+    recorded = json.loads(saved.read_text())
+    assert recorded["quiz"] == quiz.id and len(recorded["answers"]) == len(quiz.questions)
+    # the instructor scores the file with the full quiz
+    scored = CliRunner().invoke(main, ["quiz", "score", str(COURSE / f"quizzes/{quiz.id}.md"), str(saved), "--json"])
+    assert scored.exit_code == 0 and json.loads(scored.output)["max_score"] == quiz.total_points
+    refused = CliRunner().invoke(main, ["quiz", "--quizzes", quizzes, "score", quiz.id, str(saved)])
+    assert refused.exit_code == 1 and "the answer keys of week2-gradient-descent are withheld" in refused.output
+    again = CliRunner().invoke(main, ["quiz", "--quizzes", quizzes, "take", quiz.id, "--answers", str(saved),
+                                      "--save", "copy.json"])
+    assert again.exit_code == 0 and "saved to copy.json" in " ".join(again.output.split())
+    assert json.loads((tmp_path / "copy.json").read_text()) == recorded

@@ -1,0 +1,175 @@
+"""grader similarity: a planted near-copy is flagged, independent solutions are not."""
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.course import load_exercises
+from grader.reports.html import ReportInputs, build_report
+from grader.reports.records import record_from_results
+from grader.reports.similarity import K, WINDOW, code_for, find_similar, fingerprints, normalise
+
+ROOT = Path(__file__).resolve().parents[1]
+CLASS = ROOT / "examples" / "class"
+EXERCISES = {e.id: e for e in load_exercises()}
+
+# alice's f1_at_threshold and fill_missing_with_mode, with every name changed, the comments
+# reworded and moved, blank lines added and removed, a docstring added: what a copier does.
+COPY_F1 = '''"""My own F1 score (honest)."""
+
+
+def as_plain_list(seq):
+    """Lists stay lists."""
+    if hasattr(seq, "tolist"):   # tensors and arrays
+        seq = seq.tolist()
+
+    return list(seq)
+def f1_at_threshold(y_true, y_prob, threshold=0.5):
+    # turn the inputs into lists first
+    truth = as_plain_list(y_true)
+    scores = as_plain_list(y_prob)
+    if len(truth) != len(scores):
+        raise ValueError(f"{len(truth)} truths vs {len(scores)} scores <script>")
+    true_pos = false_pos = false_neg = 0
+
+    for t, s in zip(truth, scores):
+        guess = s >= threshold
+
+        real = t != 0
+        if guess and real:
+            true_pos += 1
+        elif guess and not real:
+            false_pos += 1
+        elif real and not guess:
+            false_neg += 1
+    bottom = 2 * true_pos + false_pos + false_neg
+    if bottom == 0:
+        return 0.0
+    # the F1 formula
+    return 2 * true_pos / bottom
+'''
+COPY_FILL = '''import pandas as pd
+
+def fill_missing_with_mode(df: pd.DataFrame) -> pd.DataFrame:
+    # work on a copy
+    frame = df.copy()
+
+    for name in frame.columns:
+        m = frame[name].mode()
+        if len(m) == 0:
+            continue
+        frame[name] = frame[name].fillna(m.iloc[0])   # smallest mode
+    return frame
+'''
+
+
+@pytest.fixture
+def copycat(tmp_path):
+    folder = tmp_path / "copycat"
+    (folder / "week5").mkdir(parents=True)
+    (folder / "week5" / "f1_at_threshold.py").write_text(COPY_F1)
+    (folder / "week5" / "fill_missing_with_mode.py").write_text(COPY_FILL)
+    return folder
+
+
+def independent():
+    return [CLASS / "alice", CLASS / "bob.py", CLASS / "carol.ipynb", ROOT / "solutions"]
+
+
+def test_a_planted_near_copy_is_flagged(copycat):
+    matches = find_similar(ROOT, [*independent(), copycat], load_exercises())
+    flagged = {(m.exercise, frozenset((m.a.student, m.b.student))) for m in matches}
+    assert ("f1_at_threshold", frozenset({"alice", "copycat"})) in flagged
+    assert ("fill_missing_with_mode", frozenset({"alice", "copycat"})) in flagged
+    assert all("copycat" in pair for _, pair in flagged), "only the copy is flagged"
+    f1 = next(m for m in matches if m.exercise == "f1_at_threshold")
+    assert f1.similarity > 0.95
+    alice_side, copy_side = (f1.a_ranges, f1.b_ranges) if f1.a.student == "alice" else (f1.b_ranges, f1.a_ranges)
+    # the whole of alice's two functions (lines 7-34) and of the copy's (4-32) is one matched range
+    assert alice_side == ((7, 34),) and copy_side == ((4, 32),)
+
+
+def test_independent_correct_solutions_are_not_flagged():
+    assert find_similar(ROOT, independent(), load_exercises()) == []
+
+
+def test_a_stub_has_no_code_of_its_own():
+    codes = [code_for("stub", e, (ROOT / "exercises" / e.path).read_text(), e.path,
+                      (ROOT / "exercises" / e.path).read_text()) for e in EXERCISES.values()]
+    assert all(c is not None and c.tokens == () for c in codes)
+    assert find_similar(ROOT, [ROOT / "exercises", ROOT / "exercises"], load_exercises()) == []
+
+
+def test_renaming_and_comments_change_no_token():
+    a = "def f(x, y):\n    # add\n    total = x + y  # here\n    return torch.clip(total, min=0)\n"
+    b = "def g(p, q):\n\n    s = p + q\n\n    return torch.clip(s, min=0)  # clip\n"
+    c = "def g(p, q):\n    s = p + q\n    return torch.relu(s)\n"
+    tokens = [normalise(t, set(range(1, 10)))[0] for t in (a, b, c)]
+    assert tokens[0] == tokens[1]
+    assert "clip" in tokens[0] and "min" in tokens[0] and "total" not in tokens[0]
+    assert tokens[2] != tokens[1] and "relu" in tokens[2]
+    assert normalise("x.my_own_attribute + 1.5 + 'text'\n", {1})[0] == ["V", ".", "V", "+", "N", "+", "S"]
+
+
+def test_one_file_per_student_is_cut_to_the_exercise():
+    bob = (CLASS / "bob.py").read_text()
+    code = code_for("bob", EXERCISES["triple_relu"], bob, "bob.py", "")
+    lines = [n for n, _ in code.lines]
+    # rectified_linear (which triple_relu calls) and triple_relu, nothing of the week 5 functions
+    assert lines[0] == bob.splitlines().index("def rectified_linear(m, b, x):") + 1
+    assert all("gradient_step" not in text and "import" not in text for _, text in code.lines)
+
+
+def test_winnowing_finds_every_shared_run_of_the_guaranteed_length():
+    rng = random.Random(7)
+    alphabet = list("abcdefghij")
+    for _ in range(200):
+        shared = [rng.choice(alphabet) for _ in range(K + WINDOW - 1)]
+        a = [rng.choice(alphabet) for _ in range(rng.randrange(0, 40))] + shared + [rng.choice(alphabet) for _ in range(9)]
+        b = [rng.choice(alphabet) for _ in range(rng.randrange(0, 40))] + shared
+        assert fingerprints(tuple(a)).keys() & fingerprints(tuple(b)).keys()
+
+
+def test_the_report_shows_both_excerpts_side_by_side(copycat):
+    matches = find_similar(ROOT, [CLASS / "alice", copycat], load_exercises())
+    record = record_from_results("alice", {"score": 0, "max_score": 0, "tests": []})
+    page = build_report(ReportInputs([record], similarity=tuple(matches)))
+    section = page[page.index('id="similarity"'):page.index('id="each-student"')]
+    assert section.count('class="pair"') == len(matches) == 2
+    assert section.count('class="code"') == 4
+    assert 'class="hit"><span class="ln">26</span>' in section          # a marked line of alice's
+    assert "&lt;script&gt;" in section and "<script>" not in section   # the copy's string, escaped
+    assert "truths vs" in section
+
+
+def test_cli_similarity_prints_the_pairs(copycat):
+    result = CliRunner().invoke(main, ["similarity", str(CLASS / "alice"), str(CLASS / "bob.py"), str(copycat)])
+    assert result.exit_code == 0, result.output
+    assert "f1_at_threshold" in result.output and "copycat" in result.output
+    assert re.search(r"9\d%|100%", result.output)
+    result = CliRunner().invoke(main, ["similarity", *map(str, independent())])
+    assert result.exit_code == 0 and "No pair of the 4 submissions" in result.output
+    result = CliRunner().invoke(main, ["similarity", str(CLASS / "bob.py")])
+    assert result.exit_code == 1 and "at least two" in result.output
+
+
+def test_a_module_level_call_is_not_part_of_the_exercise():
+    text = "import pandas as pd\n\ndef fill_missing_with_mode(df):\n    return df.fillna(df.mode().iloc[0])\n\n" \
+           "df = pd.read_csv('x.csv')\ndf = fill_missing_with_mode(df)\n"
+    code = code_for("heidi", EXERCISES["fill_missing_with_mode"], text, "heidi.py", "")
+    assert [n for n, _ in code.lines] == [3, 4]
+
+
+def test_many_pairs_show_the_first_side_by_side_and_the_rest_in_a_table(copycat):
+    from grader.reports.html import SIDE_BY_SIDE
+
+    matches = find_similar(ROOT, [CLASS / "alice", copycat], load_exercises())
+    many = tuple(matches * SIDE_BY_SIDE)
+    record = record_from_results("alice", {"score": 0, "max_score": 0, "tests": []})
+    page = build_report(ReportInputs([record], similarity=many))
+    assert page.count('class="pair"') == SIDE_BY_SIDE
+    assert f"{len(many) - SIDE_BY_SIDE} more pairs" in page
