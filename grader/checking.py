@@ -14,6 +14,7 @@ what it names: a gradient check also needs the right value.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,8 @@ class _Writer:
             return self._frame(value)
         if isinstance(value, pd.Series):
             return self._series(value)
+        if isinstance(value, torch.nn.Module):
+            return module_text(value)
         if type(value) is float:
             return _float(value)
         if type(value) is list:
@@ -197,6 +200,8 @@ def mismatch(got: Any, want: Any, *, public: bool, rtol: float = RTOL, atol: flo
     """Why ``got`` is not ``want`` (None when they agree)."""
     if isinstance(want, torch.Tensor):
         return _tensor_mismatch(got, want, public, rtol, atol)
+    if isinstance(want, torch.nn.Module):
+        return model_mismatch(got, want, public=public, rtol=rtol, atol=atol)
     if isinstance(want, pd.DataFrame):
         return _frame_mismatch(got, want, public, rtol, atol)
     if isinstance(want, np.ndarray):
@@ -212,6 +217,16 @@ def mismatch(got: Any, want: Any, *, public: bool, rtol: float = RTOL, atol: flo
         return f"expected {want!r}, got {got!r}" if public else f"the value is off by {abs(got - want):.3g}"
     if type(got) is not type(want):
         return f"expected {describe(want)}, got {describe(got)}"
+    if type(want) in (list, tuple) and any(isinstance(w, (float, torch.Tensor, np.ndarray, pd.DataFrame, list, tuple))
+                                           for w in want):
+        # Item by item, each with its own tolerance (a list of losses, a pair of floats).
+        if len(got) != len(want):
+            return f"expected {len(want)} items, got {len(got)}"
+        for i, (g, w) in enumerate(zip(got, want)):
+            problem = mismatch(g, w, public=public, rtol=rtol, atol=atol)
+            if problem:
+                return f"item {i}: {problem}"
+        return None
     if got != want:
         return f"expected {want!r}, got {got!r}" if public else "the value differs from the expected one"
     return None
@@ -294,6 +309,110 @@ def _frame_mismatch(got: Any, want: pd.DataFrame, public: bool, rtol: float, ato
                 return f"column {column!r}, row {g[keep].index[row]!r}: expected {wv[row]!r}, got {gv[row]!r}"
             return f"column {column!r}: {int((~same).sum())} values differ"
     return None
+
+
+class Code:
+    """A name or expression to show as it is in a call ("model"), for an argument set up before it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+# --------------------------------------------------------------------------- models
+#
+# nn.Modules cross the sandbox's boundary as a whitelisted vocabulary of layers
+# (grader/sandbox/wire.py, ``MODULES``): the trusted side rebuilds every module it receives
+# from that vocabulary, so what a check compares here are PyTorch's own layers.
+
+
+def layer_text(layer: Any) -> str:
+    """One layer as its constructor: 'Linear(16, 4)', 'ReLU()', 'Dropout(p=0.5)'."""
+    from grader.sandbox.wire import MODULES
+
+    kind = type(layer).__name__
+    if kind == "Linear":
+        bias = "" if layer.bias is not None else ", bias=False"
+        return f"Linear({layer.in_features}, {layer.out_features}{bias})"
+    if kind == "Sequential":
+        return f"Sequential({', '.join(layer_text(child) for child in layer)})"
+    defaults = {"inplace": False, "p": 0.5, "start_dim": 1, "end_dim": -1}
+    settings = [f"{name}={getattr(layer, name)!r}" for name in MODULES.get(kind, ())
+                if name in ("dim", "p", "start_dim", "end_dim", "inplace")
+                and getattr(layer, name) != defaults.get(name, object())]
+    return f"{kind}({', '.join(settings)})"
+
+
+def module_text(module: Any) -> str:
+    """A module as Python that builds one of its structure (its weights are not shown)."""
+    text = layer_text(module)
+    text = re.sub(r"\b([A-Z]\w*)\(", r"torch.nn.\1(", text)
+    frozen = [p for p in module.parameters()]
+    if frozen and not any(p.requires_grad for p in frozen):
+        text += ".requires_grad_(False)"
+    return text
+
+
+def _layers(module: Any) -> list[Any]:
+    return list(module) if type(module).__name__ == "Sequential" else []
+
+
+def model_mismatch(got: Any, want: Any, *, public: bool, values: bool = True, rtol: float = RTOL,
+                   atol: float = ATOL, where: str = "") -> str | None:
+    """Why the model ``got`` is not ``want``: its kind of layer, its layers, their sizes and
+    settings, then (``values``) every parameter's values and whether it requires gradients."""
+    here = f"{where}: " if where else ""
+    if not isinstance(got, torch.nn.Module) or type(got) is not type(want):
+        if not where:
+            kind = f"an nn.{type(got).__name__}" if isinstance(got, torch.nn.Module) else describe(got)
+            return f"expected an nn.{type(want).__name__}, got {kind}"
+        return f"{here}expected {layer_text(want)}, got {layer_text(got)}" if public else f"{here}is not the expected kind of layer"
+    if type(want).__name__ == "Sequential":
+        mine, theirs = _layers(got), _layers(want)
+        if len(mine) != len(theirs):
+            if not public:
+                return f"{here}the model has {'more' if len(mine) > len(theirs) else 'fewer'} layers than expected"
+            return f"{here}expected {len(theirs)} layers, got {len(mine)}: expected {layer_text(want)}, got {layer_text(got)}"
+        for i, (g, w) in enumerate(zip(mine, theirs)):
+            problem = model_mismatch(g, w, public=public, values=values, rtol=rtol, atol=atol,
+                                     where=f"{where}.{i}" if where else f"layer {i}")
+            if problem:
+                return problem
+        return None
+    if layer_text(got) != layer_text(want):
+        return f"{here}expected {layer_text(want)}, got {layer_text(got)}" if public \
+            else f"{here}is not the expected {type(want).__name__} (its sizes or settings differ)"
+    if not values:
+        return None
+    mine, theirs = dict(got.named_parameters()), dict(want.named_parameters())
+    for name, w in theirs.items():
+        g = mine.get(name)
+        if g is None:
+            return f"{here}has no {name}"
+        if g.requires_grad != w.requires_grad:
+            state = "require" if w.requires_grad else "not require"
+            return f"{here}the {name} should {state} gradients"
+        problem = _tensor_mismatch(g.detach(), w.detach(), public, rtol, atol)
+        if problem:
+            return f"{here}its {name}: {problem}"
+    return None
+
+
+def expect_known_layers(outcome: Any, call: str | None) -> None:
+    """Fail with a clear message when the child could not send its answer (a model, or an input
+    model as the call left it) because a module is outside the vocabulary the grader rebuilds."""
+    from grader.sandbox.wire import MODULES
+
+    error = getattr(outcome, "error", None)
+    if error is None or error.type != "NotPlainData" or "module" not in error.message:
+        return
+    layers = ", ".join(sorted(k for k in MODULES if k != "Sequential"))
+    text = (f"the model cannot reach the grader: it must be an nn.Sequential (or a single layer) made of "
+            f"torch.nn's {layers}, with no class of your own and no other kind of layer")
+    # The child's words (which could carry a hidden input) only on a public call.
+    raise CheckFailure(f"{call}: {text} ({clean(error.message, 200)})" if call else f"on a hidden input: {text}")
 
 
 def expect_same(got: Any, want: Any, *, call: str | None, rtol: float = RTOL, atol: float = ATOL) -> None:

@@ -130,6 +130,15 @@ def test_modules_of_the_vocabulary_cross_with_their_weights_both_ways():
         assert torch.allclose(got(x), model(x))
 
 
+def test_a_stateless_layer_used_twice_crosses_but_shared_weights_do_not():
+    relu, linear = torch.nn.ReLU(), torch.nn.Linear(3, 3)
+    got, _ = roundtrip(torch.nn.Sequential(torch.nn.Linear(2, 3), relu, torch.nn.Linear(3, 3), relu,
+                                           torch.nn.Linear(3, 1)))
+    assert [type(m).__name__ for m in got] == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
+    with pytest.raises(wire.WireError, match="used twice"):
+        wire.encode(torch.nn.Sequential(linear, relu, linear))
+
+
 def test_modules_outside_the_vocabulary_are_refused():
     class Sneaky(torch.nn.Linear):
         def forward(self, x):

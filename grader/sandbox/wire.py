@@ -17,6 +17,7 @@ import json
 import math
 import socket
 import struct
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -85,6 +86,9 @@ class _Encoder:
                 items.append([self.encode(k, depth + 1), self.encode(v, depth + 1)])
             return {"$": "dict", "items": items}
         module = kind.__module__ or ""
+        torch = sys.modules.get("torch")
+        if torch is not None and not module.startswith("torch") and isinstance(value, torch.nn.Module):
+            return self._module(value, depth)  # a module class of the sender's own: refused, and says so
         if module.startswith("numpy"):
             return self._numpy(value)
         if module.startswith("torch"):
@@ -158,7 +162,17 @@ class _Encoder:
         expected = {"Linear": {"weight", "bias"} if settings.get("bias") else {"weight"}}.get(kind, set())
         if set(params) != expected or dict(module.named_buffers(recurse=False)):
             raise WireError(f"a {kind} with parameters or buffers of its own cannot be sent")
-        children = list(module.named_children())
+        # Every child in order, a layer used twice included (named_children() lists it once):
+        # a stateless layer may well be reused (one nn.ReLU() between every two Linears); a layer
+        # with parameters used twice shares its weights, which a rebuilt copy would not.
+        children = list(getattr(module, "_modules", {}).items())
+        if any(child is None for _, child in children):
+            raise WireError(f"a {kind} with an empty slot cannot be sent")
+        seen: set[int] = set()
+        for _, child in children:
+            if id(child) in seen and any(True for _ in child.parameters()):
+                raise WireError(f"a {type(child).__name__} used twice in one model (shared weights) cannot be sent")
+            seen.add(id(child))
         if kind != "Sequential" and children:
             raise WireError(f"a {kind} with sub-modules cannot be sent")
         if kind == "Sequential" and [name for name, _ in children] != [str(i) for i in range(len(children))]:

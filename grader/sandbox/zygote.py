@@ -317,13 +317,19 @@ def warm_up_fully() -> bool:
     import torch
 
     try:
-        tempfile.gettempdir()
+        usable = os.access(tempfile.gettempdir(), os.W_OK)
     except FileNotFoundError:
-        # Behind the nursery's read-only root there is no temporary folder, and importing
+        usable = False
+    configured = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    if not usable or (configured is not None and not os.path.isdir(configured)):
+        # Behind the nursery's read-only root there is no temporary folder to write in (or only
+        # the name of one, which tempfile remembered from before the fork), and importing
         # torch._dynamo makes sure its compile cache's folder exists (nothing is compiled
-        # here, so nothing is written): name one that exists. Children start with a clean
-        # environment, so theirs is under their own TMPDIR.
-        os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", "/")
+        # here, so nothing is written): name one that exists. A zygote forked from a process
+        # that used an optimizer already inherits that process's choice, a folder that may not
+        # be there behind the walls. Children start with a clean environment, so theirs is
+        # under their own TMPDIR.
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = "/"
     p = torch.zeros(3, requires_grad=True)
     for make in (lambda: torch.optim.SGD([p], lr=0.1), lambda: torch.optim.SGD([p], lr=0.1, momentum=0.9),
                  lambda: torch.optim.Adam([p], lr=0.1), lambda: torch.optim.AdamW([p], lr=0.1)):
