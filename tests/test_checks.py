@@ -58,6 +58,24 @@ QUAD = ("import torch\ndef fit_quadratic(x, y, abc, lr=0.01, steps=10):\n"
         "    for _ in range({steps}):\n        a, b, c = params\n        loss = {loss}\n        loss.backward()\n"
         "        with torch.no_grad():\n            params -= {lr} * params.grad\n            {zero}\n"
         "    return params.detach()\n")
+MLP = "import torch\nfrom torch import nn\nACTS = {'relu': nn.ReLU, 'sigmoid': nn.Sigmoid, 'tanh': nn.Tanh}\ndef build_mlp(sizes, activation='relu'):\n"
+MLP_BODY = ("    {check}sizes = list(sizes)\n{sizes}    layers = []\n    for a, b in zip(sizes[:-1], sizes[1:]):\n"
+            "        {between}layers.append(nn.Linear(a, b)){after}\n    return nn.Sequential(*layers){end}\n")
+COUNT = "import torch\nfrom torch import nn\ndef count_parameters(model):\n"
+TRAIN = ("import copy\nimport torch\nfrom torch import nn\ndef train_epochs(model, X, y, epochs, lr):\n{before}"
+         "    optimizer = torch.optim.SGD(model.parameters(), {lr})\n    criterion = nn.MSELoss()\n    losses = []\n"
+         "    for _ in range({epochs}):\n        {zero}\n        loss = criterion(model(X), y)\n        loss.backward()\n"
+         "        optimizer.step()\n        losses.append(loss.item())\n    return losses\n")
+LOG = "import numpy as np\nimport pandas as pd\ndef add_log_fare(df):\n"
+LOG_CHECK = "    if 'Fare' not in df.columns:\n        raise ValueError('no Fare column')\n"
+DUMMIES = "import pandas as pd\ndef add_dummies(df, columns=('Sex', 'Pclass', 'Embarked')):\n"
+BEST = ("import numpy as np\ndef best_threshold(y_true, y_prob):\n    truth = np.asarray(y_true).reshape(-1) != 0\n"
+        "    prob = np.asarray(y_prob, dtype=float).reshape(-1)\n{check}    best = {start}\n    for t in {thresholds}:\n"
+        "        p = prob {compare} t\n        tp, fp, fn = int(np.sum(p & truth)), int(np.sum(p & ~truth)), int(np.sum(~p & truth))\n"
+        "        f1 = 0.0 if 2 * tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)\n"
+        "        if best is None or f1 {better} best[1]:\n            best = ({t}, float(f1))\n    return best\n")
+BEST_CHECK = ("    if truth.shape != prob.shape:\n        raise ValueError('lengths differ')\n"
+              "    if prob.size == 0:\n        raise ValueError('empty')\n")
 # exercises whose reference calls another exercise's function of the same file: a mutant of
 # that function may fail their checks too
 DEPENDS = {"fit_multiplier": "loss_slope", "fit_quadratic": "mae"}
@@ -65,6 +83,19 @@ DEPENDS = {"fit_multiplier": "loss_slope", "fit_quadratic": "mae"}
 
 def f1(compare=" >= threshold", result="0.0 if 2*tp+fp+fn == 0 else 2*tp/(2*tp+fp+fn)", before=""):
     return F1 + before + F1_BODY.format(compare=compare, result=result)
+
+
+def mlp(check="if activation not in ACTS:\n        raise ValueError(activation)\n    ", sizes="    if len(sizes) < 2:\n        raise ValueError('sizes')\n",
+        between="if layers:\n            layers.append(ACTS[activation]())\n        ", after="", end=""):
+    return MLP + MLP_BODY.format(check=check, sizes=sizes, between=between, after=after, end=end)
+
+
+def train(before="", lr="lr", epochs="epochs", zero="optimizer.zero_grad()"):
+    return TRAIN.format(before=before, lr=lr, epochs=epochs, zero=zero)
+
+
+def best(check=BEST_CHECK, start="None", thresholds="np.unique(prob)", compare=">=", better=">", t="float(t)"):
+    return BEST.format(check=check, start=start, thresholds=thresholds, compare=compare, better=better, t=t)
 
 
 # check name (as in the results) -> (exercise, the replacement function)
@@ -201,6 +232,45 @@ MUTANTS = {
     "bmi: different lengths raise value error": ("bmi", "import numpy as np\ndef bmi(weight_kg, height_m):\n    return np.asarray(weight_kg, dtype=float) / np.asarray(height_m, dtype=float) ** 2\n"),
     "bmi: random arrays": ("bmi", BMI + "    return np.round(w / h ** 2, 3)\n"),
     "bmi: integer lists and an empty family": ("bmi", BMI + "    if w.size == 0:\n        raise ValueError('nobody')\n    return w / h ** 2\n"),
+    # build_mlp
+    "build_mlp: the notes network": ("build_mlp", mlp(between="")),
+    "build_mlp: sigmoid and tanh": ("build_mlp", mlp(between="if layers:\n            layers.append(nn.ReLU())\n        ")),
+    "build_mlp: a forward pass": ("build_mlp", mlp(end=", nn.Softmax(dim=-1)").replace("nn.Sequential(*layers), nn.Softmax(dim=-1)", "nn.Sequential(*layers, nn.Softmax(dim=-1))")),
+    "build_mlp: keeps the layers initial weights": ("build_mlp", mlp(after="\n        nn.init.uniform_(layers[-1].weight)")),
+    "build_mlp: another activation raises value error": ("build_mlp", mlp(check="").replace("ACTS[activation]", "ACTS.get(activation, nn.ReLU)")),
+    "build_mlp: random sizes and activations": ("build_mlp", mlp(between="", after="\n        layers.append(ACTS[activation]())")),
+    "build_mlp: fewer than two sizes raise value error": ("build_mlp", mlp(sizes="")),
+    # count_parameters
+    "count_parameters: the notes network": ("count_parameters", COUNT + "    return sum(len(p) for p in model.parameters() if p.requires_grad)\n"),
+    "count_parameters: frozen parameters do not count": ("count_parameters", COUNT + "    return sum(p.numel() for p in model.parameters())\n"),
+    "count_parameters: a single layer without bias": ("count_parameters", COUNT + "    return sum(p.numel() for layer in model for p in layer.parameters() if p.requires_grad)\n"),
+    "count_parameters: random networks": ("count_parameters", COUNT + "    return sum(m.in_features * m.out_features + m.out_features for m in model.modules() if isinstance(m, nn.Linear))\n"),
+    "count_parameters: nested sequentials and layers without parameters": ("count_parameters", COUNT + "    layers = list(model) if isinstance(model, nn.Sequential) else [model]\n    return sum(p.numel() for layer in layers for p in layer.parameters(recurse=False) if p.requires_grad)\n"),
+    # train_epochs
+    "train_epochs: the losses of a few epochs": ("train_epochs", train(zero="pass")),
+    "train_epochs: trains the model in place": ("train_epochs", train(before="    model = copy.deepcopy(model)\n")),
+    "train_epochs: zero epochs": ("train_epochs", train(epochs="max(epochs, 1)")),
+    "train_epochs: random models and data": ("train_epochs", train(lr="0.01")),
+    "train_epochs: float64 models and data": ("train_epochs", train(before="    X, y = X.float(), y.float()\n")),
+    # add_log_fare
+    "add_log_fare: adds the log of fare plus one": ("add_log_fare", LOG + LOG_CHECK + "    return df.assign(LogFare=np.log(df['Fare']))\n"),
+    "add_log_fare: leaves the input unmodified": ("add_log_fare", LOG + LOG_CHECK + "    df['LogFare'] = np.log(df['Fare'] + 1)\n    return df\n"),
+    "add_log_fare: a frame without fare raises value error": ("add_log_fare", LOG + "    return df.assign(LogFare=np.log(df['Fare'] + 1))\n"),
+    "add_log_fare: a sample of the titanic data": ("add_log_fare", LOG + LOG_CHECK + "    return df.assign(LogFare=np.log(df['Fare'] + 1)).reset_index(drop=True)\n"),
+    "add_log_fare: integer fares": ("add_log_fare", LOG + LOG_CHECK + "    return df.select_dtypes('number').assign(LogFare=np.log(df['Fare'] + 1))\n"),
+    # add_dummies
+    "add_dummies: the three default columns": ("add_dummies", DUMMIES + "    return pd.get_dummies(df, columns=list(columns))\n"),
+    "add_dummies: the columns asked for": ("add_dummies", DUMMIES + "    return pd.get_dummies(df, columns=['Sex', 'Pclass', 'Embarked'], dtype=float)\n"),
+    "add_dummies: leaves the input unmodified": ("add_dummies", DUMMIES + "    for column in columns:\n        for value in sorted(df[column].dropna().unique()):\n            df[f'{column}_{value}'] = (df[column] == value).astype(float)\n    return df.drop(columns=list(columns))\n"),
+    "add_dummies: a sample of the titanic data": ("add_dummies", DUMMIES + "    return pd.get_dummies(df, columns=list(columns), dtype=float).reset_index(drop=True)\n"),
+    "add_dummies: missing values get no dummy": ("add_dummies", DUMMIES + "    return pd.get_dummies(df, columns=list(columns), dtype=float, dummy_na=True)\n"),
+    # best_threshold
+    "best_threshold: a small example": ("best_threshold", best(compare=">")),
+    "best_threshold: ties take the smallest threshold": ("best_threshold", best(better=">=")),
+    "best_threshold: arrays and tensors give floats": ("best_threshold", best(t="t")),
+    "best_threshold: empty or different lengths raise value error": ("best_threshold", best(check="    n = min(len(truth), len(prob))\n    truth, prob = truth[:n], prob[:n]\n")),
+    "best_threshold: random labels and probabilities": ("best_threshold", best(thresholds="np.round(np.arange(0.05, 1.0, 0.05), 2)")),
+    "best_threshold: no positive labels": ("best_threshold", best(start="(None, 0.0)", better=">").replace("if best is None or f1 > best[1]", "if f1 > best[1]")),
 }
 
 
@@ -237,3 +307,50 @@ def test_the_check_catches_its_mutant(grader, tmp_path, check):
     assert status[check]["output"]  # and says why
     others = [t for t in results["tests"] if t["tags"][0] != exercise and DEPENDS.get(t["tags"][0]) != exercise]
     assert all(t["status"] == "passed" for t in others)  # the other exercises are untouched
+
+
+OWN_MODEL = '''
+import torch
+from torch import nn
+
+
+class MLP(nn.Module):  # a class of the submission's own: it cannot cross to the grader
+    def __init__(self, sizes):
+        super().__init__()
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = torch.relu(layer(x))
+        return x
+
+
+def build_mlp(sizes, activation="relu"):
+    return MLP(sizes)
+
+
+class Mine(nn.Linear):
+    pass
+
+
+def train_epochs(model, X, y, epochs, lr):
+    model[0] = Mine(model[0].in_features, model[0].out_features)  # the model passed in, changed
+    return [1.0] * epochs
+'''
+
+
+def test_a_model_outside_the_vocabulary_fails_with_a_clear_message(grader, tmp_path):
+    path = tmp_path / "own_model.py"
+    path.write_text("\n\n".join([SOLUTIONS[e.id] for e in EXERCISES if e.id not in ("build_mlp", "train_epochs")]
+                                + [OWN_MODEL]))
+    tests = [t for t in grader.grade(path)["tests"] if t["tags"][0] in ("build_mlp", "train_epochs")]
+    assert tests and all(t["status"] == "failed" for t in tests)
+    for t in tests:
+        assert "the model cannot reach the grader: it must be an nn.Sequential" in t["output"], t
+        assert "no class of your own" in t["output"]
+        public = "(hidden)" not in t["name"] and not t["name"].startswith(("build_mlp: random", "build_mlp: fewer",
+                                                                          "train_epochs: random", "train_epochs: float64"))
+        if public:  # the child's own words, which name the class, only where the input is public
+            assert ("submission_0.MLP" in t["output"]) == t["name"].startswith("build_mlp"), t
+        else:
+            assert t["output"].startswith("on a hidden input: ") and "submission_0" not in t["output"]
