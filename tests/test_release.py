@@ -38,6 +38,9 @@ COURSE = Path(__file__).resolve().parents[1]
 EXERCISES = load_exercises()
 SOLUTIONS = {e.id: (COURSE / "solutions" / e.path).read_text() for e in EXERCISES}
 STUBS = {e.id: (COURSE / "exercises" / e.path).read_text() for e in EXERCISES}
+PUBLIC = {e.id: strip_hidden(e.checks.read_text()) for e in EXERCISES}
+PUBLIC_POINTS = int(sum(p.points for p in PUBLIC.values()))           # what a student's copy checks
+PUBLIC_CHECKS = sum(len(p.public) for p in PUBLIC.values())
 ENV = {k: v for k, v in os.environ.items() if k not in ("GRADER_COURSE", "PYTHONPATH")}
 
 
@@ -99,21 +102,40 @@ IMPORT = re.compile(r"^(import [\w.]+( as \w+)?|from [\w.]+ import [\w, ]+)$")
 
 
 def given(exercise, line: str) -> bool:
-    """A line the course gives the student anyway: verbatim in the stub or the hint, or a ``def``
-    whose signature the stub or the hint spells out."""
+    """A line the course gives the student anyway: verbatim in a stub of the course or the
+    exercise's hint, or a ``def`` whose signature the stub or the hint spells out."""
     text = STUBS[exercise.id] + "\n" + exercise.hint
     signature = re.fullmatch(r"def (\w+\(.*\)):", line)
-    return line in text or bool(signature and signature.group(1) in text)
+    return line in text or any(line in stub for stub in STUBS.values()) or bool(signature and signature.group(1) in text)
 
 
-# What the reference-code test ignores, exactly: blank lines, import lines (IMPORT) and lines the
-# course gives the student anyway (``given``). For this course that is these lines, no others:
+# Lines that carry nothing of an answer, wherever they appear: a bare keyword, or returning a name.
+GENERIC = re.compile(r"^((else|try|finally|pass|break|continue|return):?|return \w+)$")
+
+# What the reference-code test ignores, exactly: blank lines, import lines (IMPORT), generic lines
+# (GENERIC) and lines the course gives the student anyway (``given``). For this course that is
+# these lines, no others:
 IGNORED_HERE = {
-    "import numpy as np",                       # f1_at_threshold: an import
+    "import numpy as np",                       # f1_at_threshold and others: an import
     "with torch.no_grad():",                    # gradient_step: in its stub's task, verbatim
-    "p -= lr * p.grad",                         # gradient_step: in its stub's task and its hint
-    "p.grad.zero_()",                           # gradient_step: in its stub's task and its hint
+    "p -= lr * p.grad",                         # gradient_step: in its stub's task
+    "p.grad.zero_()",                           # gradient_step: in its stub's task
     "def rectified_linear(m, b, x):",           # triple_relu: the stub's task names rectified_linear(m, b, x)
+    "def backward():",                          # value: the stub's task names backward()
+    "def loss(v):",                             # loss_slope: its stub's TODO names loss(v)
+    "return float((loss(w + eps) - loss(w)) / eps)",  # loss_slope: its stub's task, the forward difference
+    "w -= lr * loss_slope(w, xs, ys, eps)",     # fit_multiplier: the issue's semantics, in its stub
+    "return float(w)",                          # fit_multiplier: in its stub's TODO
+    "t = torch.tanh(x)",                        # tanh_and_grad: in its stub's TODO
+    "loss.backward()",                          # train_epochs, fit_quadratic: the notes' step, in their stubs
+    "optimizer.step()",                         # train_epochs: the notes' step, in its stub
+    "params -= lr * params.grad",               # fit_quadratic: the lesson's step, in its stub's TODO
+    "params.grad.zero_()",                      # fit_quadratic: in its stub's TODO
+    "return weight / height ** 2",              # bmi: the notes' formula, in its stub
+    "return",                                   # topological_order: GENERIC
+    "else:", "return order", "return out",      # cross_entropy, topological_order, value: GENERIC
+    "return sentences", "return best",          # gradient_advice, best_threshold: GENERIC
+    "return losses",                            # train_epochs: GENERIC
 }
 
 
@@ -125,7 +147,7 @@ def test_no_line_of_reference_code_is_in_dest(dest):
         for line in solution_only_lines()[e.id]:
             if not line:
                 continue
-            if IMPORT.match(line) or given(e, line):
+            if IMPORT.match(line) or GENERIC.match(line) or given(e, line):
                 ignored.add(line)
                 continue
             leaks += [(line, path) for path, lines in files.items() if line in lines]
@@ -146,18 +168,24 @@ def hidden_parts(exercise):
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             lines |= {line.strip() for line in source.splitlines()[first - 1:node.end_lineno]}
     # Lines too short to carry anything of a check (`@cache`, `else:`) may appear anywhere.
-    return stripped.hidden, {line for line in lines - kept if len(line) >= 10 and not IMPORT.match(line)}
+    # Nor do the markers' lines (`@pytest.mark.points(2)`), which every module has.
+    return stripped.hidden, {line for line in lines - kept if len(line) >= 10 and not IMPORT.match(line)
+                             and not line.startswith("@pytest.mark.")}
 
 
 def test_no_hidden_check_name_or_code_is_in_dest(dest):
     texts = {p: text.decode("utf-8", "replace") for p, text in tree(dest).items()}
     found = []
+    public = {n for e in EXERCISES for n in strip_hidden(e.checks.read_text()).public}
     for e in EXERCISES:
         names, code = hidden_parts(e)
         assert names and code  # the course has hidden checks, so this test means something
         display = [f"{e.id}: {n.removeprefix('check_').replace('_', ' ')}" for n in names]
+        # A hidden check's function name may be another exercise's public check (calc_loss and
+        # accuracy both check "coeffs and deps as columns"); its display name names the exercise.
+        own = [n for n in names if n not in public]
         for path, text in texts.items():
-            found += [(n, path) for n in [*names, *display] if n in text]
+            found += [(n, path) for n in [*own, *display] if n in text]
             lines = {line.strip() for line in text.splitlines()}
             found += [(line, path) for line in code if line in lines]
     assert found == []
@@ -274,6 +302,24 @@ def test_the_recording_reproduces_in_place_effects_and_gradients():
     assert torch.equal(want_value.detach(), got_value.detach())
 
 
+def test_the_recording_reproduces_a_model_trained_in_place():
+    def training(reference):
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+        model[0].bias.requires_grad_(False)
+        x = torch.linspace(-1, 1, 12).reshape(4, 3)
+        losses = reference.train_epochs(model, x, x.sum(dim=1, keepdim=True), 3, 0.1)
+        return losses, {n: (p.detach().clone(), p.requires_grad, p.grad) for n, p in model.named_parameters()}
+
+    (want_losses, want), (got_losses, got), _ = record_and_play("train_epochs", training)
+    assert got_losses == want_losses and len(want_losses) == 3 and set(got) == set(want)
+    for name, (value, requires_grad, grad) in want.items():
+        assert torch.equal(got[name][0], value) and got[name][1] == requires_grad
+        assert (grad is None) == (got[name][2] is None) and (grad is None or torch.equal(got[name][2], grad))
+    torch.manual_seed(0)
+    assert not torch.equal(want["0.weight"][0], torch.nn.Linear(3, 4).weight)  # training did change it
+
+
 def test_a_call_the_recording_lacks_fails_the_check_clearly(dest):
     recording = parse_recording((dest / "grader/checks/recorded.wire").read_bytes())
     calc_preds = next(e for e in EXERCISES if e.id == "calc_preds")
@@ -292,7 +338,7 @@ def test_the_recording_is_plain_data_read_strictly(dest, tmp_path):
     head_len = int.from_bytes(data[:4], "big")
     header = json.loads(data[8:8 + head_len])
     assert header["format"] == "dl-grader recording 1"
-    assert len(header["entries"]) == 17  # every distinct reference call of the 18 public checks
+    assert PUBLIC_CHECKS == 84 and len(header["entries"]) == 71  # every distinct reference call of the public checks
     for broken in (data[:-1], data[:8] + b"[" + data[9:], b""):
         with pytest.raises(RecordingError, match="unreadable"):
             parse_recording(broken)
@@ -334,26 +380,58 @@ def test_release_refuses_a_folder_in_use(tmp_path, monkeypatch):
 # ------------------------------------------------------------------------------------ the files
 
 
-def test_the_notebooks_have_a_task_and_a_tagged_stub_per_exercise(dest):
-    weeks = {}
+def test_the_notebooks_have_a_task_and_a_tagged_stub_per_exercise_file(dest):
+    """One notebook per week folder of exercises/; in it, for every file of the folder, a task cell
+    and one code cell with the file's stub, tagged with the ids of all the file's exercises."""
+    files = {}
     for e in EXERCISES:
-        weeks.setdefault(Path(e.path).parts[0], []).append(e)
-    assert sorted(weeks) == ["week3", "week5"]
-    for week, exercises in weeks.items():
+        files.setdefault(e.path, []).append(e)
+    on_disk = sorted(str(p.relative_to(COURSE / "exercises")) for p in (COURSE / "exercises").rglob("*.py"))
+    assert sorted(files) == on_disk  # every exercise file of the course, and only those
+    weeks = {}
+    for path, members in files.items():
+        weeks.setdefault(Path(path).parts[0], []).append(members)
+    assert sorted(weeks) == ["lab3", "lab5", "week1", "week2", "week3", "week5"]
+    assert sorted(p.name for p in (dest / "notebooks").iterdir()) == [f"{w}.ipynb" for w in sorted(weeks)]
+    for week, groups in weeks.items():
         notebook = nbformat.read(dest / "notebooks" / f"{week}.ipynb", as_version=4)
         nbformat.validate(notebook)
         cells = notebook.cells[1:]
         assert notebook.cells[0].cell_type == "markdown" and f"grader check notebooks/{week}.ipynb" in \
             notebook.cells[0].source
-        assert len(cells) == 2 * len(exercises)
-        for e, task, code in zip(exercises, cells[::2], cells[1::2]):
-            docstring, stub_code = split_stub(STUBS[e.id])
-            assert task.cell_type == "markdown" and task.source.startswith(f"## {e.id}: ")
+        assert all(f"`{e.id}`" in notebook.cells[0].source for members in groups for e in members)
+        assert len(cells) == 2 * len(groups)
+        for members, task, code in zip(groups, cells[::2], cells[1::2]):
+            ids = [e.id for e in members]
+            docstring, stub_code = split_stub(STUBS[members[0].id])
+            assert task.cell_type == "markdown" and task.source.startswith(f"## {', '.join(ids)}: ")
             assert "Your task" in task.source and "``" not in task.source
-            assert code.cell_type == "code" and code.metadata["tags"] == [e.id]
-            assert code.source == stub_code and f"def {e.function}(" in code.source
+            assert code.cell_type == "code" and code.metadata["tags"] == ids
+            assert code.source == stub_code and all(f"def {e.function}(" in code.source or
+                                                    f"class {e.function}" in code.source for e in members)
             assert "NotImplementedError" in code.source and '"""' not in code.source.split("\n")[0]
-            assert (task.id, code.id) == (f"{e.id}-task", f"{e.id}-code")
+            assert (task.id, code.id) == (f"{'-'.join(ids)}-task", f"{'-'.join(ids)}-code")
+
+
+def test_the_released_notebooks_grade_like_the_files(dest, tmp_path):
+    """The notebooks as released score nothing, with a "not written yet" for every exercise; with the
+    solutions pasted into their cells they score every public point."""
+    solved = tmp_path / "solved"
+    solved.mkdir()
+    for path in sorted((dest / "notebooks").iterdir()):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                first = next(e for e in EXERCISES if e.id == cell.metadata["tags"][0])
+                cell.source = split_stub(SOLUTIONS[first.id])[1]
+        nbformat.write(notebook, solved / path.name)
+    with Grader(COURSE, GradeOptions(hidden=False, timeout=2.0)) as grader:
+        stubs = grader.grade(dest / "notebooks")
+        full = grader.grade(solved)
+    assert stubs["score"] == 0 and full["score"] == full["max_score"] == stubs["max_score"] > 100
+    failed = {t["tags"][0] for t in stubs["tests"] if "not written yet" in t["output"]}
+    assert failed == {e.id for e in EXERCISES}
+    assert not [(t["name"], t["output"]) for t in full["tests"] if t["status"] != "passed"], full["extra_data"]
 
 
 def test_pyproject_readme_workflow_and_gitignore(dest, tmp_path):
@@ -421,9 +499,9 @@ def test_dest_grades_every_submission_as_the_master_course(dest, tmp_path):
     done = dest_python(dest, GRADE_IN_DEST, *[str(p) for p in submissions.values()])
     assert done.returncode == 0, done.stderr[-3000:]
     student = {name: public_results(r) for name, r in zip(submissions, json.loads(done.stdout))}
-    assert master["solutions"]["score"] == master["solutions"]["max_score"] == 25
-    assert master["stubs"]["score"] == 0 and master["stubs"]["max_score"] == 25
-    assert sum(r["score"] < 25 for r in master.values()) >= 20  # most mutants fail a public check
+    assert master["solutions"]["score"] == master["solutions"]["max_score"] == PUBLIC_POINTS
+    assert master["stubs"]["score"] == 0 and master["stubs"]["max_score"] == PUBLIC_POINTS
+    assert sum(r["score"] < PUBLIC_POINTS for r in master.values()) >= 100  # most mutants fail a public check
     for name in submissions:
         assert student[name] == master[name], name
     assert not [t for r in student.values() for t in r["tests"] if "not recorded" in t["output"]]
@@ -445,7 +523,7 @@ def test_grader_check_prints_the_same_in_dest(dest, tmp_path):
     there = dest_python(student, "from grader.cli import main; main()", "check", cwd=student)
     assert here.returncode == there.returncode == 1
     assert "✓ calc_preds  5/5" in here.stdout and "✗ gradient_step  4/5" in here.stdout
-    assert "Score: 9/25" in here.stdout
+    assert f"Score: 9/{PUBLIC_POINTS}" in here.stdout
     # The same, but for the first line, which names each course's own folder.
     assert here.stdout.splitlines()[0] == f"Checking {master / 'exercises'}"
     assert there.stdout.splitlines()[0] == f"Checking {student / 'exercises'}"
@@ -476,7 +554,7 @@ def test_SLOW_quick_start_commands_work_in_a_fresh_copy_of_dest(dest, tmp_path):
         assert "Traceback" not in done.stderr + done.stdout, done.stderr[-2000:]
     check, quizzes = outputs
     assert check.returncode == 1, check.stderr[-2000:]  # every exercise still to do
-    assert "Score: 0/25" in check.stdout and "not written yet: calc_preds raises" in check.stdout
+    assert f"Score: 0/{PUBLIC_POINTS}" in check.stdout and "not written yet: calc_preds raises" in check.stdout
     assert quizzes.returncode == 0, quizzes.stderr[-2000:]
     assert "week3a-pytorch-basics" in quizzes.stdout
     the_workflow_runs_in_the_copy(tmp_path / "copy0", env)
@@ -502,15 +580,18 @@ def the_workflow_runs_in_the_copy(copy, env):
     assert done[0].returncode == 0, done[0].stderr[-2000:]
     log = done[1].stdout
     assert done[1].returncode == 1 and "Traceback" not in log + done[1].stderr, done[1].stderr[-2000:]
-    assert log.rstrip().splitlines()[-1] == "Points: 5/25" and "\x1b" not in log
+    assert log.rstrip().splitlines()[-1] == f"Points: 5/{PUBLIC_POINTS}" and "\x1b" not in log
     annotations = [line for line in log.splitlines() if line.startswith("::error ")]
-    assert annotations and all(line.startswith("::error file=exercises/week5/") for line in annotations), annotations
+    assert annotations and all(line.startswith("::error file=exercises/") for line in annotations), annotations
+    assert not any("triple_relu.py" in line for line in annotations)  # the one done
+    assert {line.split("/")[1] for line in annotations} == {"week1", "week2", "week3", "week5", "lab3", "lab5"}
     assert any("file=exercises/week5/calc_preds.py,line=" in line for line in annotations)
     table = summary.read_text()
     assert "| ✅ | `triple_relu` | 5/5 |" in table and "| ❌ | `calc_preds` | 0/5 |" in table
     suites = ElementTree.parse(copy / "grader-junit.xml").getroot()
     cases = suites.findall(".//testcase")
-    assert len(cases) == 18 and sum(c.find("failure") is not None for c in cases) == 14
+    triple_relu = len(PUBLIC["triple_relu"].public)
+    assert len(cases) == PUBLIC_CHECKS and sum(c.find("failure") is not None for c in cases) == PUBLIC_CHECKS - triple_relu
 
 
 # ------------------------------------------------------------------------------------ quiz keys

@@ -1,8 +1,11 @@
 """The student notebooks: one per week, written with nbformat.
 
-For each exercise of the week, a markdown cell with the task (the stub's docstring) and a
-code cell with the stub's code, tagged with the exercise id in ``metadata.tags``. Cell ids are
-derived from the exercise ids, so the same course always gives the same bytes.
+For each exercise file of the week (``exercises/<week>/<file>.py``, in the order of the course),
+a markdown cell with the task (the stub's docstring) and a code cell with the stub's code,
+tagged in ``metadata.tags`` with the id of every exercise the file holds: a file with two
+exercises (``mae`` and ``fit_quadratic``, whose reference uses ``mae``) is one cell, as it is one
+file, so that the two functions see each other as they do in the file. Cell ids are derived
+from the exercise ids, so the same course always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -35,28 +38,44 @@ def split_stub(text: str) -> tuple[str, str]:
     return first.value.value, "\n".join(lines[first.end_lineno:]).strip() + "\n"
 
 
-def task_markdown(exercise: Exercise, docstring: str) -> str:
+def task_markdown(exercises: list[Exercise], docstring: str) -> str:
     """The task as markdown: the docstring's title as a heading, ``code`` as `code`."""
     title, _, rest = docstring.strip().partition("\n")
     body = re.sub(r"``(.+?)``", r"`\1`", rest.strip())
-    return f"## {exercise.id}: {title.strip()}\n\n{body}\n"
+    return f"## {', '.join(e.id for e in exercises)}: {title.strip()}\n\n{body}\n"
+
+
+def files_of(exercises: list[Exercise]) -> dict[str, list[Exercise]]:
+    """The exercises grouped by their file, files in the order of their first exercise."""
+    files: dict[str, list[Exercise]] = {}
+    for exercise in exercises:
+        files.setdefault(exercise.path, []).append(exercise)
+    return files
+
+
+def cell_id(members: list[Exercise], kind: str) -> str:
+    """'calc_preds-code', 'mae-fit_quadratic-task': nbformat allows 64 characters."""
+    name = "-".join(e.id for e in members)
+    if len(name) + len(kind) + 1 > 64:
+        name = Path(members[0].path).stem
+    return f"{name}-{kind}"[:64]
 
 
 def week_notebook(week: str, exercises: list[Exercise], stubs: dict[str, str]) -> nbformat.NotebookNode:
-    """The notebook of ``week``: an introduction, then a task cell and a tagged stub cell per exercise."""
+    """The notebook of ``week``: an introduction, then a task cell and a tagged stub cell per exercise file."""
     names = ", ".join(f"`{e.id}`" for e in exercises)
     label = re.sub(r"(\D)(\d)", r"\1 \2", week, count=1)  # "week5" -> "week 5"
     intro = (f"# {label.capitalize()} exercises\n\n"
-             f"This notebook holds the exercises of {label}: {names}. For each one, read the task, then "
-             "write the function in the code cell below it (the cell's tag tells the grader which exercise "
-             "it is; keep it).\n\n"
+             f"This notebook holds the exercises of {label}: {names}. For each task, read it, then "
+             "write its functions in the code cell below it (the cell's tags tell the grader which exercises "
+             "it holds; keep them).\n\n"
              f"Check your work from a terminal in the course folder with `grader check notebooks/{week}.ipynb`, "
-             "or copy your function into its file in `exercises/` and run `grader check`.")
+             "or copy your functions into their file in `exercises/` and run `grader check`.")
     cells = [new_markdown_cell(intro, id=f"{week}-intro")]
-    for exercise in exercises:
-        docstring, code = split_stub(stubs[exercise.id])
-        cells.append(new_markdown_cell(task_markdown(exercise, docstring), id=f"{exercise.id}-task"))
-        cells.append(new_code_cell(code, id=f"{exercise.id}-code", metadata={"tags": [exercise.id]}))
+    for members in files_of(exercises).values():
+        docstring, code = split_stub(stubs[members[0].id])
+        cells.append(new_markdown_cell(task_markdown(members, docstring), id=cell_id(members, "task")))
+        cells.append(new_code_cell(code, id=cell_id(members, "code"), metadata={"tags": [e.id for e in members]}))
     notebook = new_notebook(cells=cells, metadata={"kernelspec": KERNEL, "language_info": {"name": "python"}})
     nbformat.validate(notebook)
     return notebook
