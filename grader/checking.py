@@ -346,13 +346,19 @@ def layer_text(layer: Any) -> str:
 
 
 def module_text(module: Any) -> str:
-    """A module as Python that builds one of its structure (its weights are not shown)."""
-    text = layer_text(module)
-    text = re.sub(r"\b([A-Z]\w*)\(", r"torch.nn.\1(", text)
-    frozen = [p for p in module.parameters()]
-    if frozen and not any(p.requires_grad for p in frozen):
-        text += ".requires_grad_(False)"
-    return text
+    """A module as Python that builds one of its structure (its weights are not shown); a layer
+    (or a whole Sequential) whose parameters are all frozen ends in ``.requires_grad_(False)``."""
+    params = list(module.parameters())
+    if params and not any(p.requires_grad for p in params):
+        return _module_code(module, frozen_shown=True) + ".requires_grad_(False)"
+    return _module_code(module, frozen_shown=False)
+
+
+def _module_code(module: Any, frozen_shown: bool) -> str:
+    if type(module).__name__ == "Sequential":
+        inner = (_module_code(c, True) if frozen_shown else module_text(c) for c in module)
+        return f"torch.nn.Sequential({', '.join(inner)})"
+    return "torch.nn." + layer_text(module)
 
 
 def _layers(module: Any) -> list[Any]:
