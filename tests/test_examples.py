@@ -13,7 +13,8 @@ ORDER = ["triple_relu", "gradient_step", "calc_preds", "fill_missing_with_mode",
 LATER = [e.id for e in load_exercises() if e.id not in ORDER]
 LATER_EXPECTED = {
     "oscar": {"loss_slope": 10, "fit_multiplier": 8, "count_dense_parameters": 3, "topological_order": 7,
-              "softmax": 8, "normalize_columns": 10, "calc_loss": 10, "accuracy": 8},
+              "softmax": 8, "normalize_columns": 10, "calc_loss": 10, "accuracy": 8, "build_mlp": 10,
+              "count_parameters": 6, "train_epochs": 9, "add_log_fare": 6, "add_dummies": 10, "best_threshold": 7},
 }
 # Points per exercise, in ORDER, with --seed 1 (examples/README.md explains each).
 EXPECTED = {
@@ -50,6 +51,12 @@ def test_scores_match_the_class_readme(graded, name):
     scores = exercise_scores(graded[name].results, load_exercises())
     assert [scores[e][0] for e in ORDER] == EXPECTED[name]
     assert {e: scores[e][0] for e in LATER} == {e: LATER_EXPECTED.get(name, {}).get(e, 0) for e in LATER}
+
+
+def test_oscars_totals_match_the_class_readme(graded):
+    assert graded["oscar"].results["score"] == sum(LATER_EXPECTED["oscar"].values()) == 112
+    readme = (CLASS.parent / "README.md").read_text()
+    assert "It scores **112**" in readme and "77 with\n`--public-only`" in readme
 
 
 def test_feedback_names_the_cause(graded):
