@@ -1,0 +1,3 @@
+def mae(preds, acts):
+    """Tensor methods: (preds - acts).abs().mean()."""
+    return (preds - acts).abs().mean()
