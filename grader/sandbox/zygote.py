@@ -317,9 +317,12 @@ def warm_up_fully() -> bool:
     import torch
 
     try:
-        tempfile.gettempdir()
+        writable = os.access(tempfile.gettempdir(), os.W_OK)
     except FileNotFoundError:
-        # Behind the nursery's read-only root there is no temporary folder, and importing
+        writable = False
+    if not writable:
+        # Behind the nursery's read-only root the temporary folder is missing or read-only (a
+        # zygote forked from a batch worker remembers the worker's), and importing
         # torch._dynamo makes sure its compile cache's folder exists (nothing is compiled
         # here, so nothing is written): name one that exists. Children start with a clean
         # environment, so theirs is under their own TMPDIR.
