@@ -245,6 +245,11 @@ class GradingRun:
         self._broken[exercise.id] = CheckFailure(
             f"not run: an earlier check stopped the submission's process ({reason})")
 
+    @property
+    def failed_loads(self) -> dict[str, CheckFailure]:
+        """Files that did not load, by file name, with the reason."""
+        return self._failed
+
     def close(self) -> None:
         if self._child is not None:
             self.collect_output()
