@@ -15,6 +15,7 @@ mode only; its failure messages never show the input).
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import time
 import zlib
@@ -516,6 +517,8 @@ class Check:
 
     def run(self, run: "GradingRun") -> BaseException | None:
         """Call the check with its fixtures; what it raised (None when it passed)."""
+        # As pytest's protocol does: code that asks which check runs (the release's recording) reads it here.
+        os.environ["PYTEST_CURRENT_TEST"] = f"{self.item.nodeid} (call)"
         try:
             kwargs = {name: provide(name, run, self) for name in self.item._fixtureinfo.argnames}
             self.item.obj(**kwargs)
@@ -523,6 +526,8 @@ class Check:
             raise
         except BaseException as exc:  # noqa: BLE001 - a failed check, whatever it raised
             return exc
+        finally:
+            os.environ.pop("PYTEST_CURRENT_TEST", None)
         return None
 
     def result(self, run: "GradingRun", exc: BaseException | None) -> CheckResult:
