@@ -3,9 +3,11 @@
     python benchmarks/bench_grading.py [--complete 100] [--copies 10] [--jobs 2] [--naive 12] [--check-runs 5]
 
 Prints submissions per second for `grade_many` (pre-warmed workers and zygotes, one
-forked child per submission) on two classes: a class of complete submissions (every
-exercise of the course, every check run: the reference solutions as a folder, one file
-and one notebook) and copies of the sample class (where many submissions stop early);
+forked child per submission) on these classes: a class of complete submissions of the
+course's first five exercises (every check run: copies of the sample class's full-mark
+students and of the reference solutions), graded on those five; when the course has more
+exercises, a class of complete submissions of all of them (the reference solutions, as a
+folder and as one file); and copies of the sample class (where many submissions stop early);
 the naive baseline (a fresh `python -m pytest -p grader.plugin` process per complete
 submission, the same checks and sandbox, run with the same parallelism) and the ratio;
 the peak memory of the whole process tree for a small and a large class; and the wall
@@ -96,37 +98,47 @@ def make_class(folder: Path, copies: int) -> list[Path]:
     return paths
 
 
-def make_complete_class(folder: Path, count: int) -> list[Path]:
-    """``count`` complete submissions (every exercise of the course, full marks): the
-    solutions folder, the solutions as one file and as one notebook, in turn."""
-    import nbformat
+COMPLETE = ["alice", "bob.py", "carol.ipynb"]  # full marks in the sample class
+#: The course's first five exercises, which the sample class's complete submissions do (issue 6's class).
+CORE = ("triple_relu", "gradient_step", "calc_preds", "fill_missing_with_mode", "f1_at_threshold")
 
+
+def make_complete_class(folder: Path, count: int, exercises: tuple[str, ...] = CORE) -> list[Path]:
+    """``count`` complete submissions of ``exercises``: for the core five, the sample class's
+    full-mark students in turn with the solutions folder and the solutions as one file; for
+    any other set, the last two alone."""
     from grader.course import load_exercises
 
-    texts = [(ROOT / "solutions" / p).read_text() for p in dict.fromkeys(e.path for e in load_exercises())]
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(t) for t in texts])
+    chosen = [e for e in load_exercises() if e.id in exercises]
+    one_file = "\n\n".join(dict.fromkeys((ROOT / "solutions" / e.path).read_text() for e in chosen))
+    students = COMPLETE if set(exercises) == set(CORE) else []
     paths = []
     for i in range(count):
-        kind = i % 3
-        if kind == 0:
+        kind = i % (len(students) + 2)
+        if kind < len(students):
+            source = CLASS / students[kind]
+            target = folder / f"student{i:03d}{source.suffix}"
+            (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
+        elif kind == len(students):
             target = folder / f"student{i:03d}"
-            shutil.copytree(ROOT / "solutions", target)
-        elif kind == 1:
-            target = folder / f"student{i:03d}.py"
-            target.write_text("\n\n".join(texts))
+            for e in chosen:
+                (target / e.path).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(ROOT / "solutions" / e.path, target / e.path)
         else:
-            target = folder / f"student{i:03d}.ipynb"
-            nbformat.write(notebook, str(target))
+            target = folder / f"student{i:03d}.py"
+            target.write_text(one_file)
         paths.append(target)
     return paths
 
 
-def run_batch(paths: list[Path], jobs: int, timeout: float) -> tuple[float, float, float, int, float]:
+def run_batch(paths: list[Path], jobs: int, timeout: float,
+              exercises: tuple[str, ...] = ()) -> tuple[float, float, float, int, float]:
     """Wall time, time after the first result, peak MB, submissions graded, total score."""
     graded, first, score = 0, None, 0.0
     started = time.perf_counter()
+    options = GradeOptions(hidden=True, seed=7, timeout=timeout, exercises=exercises)
     with PeakMemory() as memory:
-        for item in grade_many(ROOT, paths, GradeOptions(hidden=True, seed=7, timeout=timeout), jobs):
+        for item in grade_many(ROOT, paths, options, jobs):
             graded += item.results is not None
             score += item.results["score"] if item.results else 0
             first = first or time.perf_counter()
@@ -137,7 +149,8 @@ def run_batch(paths: list[Path], jobs: int, timeout: float) -> tuple[float, floa
 def run_naive(paths: list[Path], jobs: int, timeout: float) -> float:
     """Wall time to grade ``paths`` with one fresh pytest process per submission."""
     def one(path: Path) -> None:
-        subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.plugin", str(ROOT / "grader" / "checks"),
+        checks = [str(ROOT / "grader" / "checks" / f"check_{e}.py") for e in CORE]  # the same five exercises
+        subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.plugin", *checks,
                         "--submission", str(path), "--hidden-checks", "--grader-seed", "7",
                         "--grader-timeout", str(timeout), "-q", "-p", "no:cacheprovider"],
                        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
@@ -194,15 +207,28 @@ def main() -> None:
         sample = make_class(tmp / "sample", args.copies)
         per_copy = len(sample) // args.copies
         print(f"{os.cpu_count()} CPUs; {args.jobs} jobs; timeout {args.timeout:g} s")
-        small = run_batch(complete[:10], args.jobs, args.timeout)
-        big = run_batch(complete, args.jobs, args.timeout)
-        rate = report_batch("complete class, 10  ", complete[:10], small)
-        rate = report_batch(f"complete class, {args.complete:<4d}", complete, big)
         from grader.course import load_exercises
 
-        full = len(complete) * sum(e.points for e in load_exercises())
-        if big[4] != full:
-            print(f"warning: the complete class scored {big[4]:g} of {full}", file=sys.stderr)
+        everything = load_exercises()
+        core_points = sum(e.points for e in everything if e.id in CORE)
+        print(f"the course has {len(everything)} exercises; the complete class does the first five "
+              f"({', '.join(CORE)}), graded on those")
+        small = run_batch(complete[:10], args.jobs, args.timeout, CORE)
+        big = run_batch(complete, args.jobs, args.timeout, CORE)
+        rate = report_batch("complete class, 10  ", complete[:10], small)
+        rate = report_batch(f"complete class, {args.complete:<4d}", complete, big)
+        if big[4] != len(complete) * core_points:
+            print(f"warning: the complete class scored {big[4]:g} of {len(complete) * core_points:g}", file=sys.stderr)
+        if len(everything) > len(CORE):
+            ids = tuple(e.id for e in everything)
+            whole = make_complete_class(tmp / "whole", args.complete, ids)
+            result = run_batch(whole, args.jobs, args.timeout)
+            whole_rate = report_batch(f"whole course ({len(ids)} exercises), {args.complete}", whole, result)
+            print(f"  = {whole_rate * len(ids):.0f} exercises graded per second "
+                  f"(the five-exercise class: {rate * len(CORE):.0f})")
+            total = len(whole) * sum(e.points for e in everything)
+            if result[4] != total:
+                print(f"warning: the whole-course class scored {result[4]:g} of {total:g}", file=sys.stderr)
         sample_small = run_batch(sample[:per_copy], args.jobs, args.timeout)
         sample_big = run_batch(sample, args.jobs, args.timeout)
         report_batch("sample class, 1 copy ", sample[:per_copy], sample_small)

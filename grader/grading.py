@@ -228,6 +228,9 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
 
 def _problems(run: Any) -> dict[str, str]:
     problems = dict(run.submission.problems)
+    for exercise, source in run.submission.sources.items():  # its file did not load (a syntax error, say)
+        if exercise not in problems and source.filename in run.failed_loads:
+            problems[exercise] = str(run.failed_loads[source.filename])
     for result in run.results:
         if not result.passed and result.output.startswith("loading ") and result.exercise not in problems:
             problems[result.exercise] = result.output

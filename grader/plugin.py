@@ -15,6 +15,7 @@ mode only; its failure messages never show the input).
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import time
 import zlib
@@ -244,6 +245,11 @@ class GradingRun:
     def broken(self, exercise: Exercise, reason: str) -> None:
         self._broken[exercise.id] = CheckFailure(
             f"not run: an earlier check stopped the submission's process ({reason})")
+
+    @property
+    def failed_loads(self) -> dict[str, CheckFailure]:
+        """Files that did not load, by file name, with the reason."""
+        return self._failed
 
     def close(self) -> None:
         if self._child is not None:
@@ -526,14 +532,18 @@ class GraderPlugin:
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         if session.testsfailed and not session.config.option.continue_on_collection_errors:
             raise session.Interrupted(f"{session.testsfailed} errors during collection")
+        checks = [Check.of(item) for item in session.items]
         for run in self.runs:
             started = time.monotonic()
             session.config.stash[RUN_KEY] = run
             try:
-                for i, item in enumerate(session.items):
-                    following = session.items[i + 1] if i + 1 < len(session.items) else None
-                    run.begin_check(_exercise_of(item), item.get_closest_marker("hidden") is not None)
-                    item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+                for i, check in enumerate(checks):
+                    run.begin_check(check.exercise, check.hidden)
+                    if check.lean:
+                        run.results.append(check.result(run, check.run(run)))
+                    else:
+                        following = session.items[i + 1] if i + 1 < len(session.items) else None
+                        check.item.config.hook.pytest_runtest_protocol(item=check.item, nextitem=following)
             finally:
                 run.close()
             if self.on_done:
@@ -547,28 +557,69 @@ class GraderPlugin:
         passed = call.excinfo is None
         run = item.config.stash[RUN_KEY]
         if call.when == "call" or (call.when == "setup" and not passed):
-            run.results.append(self._result(item, call, passed))
+            run.results.append(Check.of(item).result(run, None if passed else call.excinfo.value))
         longrepr = None if passed else f"{call.excinfo.typename}: {call.excinfo.value}"[:300]
         return pytest.TestReport(item.nodeid, item.location, {}, "passed" if passed else "failed", longrepr,
                                  call.when, [], call.duration, call.start, call.stop)
 
-    def _result(self, item: pytest.Item, call: pytest.CallInfo, passed: bool) -> CheckResult:
+
+#: The fixtures a check may take (see the module's docstring).
+FIXTURES = ("student", "reference", "rng")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A collected check, with what grading it needs worked out once per session.
+
+    Most checks take only this plugin's fixtures and carry only its markers; those run
+    ``lean``: their fixtures are made and the function called here, without pytest's
+    per-test protocol (setup, teardown, reports and their hooks), which costs more than
+    a typical check (measured: about a fifth of the grading process's time on a complete
+    submission). Any other check, say one with another fixture or a ``skip`` marker, runs
+    through pytest's whole protocol, as before."""
+
+    item: pytest.Item
+    exercise: str
+    name: str
+    points: float
+    hidden: bool
+    lean: bool
+
+    @classmethod
+    def of(cls, item: pytest.Item) -> "Check":
         marker = item.get_closest_marker("points")
-        points = float(marker.args[0]) if marker else 1.0
-        hidden = item.get_closest_marker("hidden") is not None
-        exercise = _exercise_of(item)
-        run = item.config.stash[RUN_KEY]
+        names = {m.name for m in item.iter_markers()}
+        arguments = getattr(item, "_fixtureinfo", None)
+        lean = (type(item) is pytest.Function and not hasattr(item, "callspec") and names <= {"points", "hidden"}
+                and arguments is not None and set(arguments.names_closure) <= {*FIXTURES, "request"})
+        return cls(item, _exercise_of(item), item.name.removeprefix("check_").replace("_", " "),
+                   float(marker.args[0]) if marker else 1.0, "hidden" in names, lean)
+
+    def run(self, run: "GradingRun") -> BaseException | None:
+        """Call the check with its fixtures; what it raised (None when it passed)."""
+        # As pytest's protocol does: code that asks which check runs (the release's recording) reads it here.
+        os.environ["PYTEST_CURRENT_TEST"] = f"{self.item.nodeid} (call)"
+        try:
+            kwargs = {name: provide(name, run, self) for name in self.item._fixtureinfo.argnames}
+            self.item.obj(**kwargs)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a failed check, whatever it raised
+            return exc
+        finally:
+            os.environ.pop("PYTEST_CURRENT_TEST", None)
+        return None
+
+    def result(self, run: "GradingRun", exc: BaseException | None) -> CheckResult:
         output, file, line = "", None, None
-        if not passed and call.excinfo is not None:
-            exc = call.excinfo.value
+        if exc is not None:
             if isinstance(exc, CheckFailure):
                 output, file, line = run.explain(str(exc)), exc.file, exc.line
-            elif hidden:
+            elif self.hidden:
                 output = f"failed on a hidden input ({type(exc).__name__})"
             else:
                 output = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
-        name = item.name.removeprefix("check_").replace("_", " ")
-        return CheckResult(name, exercise, points, hidden, passed, output, file, line)
+        return CheckResult(self.name, self.exercise, self.points, self.hidden, exc is None, output, file, line)
 
 
 def _exercise_of(item: pytest.Item) -> str:
@@ -611,35 +662,43 @@ def pytest_configure(config: pytest.Config) -> None:
 # ------------------------------------------------------------------- fixtures
 
 
+def provide(name: str, run: "GradingRun", check: Check) -> Any:
+    """The value of fixture ``name`` for ``check`` in ``run``."""
+    if name == "student":
+        return run.student(run.exercise(check.exercise), not check.hidden)
+    if name == "reference":
+        exercise = run.exercise(check.exercise)
+        if exercise.id in run.references:
+            return run.reference(exercise)
+        # A student's copy made by `grader release`: the recording of the reference's answers
+        # to the public checks.
+        from grader.release.recording import RecordedModule, RecordingError, load_recording
+
+        try:
+            return RecordedModule(exercise, load_recording())
+        except RecordingError as exc:
+            raise CheckFailure(str(exc)) from None
+    if name == "rng":
+        import numpy as np
+
+        return np.random.default_rng([run.seed, zlib.crc32(check.item.nodeid.encode())])
+    raise LookupError(f"no fixture {name!r}")
+
+
 @pytest.fixture
 def student(request: pytest.FixtureRequest) -> StudentModule:
-    run = request.config.stash[RUN_KEY]
-    exercise = run.exercise(Path(str(request.path)).stem.removeprefix("check_"))
-    public = request.node.get_closest_marker("hidden") is None
-    return run.student(exercise, public)
+    """The submission's module, whose functions run in a sandboxed child."""
+    return provide("student", request.config.stash[RUN_KEY], Check.of(request.node))
 
 
 @pytest.fixture
 def reference(request: pytest.FixtureRequest) -> Any:
     """The reference solution: the live module when the course has solutions/, else (a student's
     copy made by `grader release`) the recording of its answers to the public checks."""
-    run = request.config.stash[RUN_KEY]
-    exercise = run.exercise(Path(str(request.path)).stem.removeprefix("check_"))
-    if exercise.id in run.references:
-        return run.reference(exercise)
-    from grader.release.recording import RecordedModule, RecordingError, load_recording
-
-    try:
-        return RecordedModule(exercise, load_recording())
-    except RecordingError as exc:
-        raise CheckFailure(str(exc)) from None
+    return provide("reference", request.config.stash[RUN_KEY], Check.of(request.node))
 
 
 @pytest.fixture
 def rng(request: pytest.FixtureRequest) -> Any:
-    import numpy as np
-
-    run = request.config.stash[RUN_KEY]
-    return np.random.default_rng([run.seed, zlib.crc32(request.node.nodeid.encode())])
-
-
+    """A numpy Generator seeded from the run's seed and the check's name."""
+    return provide("rng", request.config.stash[RUN_KEY], Check.of(request.node))

@@ -80,9 +80,8 @@ def main(course: str) -> int:
     import torch
 
     torch.set_num_threads(1)
-    from grader.sandbox import zygote
-
-    zygote.warm_up_fully()  # torch's optimizers (~1 s, once): the zygote forked below inherits it
+    # torch's optimizers cost about 1 s of CPU on first use (torch._dynamo): the zygote warms
+    # up for them only when a submission needs it (Sandbox.warm), not in every batch.
     try:
         sandbox = Sandbox(sandbox_config(Path(course), sandbox_options), os.getpid(), fork=True)
         grader = Grader(Path(course), options_from(sys.stdin.readline()), sandbox=sandbox)

@@ -314,7 +314,8 @@ def test_read_submission_says_what_is_wrong_with_a_file(tmp_path):
 
 
 def test_the_class_table_gives_the_reason_for_a_zero(tmp_path):
-    files = {"empty.py": b"", "binary.py": b"\xff\xfe\x00", "broken.ipynb": b"{ nope", "README.md": b"# hi"}
+    files = {"empty.py": b"", "binary.py": b"\xff\xfe\x00", "broken.ipynb": b"{ nope", "README.md": b"# hi",
+             "syntax.py": b"def triple_relu(:\n    pass\n"}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     folder = tmp_path / "partial"
@@ -325,7 +326,8 @@ def test_the_class_table_gives_the_reason_for_a_zero(tmp_path):
     notes = {g.path.name: submission_note(g.results) for g in graded}
     assert notes == {"empty.py": "empty.py is empty", "binary.py": "binary.py is not UTF-8 text",
                      "broken.ipynb": notes["broken.ipynb"], "README.md": "README.md is not a .py file, a notebook "
-                     "or a folder", "partial": "no file for 4 exercises"}
+                     "or a folder", "syntax.py": "SyntaxError in syntax.py, line 1: invalid syntax",
+                     "partial": "no file for 4 exercises"}
     assert notes["broken.ipynb"].startswith("broken.ipynb is not a readable notebook")
     rows = [(g.path.stem, g.results, None) for g in graded]
     text = render(class_table(rows, EXERCISES))

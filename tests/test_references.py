@@ -56,3 +56,16 @@ def test_calls_that_take_part_in_autograd_are_live():
         reference.square(x).backward()
         assert x.grad.tolist() == [2.0, 6.0]
     assert calls == ["square", "square"]
+
+
+def test_the_fill_reference_handles_a_frame_with_nothing_to_fill_with():
+    from pathlib import Path
+
+    from grader.course import load_exercises
+    from grader.plugin import load_reference
+
+    exercise = next(e for e in load_exercises() if e.id == "fill_missing_with_mode")
+    solution = load_reference(Path(__file__).resolve().parents[1] / "solutions" / exercise.path, exercise)
+    frame = pd.DataFrame({"a": [float("nan")] * 3, "s": pd.Series([None] * 3, dtype="str")})
+    filled = solution.fill_missing_with_mode(frame)
+    assert filled is not frame and filled.isna().all().all() and list(filled.columns) == ["a", "s"]

@@ -234,7 +234,8 @@ def test_cli_report_and_feedback(results_dir, tmp_path):
     assert len(list((tmp_path / "fb").glob("*.md"))) == len(STUDENTS)
 
 
-def test_cli_errors_are_one_line(tmp_path):
+def test_cli_errors_are_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no gradebook in the folder it runs in
     runner = CliRunner()
     for args in (["report", "--gradebook", str(tmp_path / "g.db")], ["feedback", "--gradebook", "g.db", "--out", "x"],
                  ["report"], ["report", "--results", str(tmp_path)]):

@@ -3,8 +3,8 @@ students write them (tests/variants/<exercise>/<idiom>.py), each scores full mar
 
 Library start-up is never billed to the student: torch's first optimizer imports
 torch._dynamo (about 1 s of CPU, twice the call's CPU budget), so the optimizer variants
-also pass in `grader check` mode, from a fresh zygote that has not warmed up fully, and in
-a batch worker, whose zygote has.
+also pass in `grader check` mode and in a batch worker: in both, the zygote warms up for
+torch's optimizers only when a submission needs them.
 """
 
 import ast

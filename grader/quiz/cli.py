@@ -232,19 +232,30 @@ def _record(quiz_obj: Quiz, files: tuple[str, ...], path: Path, assignment: str 
         book = Gradebook(path)
     except GradebookError as e:
         raise click.ClickException(str(e)) from None
+    refused: list[str] = []  # one bad answers file is that file's problem, not the batch's
     with book:
         for f in files:
             try:
                 student, result = record_answers(book, quiz_obj, Path(f), assignment)
             except AnswerError as e:
-                raise click.ClickException(f"{e}. See the answers file format in quizzes/FORMAT.md.") from None
+                message = f"{e}. See the answers file format in quizzes/FORMAT.md."
+                if len(files) == 1:
+                    raise click.ClickException(message) from None
+                click.echo(f"error: {message}", err=True)
+                refused.append(f)
+                continue
             except GradebookError as e:
                 raise click.ClickException(str(e)) from None
             review = sum(r.status == "needs review" for r in result.questions)
             click.echo(f"{student}: {result.score:g} / {result.max_score:g}"
                        + (f" ({review} answer{'s' if review != 1 else ''} need review: grader quiz review "
                           f"{quiz_obj.id})" if review else ""))
-    click.echo(f"Recorded {len(files)} result{'s' if len(files) != 1 else ''} of {quiz_obj.id} in {path}")
+    recorded = len(files) - len(refused)
+    click.echo(f"Recorded {recorded} result{'s' if recorded != 1 else ''} of {quiz_obj.id} in {path}")
+    if refused:
+        raise click.ClickException(f"{len(refused)} answers file{'s' if len(refused) != 1 else ''} could not be "
+                                   f"scored (see above); fix {'them' if len(refused) != 1 else 'it'} and run "
+                                   "this again for those files")
 
 
 @quiz.command()

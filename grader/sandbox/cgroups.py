@@ -147,6 +147,8 @@ class TreeBudget:
     def __init__(self, folders: dict[str, Path], memory_mb: int) -> None:
         self.folders = folders          # resource ("memory", "pids", "cpu", "quota") -> its folder
         self.memory_mb = memory_mb
+        self._cpu_fd: int | None = None  # the group's CPU counter, kept open: the host reads it per call
+        self._cpu_v2 = False
 
     # ------------------------------------------------------------------ making one
 
@@ -220,15 +222,20 @@ class TreeBudget:
         return sorted({str(f / "cgroup.procs") for f in self.folders.values()})
 
     def cpu_seconds(self) -> float:
-        """CPU time used by every process that has been in the group (0 when it cannot be read)."""
-        folder = self.folders["cpu"]
+        """CPU time used by every process that has been in the group (0 when it cannot be read).
+        One ``pread`` of a descriptor opened on first use: the host reads this on every call."""
         try:
-            if self._v2("cpu"):
-                for line in (folder / "cpu.stat").read_text().splitlines():
-                    if line.startswith("usage_usec "):
-                        return int(line.split()[1]) / 1e6
-                return 0.0
-            return int((folder / "cpuacct.usage").read_text()) / 1e9
+            if self._cpu_fd is None:
+                self._cpu_v2 = self._v2("cpu")
+                self._cpu_fd = os.open(self.folders["cpu"] / ("cpu.stat" if self._cpu_v2 else "cpuacct.usage"),
+                                       os.O_RDONLY | os.O_CLOEXEC)
+            data = os.pread(self._cpu_fd, 4096, 0)
+            if not self._cpu_v2:
+                return int(data) / 1e9
+            for line in data.splitlines():
+                if line.startswith(b"usage_usec "):
+                    return int(line.split()[1]) / 1e6
+            return 0.0
         except (OSError, ValueError):
             return 0.0
 
@@ -253,6 +260,9 @@ class TreeBudget:
 
     def remove(self) -> None:
         """Kill what is left in the group and remove its folders."""
+        if self._cpu_fd is not None:
+            os.close(self._cpu_fd)
+            self._cpu_fd = None
         self.kill_all()
         for folder in set(self.folders.values()):
             _rmdir(folder)

@@ -234,8 +234,9 @@ class _Encoder:
                                                     else values.codes, dtype="int64"), depth + 1)}
         if name not in LISTED_PANDAS_DTYPES:
             raise WireError(f"a pandas column of dtype {name} cannot be sent")
-        items = [_scalar(v) for v in values.tolist()]
-        return {"dtype": name, "items": [self.encode(v, depth + 1) for v in items]}
+        # Text cells (the usual case) are sent as they are; anything else goes through encode.
+        items = [v if v is None or type(v) is str else self.encode(_scalar(v), depth + 1) for v in values.tolist()]
+        return {"dtype": name, "items": items}
 
 
 def _scalar(value: Any) -> Any:
@@ -521,7 +522,7 @@ class _Decoder:
             codes = self.decode(tree.get("codes"), depth + 1)
             return pd.Categorical.from_codes(codes, categories=categories)
         if dtype in LISTED_PANDAS_DTYPES:
-            items = [self.decode(v, depth + 1) for v in _list(tree, "items")]
+            items = [v if v is None or type(v) is str else self.decode(v, depth + 1) for v in _list(tree, "items")]
             if not all(v is None or type(v) in (bool, int, float, str) for v in items):
                 raise WireError("malformed column values")
             return pd.array(items, dtype=dtype)

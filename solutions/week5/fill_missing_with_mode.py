@@ -5,7 +5,7 @@ import pandas as pd
 
 def fill_missing_with_mode(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose missing values are replaced by their column's mode."""
-    if len(df) == 0:
+    modes = df.mode()
+    if len(modes) == 0:  # no rows, or every value missing: nothing to fill with
         return df.copy()
-    modes = df.mode().iloc[0]
-    return df.fillna(modes)
+    return df.fillna(modes.iloc[0])

@@ -61,6 +61,22 @@ def test_quiz_score_records_each_student_in_the_gradebook(tmp_path):
     assert rows["bob"].score == 0
 
 
+def test_one_bad_answers_file_does_not_stop_the_others(tmp_path):
+    good = [tmp_path / "alice.json", tmp_path / "carol.json"]
+    for path in good:
+        path.write_text(json.dumps({"quiz": LAB5.id, "answers": {}}))
+    bad = tmp_path / "bob.json"
+    bad.write_text("{ not json")
+    db = tmp_path / "gb.db"
+    result = CliRunner().invoke(main, ["quiz", "score", str(QUIZZES / "lab5-from-scratch-model.md"),
+                                       str(good[0]), str(bad), str(good[1]), "--gradebook", str(db)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Recorded 2 results" in result.output and "carol" in result.output
+    assert "bob.json" in result.stderr and "1 answers file could not be scored" in result.stderr
+    with Gradebook(db) as book:
+        assert {a.student for a in book.quiz_results(LAB5.id)} == {"alice", "carol"}
+
+
 def test_quiz_score_rejects_a_gradebook_that_is_not_a_database(tmp_path):
     answers = tmp_path / "alice.json"
     answers.write_text(json.dumps({"quiz": LAB5.id, "answers": {}}))
