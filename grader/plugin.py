@@ -426,6 +426,20 @@ class StudentObject:
             raise AttributeError(name)
         return self._ask("get", name, (), f"{self.text}.{name}")
 
+    @staticmethod
+    def gather(objects: list["StudentObject"], name: str) -> list[Any]:
+        """``obj.name`` for every one of ``objects`` (all of one child), in one round trip. The
+        answer must be a list of exactly one value per object; when reading fails, the objects
+        are read one by one, so the failure names the one it arose on."""
+        first = objects[0]
+        try:
+            values = first._ask("gather", name, tuple(objects), f"{name} of {len(objects)} objects")
+        except CheckFailure:
+            values = None
+        if type(values) is not list or len(values) != len(objects):
+            return [getattr(each, name) for each in objects]
+        return [StudentObject.wrap(first._m, value, f"{each.text}.{name}") for value, each in zip(values, objects)]
+
     def shown(self, value: Any) -> str:
         """How an operand is shown: never a value of a hidden check's."""
         if type(value) is StudentObject:

@@ -74,3 +74,31 @@ def test_a_handle_the_host_did_not_ask_for_is_malformed():
     # Without handles (every call but those asking for them), a handle in a reply is refused.
     with pytest.raises(wire.WireError, match="unexpected handle"):
         wire.decode({"$": "handle", "id": 1, "type": "m.Value"}, [])
+
+
+def test_gather_reads_one_attribute_of_many_objects_in_one_round_trip(child):
+    values = [child.call("m", "Value", (x,), timeout=2, handles=True).value for x in (1.0, 2.5, -4.0)]
+    assert child.on_handle(values[0], "gather", "data", tuple(values), timeout=2).value == [1.0, 2.5, -4.0]
+    assert child.on_handle(values[0], "gather", "_back", tuple(values), timeout=2).error.type == "ProtocolError"
+
+
+def test_a_check_gathers_and_a_failing_read_names_its_object(tmp_path):
+    from pathlib import Path
+
+    from grader.checking import CheckFailure
+    from grader.grading import GradeOptions, Grader
+    from grader.plugin import StudentObject
+
+    course = Path(__file__).resolve().parents[1]
+    path = tmp_path / "value.py"
+    path.write_text(VALUE.replace("self.data, self.grad", "self.dat, self.grad"))
+    with Grader(course, GradeOptions(hidden=False, exercises=("value",))) as grader:
+        run = grader.new_run(path)
+        try:
+            student = run.student(run.exercise("value"), True)
+            objects = [student.Value.make(x) for x in (1.0, 2.0)]
+            assert [v for v in StudentObject.gather(objects, "grad")] == [0.0, 0.0]
+            with pytest.raises(CheckFailure, match=r"Value\(1\.0\)\.data raised AttributeError"):
+                StudentObject.gather(objects, "data")
+        finally:
+            run.close()

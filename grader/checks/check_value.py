@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from grader.checking import CheckFailure, expect, expect_same
+from grader.plugin import StudentObject
 
 OPERATIONS = ("add", "mul", "sub", "radd", "rmul", "rsub", "pow", "neg", "tanh")
 
@@ -54,14 +55,15 @@ def compare(student, reference, numbers, program, *, public, backward=True):
     mine = build(student.Value.make, numbers, program)
     theirs = build(leaf, numbers, program)  # one node per step, as many as the student's
     where = mine[-1].text if public else None
-    for got, want in zip(mine, theirs):
-        expect_same(got.data, float(want.detach()), call=f"{got.text}.data" if public else None)
+    for got, value, want in zip(mine, StudentObject.gather(mine, "data"), theirs):
+        expect_same(value, float(want.detach()), call=f"{got.text}.data" if public else None)
     if not backward:
         return
     mine[-1].call("backward")
     theirs[-1].backward()
-    for got, want in zip(mine[: len(numbers)], theirs[: len(numbers)]):
-        expect_same(got.grad, 0.0 if want.grad is None else float(want.grad),
+    leaves = mine[: len(numbers)]
+    for got, grad, want in zip(leaves, StudentObject.gather(leaves, "grad"), theirs[: len(numbers)]):
+        expect_same(grad, 0.0 if want.grad is None else float(want.grad),
                     call=f"after {where}.backward(), {got.text}.grad" if public else None)
 
 

@@ -197,6 +197,8 @@ def _on_handle(header: dict, buffers: list[bytes], objects: Objects) -> tuple[di
         return {"ok": False, "error": {"type": "ProtocolError", "message": "malformed handle request"}}, []
     if header.get("action") == "method":
         return _answer(header, buffers, objects, lambda args, kwargs: getattr(target, name)(*args, **kwargs))
+    if header.get("action") == "gather":  # the attribute of each object passed, in one round trip
+        return _answer(header, buffers, objects, lambda args, kwargs: [getattr(each, name) for each in args])
     return _answer(header, buffers, objects, lambda args, kwargs: getattr(target, name))
 
 

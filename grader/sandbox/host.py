@@ -229,8 +229,9 @@ class Child:
 
     def on_handle(self, handle: "Handle", action: str, name: str, args: tuple = (), kwargs: dict | None = None,
                   *, timeout: float, filename: str = "") -> CallOutcome:
-        """Read attribute ``name`` of the child's object (``action="get"``) or call its method
-        (``action="method"``); the result is plain data or another handle."""
+        """Read attribute ``name`` of the child's object (``action="get"``), call its method
+        (``action="method"``) or read ``name`` of every object in ``args`` (``action="gather"``,
+        a list); the result is plain data or handles."""
         if handle.child is not self:
             raise SandboxCrash("a handle of another process")
         header = {"op": "handle", "id": handle.number, "action": action, "name": name}
