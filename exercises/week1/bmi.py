@@ -20,5 +20,7 @@ import numpy as np
 
 
 def bmi(weight_kg, height_m):
-    # TODO: convert both to float64 arrays, compare their shapes, return weight / height ** 2.
+    # TODO: turn both inputs into arrays of the dtype the docstring asks for, then decide when the
+    # two really differ in length (numpy would quietly broadcast a single value) before applying the
+    # formula to whole arrays at once. (Course notes, week 1: NumPy arrays and the family's BMI.)
     raise NotImplementedError("bmi is not written yet")

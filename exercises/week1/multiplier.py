@@ -23,10 +23,16 @@ Check your work with ``grader check loss_slope fit_multiplier``.
 
 
 def loss_slope(w, xs, ys, eps=1e-4):
-    # TODO: loss(v) = mean of (v*x - y)**2; return float((loss(w + eps) - loss(w)) / eps).
+    # TODO: write the loss of one weight first (a small helper, say loss(v), for the mean squared
+    # error over the pairs), then compare it a little to the right of w with its value at w, as the
+    # docstring's formula says, with the eps you are given. Decide how lists and arrays both work,
+    # and what type you hand back. (Course notes, week 1: the neuron that multiplies by 2; slopes.)
     raise NotImplementedError("loss_slope is not written yet")
 
 
 def fit_multiplier(xs, ys, w, lr=0.01, steps=100, eps=1e-4):
-    # TODO: repeat `steps` times: w -= lr * loss_slope(w, xs, ys, eps); return float(w).
+    # TODO: gradient descent repeats one small move: measure the slope at the current weight and
+    # step against it, scaled by the learning rate. Reuse loss_slope and pass it every setting you
+    # were given. Think about what comes back when there are no steps at all, and in which type.
+    # (Course notes, week 1: the neuron that learns to multiply by 2.)
     raise NotImplementedError("fit_multiplier is not written yet")

@@ -16,5 +16,8 @@ Check your work with ``grader check count_dense_parameters``.
 
 
 def count_dense_parameters(sizes):
-    # TODO: for each pair of neighbouring layers (a, b): a*b weights and b biases.
+    # TODO: first decide which lists of sizes describe no network, and refuse them. Then look at one
+    # pair of neighbouring layers at a time: how many connections join them, and how many biases
+    # does the second layer bring? (Course notes, week 1: the XOR network; week 3: counting
+    # parameters.)
     raise NotImplementedError("count_dense_parameters is not written yet")
