@@ -18,6 +18,9 @@ Check your work with ``grader check topological_order``.
 
 
 def topological_order(graph):
-    # TODO: depth-first: visit a node's dependencies first, then append the node; remember the
-    # nodes already done, and the ones on the current path (meeting one again is a cycle).
+    # TODO: a node can be placed once all of its dependencies have been placed. A depth-first walk
+    # does that if it adds a node only after what it depends on. Decide how to remember the nodes
+    # already placed (each appears once), how to notice a cycle (a node met again while still on the
+    # current path), and how nodes that are not keys get in. (Course notes, week 2: topological
+    # sort.)
     raise NotImplementedError("topological_order is not written yet")

@@ -30,26 +30,37 @@ import math
 
 class Value:
     def __init__(self, data, _children=()):
-        # TODO: store data as a float, start grad at 0.0, remember the children and a
-        # backward step that does nothing yet.
+        # TODO: a Value needs its number (a float), a gradient that starts at zero, the Values it
+        # was made from, and a backward step of its own that does nothing until an operation gives
+        # it one. (Course notes, week 2: backpropagation on a computation graph.)
         raise NotImplementedError("Value is not written yet")
 
     def __add__(self, other):
-        # TODO: wrap a plain number in a Value, make the sum and its backward step.
+        # TODO: accept a plain number as well as a Value. The result remembers both inputs, and its
+        # backward step passes its gradient on to them by the chain rule: how does a sum change when
+        # one input moves? Add to the inputs' gradients rather than set them. The other operators of
+        # the docstring (subtraction, negation, the reflected ones) can be built on + and *. (Course
+        # notes, week 2: Python magic methods.)
         raise NotImplementedError("Value.__add__ is not written yet")
 
     def __mul__(self, other):
-        # TODO
+        # TODO: as for +, with the chain rule of a product: how much does the product change when
+        # one input moves, and what does that depend on?
         raise NotImplementedError("Value.__mul__ is not written yet")
 
     def __pow__(self, exponent):
-        # TODO: exponent is a plain number
+        # TODO: the exponent is a plain number, not a Value: only the base receives a gradient.
+        # Which rule of differentiation gives its local derivative?
         raise NotImplementedError("Value.__pow__ is not written yet")
 
     def tanh(self):
-        # TODO: math.tanh, and the derivative 1 - tanh**2
+        # TODO: the forward value comes from the math module; the backward step uses the derivative
+        # of the docstring, written with the output itself. (Course notes, week 2: tanh and its
+        # derivative.)
         raise NotImplementedError("Value.tanh is not written yet")
 
     def backward(self):
-        # TODO: topological order, then each node's backward step, output first
+        # TODO: collect every node that leads up to this one, each once, in topological order; seed
+        # the output's own gradient, then run each node's backward step so that a node is visited
+        # only after all the nodes that use it. (Course notes, week 2: topological sort.)
         raise NotImplementedError("Value.backward is not written yet")
