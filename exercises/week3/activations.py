@@ -16,5 +16,8 @@ import torch
 
 
 def softmax(x, dim=-1):
-    # TODO: subtract x.max(dim=dim, keepdim=True).values, exponentiate, divide by the sum along dim.
+    # TODO: softmax does not change when the same number is taken from every logit along dim; pick
+    # that number so the largest exponent is 0, then turn the exponentials into fractions of their
+    # total along dim. Keep the reduced dimension so the shapes line up. (Course notes, week 3:
+    # softmax.)
     raise NotImplementedError("softmax is not written yet")

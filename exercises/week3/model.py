@@ -32,11 +32,14 @@ from torch import nn
 
 
 def build_mlp(sizes, activation="relu"):
-    # TODO: pick the activation layer from its name (or refuse the name), then put a Linear
-    # for every pair of neighbouring sizes in a list, with the activation between them.
+    # TODO: decide first what you refuse (an unknown activation name, too few sizes). Then walk the
+    # neighbouring pairs of sizes: each pair is one linear layer, and an activation goes between two
+    # linear layers but not after the last. (Course notes, week 3: nn.Linear and nn.Sequential.)
     raise NotImplementedError("build_mlp is not written yet")
 
 
 def count_parameters(model):
-    # TODO: add up the sizes of the parameters that will be trained.
+    # TODO: add up the number of elements of the parameters that will be trained. Decide which ones
+    # those are, and remember that layers may sit inside other models. (Course notes, week 3:
+    # counting parameters.)
     raise NotImplementedError("count_parameters is not written yet")

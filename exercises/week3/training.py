@@ -26,6 +26,7 @@ from torch import nn
 
 
 def train_epochs(model, X, y, epochs, lr):
-    # TODO: set up the optimizer and the loss once, then loop over the epochs: the four
-    # steps of the notes, keeping each epoch's loss as a float.
+    # TODO: set up the optimizer and the loss once, before the loop, then run the notes' four steps
+    # each epoch. Decide when in the epoch you record the loss (the docstring says whose loss the
+    # first one is) and how to keep it as a plain number. (Course notes, week 3: the training loop.)
     raise NotImplementedError("train_epochs is not written yet")
