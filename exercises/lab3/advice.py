@@ -22,5 +22,7 @@ Check your work with ``grader check gradient_advice``.
 
 
 def gradient_advice(grads, names=("a", "b", "c")):
-    # TODO: for i, (name, g): "increased" if g < 0, "decreased" if g > 0, else "stay".
+    # TODO: check the lengths first. Then one sentence per parameter: its verb follows the sign of
+    # the gradient itself (not of its rounded text), and its number is written with one decimal.
+    # (Week 3 lab sheet, "Neural net foundations": explaining gradients in words.)
     raise NotImplementedError("gradient_advice is not written yet")

@@ -20,11 +20,16 @@ import torch
 
 
 def mae(preds, acts):
-    # TODO: torch.abs(preds - acts).mean()
+    # TODO: how far each prediction is from its actual value, whatever the direction, averaged over
+    # all of them; keep to torch operations so the result stays differentiable. (Week 3 lab sheet;
+    # the lesson 3 notes: the loss.)
     raise NotImplementedError("mae is not written yet")
 
 
 def fit_quadratic(x, y, abc, lr=0.01, steps=10):
-    # TODO: params = torch.tensor(abc) copied, requires_grad_(); loop: loss = mae(...), backward,
-    # then in torch.no_grad(): params -= lr * params.grad; params.grad.zero_(). Return params.detach().
+    # TODO: start from a copy of abc in x's dtype that autograd tracks (abc itself stays as it is).
+    # Each step measures the MAE of the quadratic's predictions, asks for the gradient, moves the
+    # parameters against it without autograd recording the move, and clears the gradient. Decide
+    # what you hand back so that it carries no graph. (Week 3 lab sheet: fitting a quadratic; the
+    # lesson 3 notes: requires_grad_ and backward.)
     raise NotImplementedError("fit_quadratic is not written yet")

@@ -25,15 +25,23 @@ import torch
 
 
 def normalize_columns(t):
-    # TODO: divide by t.max(dim=0).values, with 1 in place of a maximum of 0 (torch.where).
+    # TODO: find each column's maximum, and decide what a column is divided by when its maximum is 0
+    # so that it stays as it is; make a new tensor rather than changing t. (Week 5 lab sheet; the
+    # from-scratch lesson: normalising the columns.)
     raise NotImplementedError("normalize_columns is not written yet")
 
 
 def calc_loss(coeffs, indeps, deps):
-    # TODO: torch.abs(torch.sigmoid(indeps @ coeffs) - deps).mean()
+    # TODO: the predictions are the sigmoid ones of the docstring (week 5's calc_preds, written here
+    # again); the loss is how far they are from deps on average, whatever the direction. Check that
+    # predictions and deps have the same shape in both layouts. (Week 5 lab sheet; the from-scratch
+    # lesson: the loss.)
     raise NotImplementedError("calc_loss is not written yet")
 
 
 def accuracy(coeffs, indeps, deps):
-    # TODO: compare the predictions > 0.5 with deps > 0.5; float() of the mean of the matches.
+    # TODO: turn the predictions and deps into yes/no answers with the docstring's rule (mind a
+    # value of exactly 0.5), count how often they agree, and return the fraction as a Python float;
+    # think about which dtype an average needs. (The from-scratch lesson's outline: accuracy;
+    # course notes, week 3: metrics.)
     raise NotImplementedError("accuracy is not written yet")

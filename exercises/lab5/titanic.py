@@ -35,10 +35,14 @@ import pandas as pd
 
 
 def add_log_fare(df: pd.DataFrame) -> pd.DataFrame:
-    # TODO: refuse a frame without Fare, then return a new frame with the LogFare column.
+    # TODO: refuse a frame without Fare, with a message that names it. Then build the new column on
+    # a new frame, never on df; think about the fares of 0 and the missing ones. (Week 5 lab sheet:
+    # the Titanic cleaning steps, taking the log.)
     raise NotImplementedError("add_log_fare is not written yet")
 
 
 def add_dummies(df: pd.DataFrame, columns=("Sex", "Pclass", "Embarked")) -> pd.DataFrame:
-    # TODO: let pandas make the dummy columns, as floats.
+    # TODO: pandas can make dummy columns for you; make sure the result's columns, their order and
+    # their dtype are the ones the docstring asks for, and that df is left alone. (Week 5 lab sheet:
+    # the Titanic cleaning steps, dummy variables.)
     raise NotImplementedError("add_dummies is not written yet")
