@@ -31,6 +31,7 @@ from grader.reports.export import FORMATS, ExportError, collect
 
 COURSE = Path(__file__).resolve().parents[1]
 EXERCISES = load_exercises()
+TOTAL = sum(e.points for e in EXERCISES)  # the course's points: every exercise is in the results
 IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 
 
@@ -81,7 +82,9 @@ def test_csv_has_one_row_per_student_a_column_per_exercise_and_the_total(book):
     for row in rows[:3]:
         assert float(row["total"]) == sum(float(row[e.id]) for e in EXERCISES)
     bob = rows[1]
-    assert (bob["triple_relu"], bob["calc_preds"], bob["total"], bob["max_score"]) == ("0", "2.5", "32.5", "50")
+    # bob loses triple_relu's 10 points and 7.5 of calc_preds', and has every other exercise right
+    assert (bob["triple_relu"], bob["calc_preds"], bob["total"], bob["max_score"]) == (
+        "0", "2.5", f"{TOTAL - 17.5:g}", f"{TOTAL:g}")
     assert rows[3]["total"] == "" and rows[3]["name"] == "Zed Absent"  # on the roster, no submission: blank
 
 
@@ -89,7 +92,7 @@ def test_canvas_header_points_possible_row_and_student_rows(book):
     rows = parse(render(book, "canvas"))
     header, points = rows[0], rows[1]
     assert tuple(header[:5]) == IDENTITY and len(header) == 6
-    assert points[0] == "Points Possible" and points[1:5] == ["", "", "", ""] and float(points[5]) == 50
+    assert points[0] == "Points Possible" and points[1:5] == ["", "", "", ""] and float(points[5]) == TOTAL
     students = rows[2:]
     assert len(students) == 3  # zed has no submission: no grade is sent for him
     for row in students:
@@ -97,7 +100,7 @@ def test_canvas_header_points_possible_row_and_student_rows(book):
         assert len(row) == len(header)
         float(row[5])
     by_sis = {r[2]: r for r in students}
-    assert by_sis["bob"][5] == "32.5" and by_sis["alice"][4] == "A" and by_sis["alice"][3] == "Alice.Doe@Example.edu"
+    assert by_sis["bob"][5] == f"{TOTAL - 17.5:g}" and by_sis["alice"][4] == "A" and by_sis["alice"][3] == "Alice.Doe@Example.edu"
 
 
 def test_canvas_title_matches_an_existing_assignment_only_with_its_id(book):
@@ -125,7 +128,7 @@ def test_moodle_identity_grade_and_feedback_columns(book):
     assert emails == ["Alice.Doe@Example.edu", "bob@example.edu", "chloe@example.edu"]  # case kept
     assert len(set(emails)) == len(emails)
     for row in rows[1:]:
-        assert re.fullmatch(r"\d+(\.\d+)?", row[1]) and 0 <= float(row[1]) <= 50
+        assert re.fullmatch(r"\d+(\.\d+)?", row[1]) and 0 <= float(row[1]) <= TOTAL
         assert row[2], "Moodle: import the feedback together with the grade"
     bob = rows[2]
     assert "calc_preds 2.5/10" in bob[2] and "triple_relu 0/10 (failed: public check, hidden check)" in bob[2]
@@ -136,7 +139,7 @@ def test_moodle_uses_usernames_when_a_student_has_no_email(tmp_path):
     with Gradebook(tmp_path / "gb.db") as book:
         book.record(NewAttempt("Ümit", "week5", "Ümit.py", "c", "k", results({}), "0.1.0"))
         rows = parse(render(book, "moodle"))
-    assert rows[0][0] == "Username" and rows[1][:2] == ["Ümit", "50"]
+    assert rows[0][0] == "Username" and rows[1][:2] == ["Ümit", f"{TOTAL:g}"]
 
 
 def test_gradescope_writes_the_stored_results_per_student(book):
@@ -191,7 +194,7 @@ def test_export_gradescope_equals_what_grade_out_writes(course, tmp_path):
         assert json.loads((tmp_path / "gs" / name).read_text()) == json.loads((tmp_path / "out" / name).read_text())
     result = run("export", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert [(r["student"], r["total"], r["calc_preds"]) for r in rows] == [("good", "50", "10"), ("wrong", "0", "0")]
+    assert [(r["student"], r["total"], r["calc_preds"]) for r in rows] == [("good", f"{TOTAL:g}", "10"), ("wrong", "0", "0")]
     out = tmp_path / "canvas.csv"
     assert run("export", "--format", "canvas", "--out", str(out)).exit_code == 0
     assert parse(out.read_text(encoding="utf-8"))[1][0] == "Points Possible"
