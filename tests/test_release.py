@@ -123,15 +123,9 @@ IGNORED_HERE = {
     "def rectified_linear(m, b, x):",           # triple_relu: the stub's task names rectified_linear(m, b, x)
     "def backward():",                          # value: the stub's task names backward()
     "def loss(v):",                             # loss_slope: its stub's TODO names loss(v)
-    "return float((loss(w + eps) - loss(w)) / eps)",  # loss_slope: its stub's task, the forward difference
     "w -= lr * loss_slope(w, xs, ys, eps)",     # fit_multiplier: the issue's semantics, in its stub
-    "return float(w)",                          # fit_multiplier: in its stub's TODO
-    "t = torch.tanh(x)",                        # tanh_and_grad: in its stub's TODO
     "loss.backward()",                          # train_epochs, fit_quadratic: the notes' step, in their stubs
     "optimizer.step()",                         # train_epochs: the notes' step, in its stub
-    "params -= lr * params.grad",               # fit_quadratic: the lesson's step, in its stub's TODO
-    "params.grad.zero_()",                      # fit_quadratic: in its stub's TODO
-    "return weight / height ** 2",              # bmi: the notes' formula, in its stub
     "return",                                   # topological_order: GENERIC
     "else:", "return order", "return out",      # cross_entropy, topological_order, value: GENERIC
     "return sentences", "return best",          # gradient_advice, best_threshold: GENERIC

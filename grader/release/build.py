@@ -12,6 +12,7 @@ also makes the first commit with a fixed author and date, so its id is the same 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -32,6 +33,9 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "grader release", "GIT_COMMITTER_EMAIL": "release@dl-grader.invalid",
     "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+00:00", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+00:00",
 }
+
+#: A check that joins a path with the checks' "data" folder (`Path(__file__).parent / "data"`).
+DATA_FOLDER = re.compile(r"/\s*[\"']data[\"']")
 
 
 class ReleaseError(Exception):
@@ -159,7 +163,7 @@ def _write_package(target: Path, exercises: list[Exercise], stripped: dict[str, 
     for exercise in exercises:
         _write(target / checks / exercise.checks.name, stripped[exercise.id].source)
     # Data files only when a public check still refers to them (hidden inputs' data stays home).
-    if any('"data"' in s.source or "'data'" in s.source for s in stripped.values()):
+    if any(DATA_FOLDER.search(s.source) for s in stripped.values()):
         for path in _files(CHECKS_DIR / "data"):
             _copy(path, target / checks / "data" / path.relative_to(CHECKS_DIR / "data"))
     (target / RECORDING.relative_to(PACKAGE_DIR)).write_bytes(recording)
