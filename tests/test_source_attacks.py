@@ -26,6 +26,7 @@ COURSE = Path(__file__).resolve().parents[1]
 EXERCISES = load_exercises()
 ANSWERS = {e.id: (COURSE / "solutions" / e.path).read_text() for e in EXERCISES}
 ALL_ANSWERS = "\n\n".join(ANSWERS.values())
+TOTAL = sum(e.points for e in EXERCISES)  # what every answer right scores
 BOMB = "x = " + "+".join(["1"] * 300_000) + "\n"
 
 
@@ -92,7 +93,7 @@ def test_an_innocent_neighbour_keeps_its_score(batch, name):
     hostile, by_path, root = batch
     attacker, innocent = by_path[hostile[name]], by_path[root / f"innocent_after_{name}"]
     assert attacker.error is None and attacker.results is not None
-    assert innocent.error is None and innocent.results["score"] == innocent.results["max_score"] == 50
+    assert innocent.error is None and innocent.results["score"] == innocent.results["max_score"] == TOTAL
 
 
 def test_a_300000_term_expression_fails_only_its_own_file(batch):
@@ -100,10 +101,11 @@ def test_a_300000_term_expression_fails_only_its_own_file(batch):
     (message,) = outputs(by_path[hostile["bomb_py"]])
     assert message.startswith("bomb.py cannot be compiled: RecursionError: maximum recursion depth exceeded during")
     notebook = by_path[hostile["bomb_ipynb"]].results
-    assert notebook["score"] == 50
+    assert notebook["score"] == TOTAL
     (note,) = notebook["extra_data"]["notes"]
-    assert note.startswith("bomb.ipynb: cell 6 cannot be compiled (RecursionError: maximum recursion depth exceeded")
-    assert by_path[hostile["bomb_folder"]].results["score"] == 50
+    bomb_cell = len(ANSWERS) + 1  # after one cell per answer
+    assert note.startswith(f"bomb.ipynb: cell {bomb_cell} cannot be compiled (RecursionError: maximum recursion depth exceeded")
+    assert by_path[hostile["bomb_folder"]].results["score"] == TOTAL
 
 
 def test_oversized_files_are_refused_with_a_message(batch):
