@@ -25,6 +25,7 @@ from grader.grading import GradeOptions, Grader, GradingError
 from grader.quiz.parse import load_quiz
 from grader.quiz.scoring import answers_document, perfect_answers
 from grader.quiz.take import answers_path, progress_path, save_progress
+from grader.release.strip import strip_hidden
 from grader.student import ci
 from grader.student.state import State, read_json, write_json
 from grader.student.watch import Watch, hint_text, progress_bar
@@ -32,6 +33,8 @@ from grader.student.watch import Watch, hint_text, progress_bar
 COURSE = Path(__file__).resolve().parents[1]
 EXERCISES = load_exercises()
 BY_ID = {e.id: e for e in EXERCISES}
+N = len(EXERCISES)                                                                 # watch and status count them all
+PUBLIC_POINTS = sum(strip_hidden(e.checks.read_text()).points for e in EXERCISES)  # what `grader check` checks
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -87,11 +90,11 @@ def test_watch_in_a_pty_checks_on_save_moves_on_and_answers_keys(tmp_path):
     child = spawn_watch(course)
     try:
         screen = next_screen(child)
-        assert "] 0/5 exercises done" in screen
+        assert f"] 0/{N} exercises done" in screen
         assert "✗ triple_relu  0/5 points" in screen and "not written yet: triple_relu raises NotImplementedError" in screen
         solve(course, "triple_relu")
         screen = next_screen(child, "passes")
-        assert "✓ triple_relu passes! Next: gradient_step." in screen and "] 1/5 exercises done" in screen
+        assert "✓ triple_relu passes! Next: gradient_step." in screen and f"] 1/{N} exercises done" in screen
         assert "✗ gradient_step  0/5 points" in screen
         child.send("h")
         screen = next_screen(child)
@@ -102,10 +105,10 @@ def test_watch_in_a_pty_checks_on_save_moves_on_and_answers_keys(tmp_path):
         assert re.search(r"✗\s+gradient_step\s+0/5\s+exercises/week5/gradient_step.py\s+← current", screen)
         solve(course, "calc_preds")       # saved while gradient_step is current: it is checked, we stay
         screen = next_screen(child, "calc_preds passes")
-        assert "] 2/5 exercises done" in screen and "Next: fill_missing_with_mode." in screen
+        assert f"] 2/{N} exercises done" in screen and "Next: fill_missing_with_mode." in screen
         child.send("c")
         screen = next_screen(child)
-        assert "Checked all 5 exercises." in screen and "] 2/5 exercises done" in screen
+        assert f"Checked all {N} exercises." in screen and f"] 2/{N} exercises done" in screen
         child.send("q")
         child.expect(pexpect.EOF)
         assert "Stopped watching." in child.before
@@ -163,14 +166,14 @@ def test_watch_loop_rechecks_only_the_saved_exercise_and_moves_on(watched):
     course = watch.course
     screen = watch.start().plain
     assert calls == [tuple(e.id for e in EXERCISES)]
-    assert watch.current.id == "triple_relu" and "0/5 exercises done" in screen
+    assert watch.current.id == "triple_relu" and f"0/{N} exercises done" in screen
     assert watch.changed([course / "solutions/week3/triple_relu.py", course / "notes.txt"]) is None
     assert len(calls) == 1
     solve(course, "calc_preds")            # not the current one: it becomes the one being edited
     screen = watch.changed([course / "exercises/week5/calc_preds.py"]).plain
     assert calls[-1] == ("calc_preds",)
     assert "✓ calc_preds passes! Next: fill_missing_with_mode." in screen
-    assert watch.current.id == "fill_missing_with_mode" and "1/5 exercises done" in screen
+    assert watch.current.id == "fill_missing_with_mode" and f"1/{N} exercises done" in screen
     assert watch.last_seconds is not None and watch.last_seconds > 0
     saved = State(course).exercises()
     assert saved["calc_preds"].passed and not saved["triple_relu"].passed
@@ -192,7 +195,7 @@ def test_watch_loop_shows_failures_and_keys(watched):
     assert "Exercises" in listing and "triple_relu" in listing and "← current" in listing
     assert watch.key("x") is None and not watch.finished
     before = len(calls)
-    assert "Checked all 5 exercises." in watch.key("c").plain
+    assert f"Checked all {N} exercises." in watch.key("c").plain
     assert calls[before:] == [tuple(e.id for e in EXERCISES)]
     assert watch.key("q") is None and watch.finished
 
@@ -202,7 +205,7 @@ def test_watch_loop_finishes_when_all_pass_and_reports_a_broken_check(watched, w
     for exercise in EXERCISES:
         solve(watch.course, exercise.id)
     screen = watch.start().plain
-    assert "5/5 exercises done" in screen and "All 5 exercises pass" in screen
+    assert f"{N}/{N} exercises done" in screen and f"All {N} exercises pass" in screen
 
     def broken(_ids):
         raise GradingError("the sandbox stopped")
@@ -333,7 +336,7 @@ def test_status_shows_exercises_quiz_progress_and_best_scores(course, monkeypatc
     assert re.search(r"✗ │ calc_preds .*0/5.*· edited since", text)
     assert re.search(rf"{quiz.id}\s+│ finished\s+│\s+0/{quiz.total_points:g} │\s+{quiz.total_points:g}/", text)
     assert re.search(rf"{other.id}\s+│ 1/{len(other.questions)} answered, unfinished", text)
-    assert "1/5 exercises pass · 1/7 quizzes done" in text
+    assert f"1/{N} exercises pass · 1/7 quizzes done" in text
 
 
 # ----------------------------------------------------------------------------- CI
@@ -374,7 +377,7 @@ def test_check_in_ci_from_the_course_folder(tmp_path):
     assert done.returncode == 1, done.stderr
     assert "\x1b" not in out and "Checking…" not in out  # no live display in a CI log
     lines = out.splitlines()
-    assert lines[-1] == "Points: 5/25"
+    assert lines[-1] == f"Points: 5/{PUBLIC_POINTS:g}"  # triple_relu's public 5; every other exercise fails
 
     # annotations: one per failure with a line, each pointing at the exercise file; nothing forged
     errors = [line for line in lines if line.startswith("::")]
@@ -394,9 +397,9 @@ def test_check_in_ci_from_the_course_folder(tmp_path):
 
     # the step summary: appended, one row per exercise with its points, each failure listed
     text = summary.read_text()
-    assert text.startswith("earlier step\n### Exercise checks: 5/25 points")
+    assert text.startswith(f"earlier step\n### Exercise checks: 5/{PUBLIC_POINTS:g} points")
     rows = [line for line in text.splitlines() if line.startswith("| ✅") or line.startswith("| ❌")]
-    assert len(rows) == 5
+    assert len(rows) == N
     assert rows[0] == "| ✅ | `triple_relu` | 5/5 | `exercises/week3/triple_relu.py` |"
     assert "| ❌ | `calc_preds` | 0/5 | `exercises/week5/calc_preds.py` |" in text
     failures = [line for line in text.splitlines() if line.startswith("- **")]
@@ -452,7 +455,7 @@ def test_check_all_passing_in_ci_exits_zero(course, tmp_path):
     junit = tmp_path / "j.xml"
     result = run("check", "--ci", "--junit", str(junit))
     assert result.exit_code == 0
-    assert result.output.splitlines()[-1] == "Points: 25/25" and "::error" not in result.output
+    assert result.output.splitlines()[-1] == f"Points: {PUBLIC_POINTS:g}/{PUBLIC_POINTS:g}" and "::error" not in result.output
     root = ET.parse(junit).getroot()
     assert root.get("failures") == "0" and not root.findall(".//failure")
 
