@@ -133,24 +133,50 @@ def submission_note(results: dict) -> str:
     return clean(note, 80, lines=False)
 
 
+#: Beyond this many exercises the class table shows a column per folder of exercises/ (week1, …).
+MAX_EXERCISE_COLUMNS = 8
+
+
+def _folder_order(folder: str) -> tuple[int, bool, str]:
+    """week1, week2, week3, lab3, week5, lab5: by the number in the name, a week before its lab."""
+    digits = "".join(c for c in folder if c.isdigit())
+    return (int(digits) if digits else 1 << 30, folder.startswith("lab"), folder)
+
+
+def column_groups(exercises: list[Exercise]) -> list[tuple[str, list[Exercise]]]:
+    """The class table's point columns: one per exercise, or, for a course with more than
+    MAX_EXERCISE_COLUMNS exercises, one per folder of exercises/ with its exercises."""
+    if len(exercises) <= MAX_EXERCISE_COLUMNS:
+        return [(e.id, [e]) for e in exercises]
+    folders: dict[str, list[Exercise]] = {}
+    for e in exercises:
+        folders.setdefault(e.path.split("/")[0], []).append(e)
+    return [(name, folders[name]) for name in sorted(folders, key=_folder_order)]
+
+
 def class_table(rows: list[tuple[str, dict | None, str | None]], exercises: list[Exercise]) -> Table:
-    """One row per submission: total, points per exercise, time and a note of the first problem
-    (or the error that stopped its grading)."""
-    table = Table(title="Class results", header_style="bold")
+    """One row per submission: total, points per exercise (per folder of exercises/ for a large
+    course), time and a note of the first problem (or the error that stopped its grading)."""
+    groups = column_groups(exercises)
+    per_folder = len(groups) != len(exercises)
+    table = Table(title="Class results", header_style="bold",
+                  caption="points per folder of exercises/; per exercise: grader report, or --json" if per_folder
+                  else None)
     table.add_column("submission", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
-    for exercise in exercises:
-        table.add_column(exercise.id, justify="right")
+    for name, _ in groups:
+        table.add_column(name, justify="right")
     table.add_column("time", justify="right")
     table.add_column("notes", overflow="fold")
     for name, results, error in sorted(rows, key=lambda r: r[0]):
         shown = Text(clean(name, 60, lines=False))
         if results is None:
-            table.add_row(shown, Text("error", style="bold red"), *[""] * len(exercises), "",
+            table.add_row(shown, Text("error", style="bold red"), *[""] * len(groups), "",
                           Text(clean(error or "", 300, lines=False), style="red"))
             continue
         scores = exercise_scores(results, exercises)
-        table.add_row(shown, _points(results["score"], results["max_score"]),
-                      *[_points(*scores[e.id]) for e in exercises], f"{results['execution_time']:.2f}s",
-                      Text(submission_note(results), style="yellow"))
+        cells = [_points(sum(scores[e.id][0] for e in members), sum(scores[e.id][1] for e in members))
+                 for _, members in groups]
+        table.add_row(shown, _points(results["score"], results["max_score"]), *cells,
+                      f"{results['execution_time']:.2f}s", Text(submission_note(results), style="yellow"))
     return table

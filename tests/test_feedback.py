@@ -369,3 +369,26 @@ def test_build_results_caps_every_output(grader, tmp_path):
     assert all(len(note) <= 400 for note in results["extra_data"]["notes"])
     assert len(results["extra_data"]["printed"]) <= 2000
     assert len(results["extra_data"]["printed_by_exercise"]["calc_preds"]) < 4200
+
+
+def test_a_large_course_shows_a_column_per_folder_in_the_class_table():
+    from grader.report import MAX_EXERCISE_COLUMNS, column_groups
+
+    assert len(EXERCISES) > MAX_EXERCISE_COLUMNS
+    groups = column_groups(EXERCISES)
+    folders = [name for name, _ in groups]
+    assert folders == sorted(folders, key=lambda f: (int("".join(c for c in f if c.isdigit())), f.startswith("lab")))
+    assert sorted(e.id for _, members in groups for e in members) == sorted(e.id for e in EXERCISES)
+    # A submission with full marks on week 5 only: its week5 column is full, the others empty.
+    week5 = [e for e in EXERCISES if e.path.startswith("week5/")]
+    tests = [{"name": f"{e.id}: c", "score": float(e.points if e in week5 else 0), "max_score": float(e.points),
+              "tags": [e.id, "public"]} for e in EXERCISES]
+    results = {"score": sum(t["score"] for t in tests), "max_score": sum(t["max_score"] for t in tests),
+               "execution_time": 0.1, "tests": tests, "extra_data": {}}
+    console = Console(width=160, record=True, file=io.StringIO())
+    console.print(class_table([("sam", results, None)], EXERCISES))
+    text = console.export_text()
+    week5_points = sum(e.points for e in week5)
+    assert f"{week5_points:g}/{week5_points:g}" in text and "points per folder of exercises/" in text
+    assert not [e.id for e in EXERCISES if re.search(rf"\b{e.id}\b", text)]  # no column per exercise
+    assert "week1" in text and "lab5" in text
