@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -510,3 +512,40 @@ def expect_grads(outcome: Any, want: list[Any], *, call: str | None, names: list
         problem = mismatch(g, w, public=call is not None)
         if problem:
             raise CheckFailure(f"{where}: the gradient of {name} is wrong: {problem}")
+
+
+# ------------------------------------------------------------------ frames in, frames out
+
+TITANIC = Path(__file__).resolve().parent / "checks" / "data" / "titanic.csv"
+
+
+@cache
+def titanic() -> pd.DataFrame:
+    """The Titanic training set (grader/checks/data, with its SOURCE note); callers copy what they use."""
+    return pd.read_csv(TITANIC)
+
+
+def titanic_sample(rng: np.random.Generator) -> pd.DataFrame:
+    """40 to 200 rows of the Titanic training set drawn with ``rng``, in their order (a hidden input)."""
+    rows = np.sort(rng.choice(len(titanic()), size=int(rng.integers(40, 200)), replace=False))
+    return titanic().iloc[rows].copy()
+
+
+def frame_agrees(student: Any, reference: Any, name: str, frame: pd.DataFrame, *args: Any,
+                 inputs: bool = False) -> Any:
+    """The submission's ``name(frame, *args)`` equals the reference's (given a copy); returns its outcome."""
+    function = getattr(student, name)
+    call = show_call(name, (frame, *args)) if function.public else None
+    want = getattr(reference, name)(frame.copy(deep=True), *args)
+    outcome = function.run(frame, *args, inputs=inputs)
+    if outcome.error:
+        function(frame, *args)  # fails with the exception and the call
+    expect_same(outcome.value, want, call=call)
+    return outcome
+
+
+def frame_unchanged(student: Any, reference: Any, name: str, frame: pd.DataFrame, *args: Any) -> None:
+    """As ``frame_agrees``, and the frame passed in is as it was after the call."""
+    outcome = frame_agrees(student, reference, name, frame, *args, inputs=True)
+    where = "the DataFrame passed in" if getattr(student, name).public else "on a hidden input, the DataFrame"
+    expect_unchanged(outcome.inputs[0], frame, f"{where} was modified: return a new DataFrame and leave the input alone")

@@ -1,15 +1,9 @@
 """Checks for add_log_fare: a new frame with LogFare = log(Fare + 1), the input left alone."""
 
-from functools import cache
-from pathlib import Path
-
-import numpy as np
 import pandas as pd
 import pytest
 
-from grader.checking import CheckFailure, expect_same, expect_unchanged, show_call
-
-TITANIC = Path(__file__).parent / "data" / "titanic.csv"
+from grader.checking import CheckFailure, frame_agrees, frame_unchanged, show_call, titanic_sample
 
 
 def passengers():
@@ -24,31 +18,14 @@ def passengers():
     })
 
 
-def agree(student, reference, frame, inputs=False):
-    call = show_call("add_log_fare", (frame,)) if student.add_log_fare.public else None
-    want = reference.add_log_fare(frame.copy(deep=True))
-    outcome = student.add_log_fare.run(frame, inputs=inputs)
-    if outcome.error:
-        student.add_log_fare(frame)  # fails with the exception and the call
-    expect_same(outcome.value, want, call=call)
-    return outcome
-
-
-def unchanged(student, reference, frame):
-    outcome = agree(student, reference, frame, inputs=True)
-    where = "the DataFrame passed in" if student.add_log_fare.public else "on a hidden input, the DataFrame"
-    expect_unchanged(outcome.inputs[0], frame,
-                     f"{where} was modified: return a new DataFrame and leave the input alone")
-
-
 @pytest.mark.points(3)
 def check_adds_the_log_of_fare_plus_one(student, reference):
-    agree(student, reference, passengers())
+    frame_agrees(student, reference, "add_log_fare", passengers())
 
 
 @pytest.mark.points(2)
 def check_leaves_the_input_unmodified(student, reference):
-    unchanged(student, reference, passengers())
+    frame_unchanged(student, reference, "add_log_fare", passengers())
 
 
 @pytest.mark.points(2)
@@ -65,16 +42,10 @@ def check_a_frame_without_fare_raises_value_error(student, reference):
         raise CheckFailure(f"{call}: the ValueError's message should name the missing column, Fare")
 
 
-@cache
-def titanic():
-    return pd.read_csv(TITANIC)
-
-
 @pytest.mark.hidden
 @pytest.mark.points(2)
 def check_a_sample_of_the_titanic_data(student, reference, rng):
-    rows = np.sort(rng.choice(len(titanic()), size=int(rng.integers(40, 200)), replace=False))
-    unchanged(student, reference, titanic().iloc[rows].copy())
+    frame_unchanged(student, reference, "add_log_fare", titanic_sample(rng))
 
 
 @pytest.mark.hidden
@@ -82,4 +53,4 @@ def check_a_sample_of_the_titanic_data(student, reference, rng):
 def check_integer_fares(student, reference, rng):
     n = int(rng.integers(3, 12))
     frame = pd.DataFrame({"Fare": rng.integers(0, 300, size=n), "Ticket": [f"T{int(i)}" for i in range(n)]})
-    agree(student, reference, frame)
+    frame_agrees(student, reference, "add_log_fare", frame)

@@ -1,15 +1,10 @@
 """Checks for fill_missing_with_mode: a new frame, each column's gaps filled with its mode."""
 
-from functools import cache
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from grader.checking import expect_same, expect_unchanged, show_call
-
-TITANIC = Path(__file__).parent / "data" / "titanic.csv"
+from grader.checking import frame_agrees, frame_unchanged, titanic_sample
 
 
 def passengers():
@@ -21,48 +16,25 @@ def passengers():
     })
 
 
-def agree(student, reference, frame, inputs=False):
-    call = show_call("fill_missing_with_mode", (frame,)) if student.fill_missing_with_mode.public else None
-    want = reference.fill_missing_with_mode(frame.copy(deep=True))
-    outcome = student.fill_missing_with_mode.run(frame, inputs=inputs)
-    if outcome.error:
-        student.fill_missing_with_mode(frame)  # fails with the exception and the call
-    expect_same(outcome.value, want, call=call)
-    return outcome
-
-
-def unchanged(student, reference, frame):
-    outcome = agree(student, reference, frame, inputs=True)
-    where = "the DataFrame passed in" if student.fill_missing_with_mode.public else "on a hidden input, the DataFrame"
-    expect_unchanged(outcome.inputs[0], frame,
-                     f"{where} was modified: return a new DataFrame and leave the input alone")
-
-
 @pytest.mark.points(2)
 def check_fills_numbers_and_text_with_the_mode(student, reference):
-    agree(student, reference, passengers())
+    frame_agrees(student, reference, "fill_missing_with_mode", passengers())
 
 
 @pytest.mark.points(1)
 def check_a_frame_without_gaps_comes_back_equal(student, reference):
-    agree(student, reference, passengers().dropna())
+    frame_agrees(student, reference, "fill_missing_with_mode", passengers().dropna())
 
 
 @pytest.mark.points(2)
 def check_leaves_the_input_unmodified(student, reference):
-    unchanged(student, reference, passengers())
-
-
-@cache
-def titanic():
-    return pd.read_csv(TITANIC)
+    frame_unchanged(student, reference, "fill_missing_with_mode", passengers())
 
 
 @pytest.mark.hidden
 @pytest.mark.points(2)
 def check_a_sample_of_the_titanic_data(student, reference, rng):
-    rows = np.sort(rng.choice(len(titanic()), size=int(rng.integers(40, 200)), replace=False))
-    unchanged(student, reference, titanic().iloc[rows].copy())
+    frame_unchanged(student, reference, "fill_missing_with_mode", titanic_sample(rng))
 
 
 @pytest.mark.hidden
@@ -71,7 +43,7 @@ def check_ties_take_the_smallest_value(student, reference, rng):
     a, b = sorted(rng.choice(np.arange(1, 50), size=2, replace=False).tolist())
     frame = pd.DataFrame({"x": [float(b), float(a), None, float(b), float(a)],
                           "s": ["q", None, "p", "p", "q"]})
-    agree(student, reference, frame.sample(frac=1.0, random_state=int(rng.integers(1 << 30))))
+    frame_agrees(student, reference, "fill_missing_with_mode", frame.sample(frac=1.0, random_state=int(rng.integers(1 << 30))))
 
 
 @pytest.mark.hidden
@@ -80,10 +52,10 @@ def check_an_all_missing_column_stays_missing(student, reference, rng):
     n = int(rng.integers(3, 9))
     frame = pd.DataFrame({"empty": [np.nan] * n, "y": rng.integers(0, 3, size=n).astype(float)})
     frame.loc[0, "y"] = np.nan
-    agree(student, reference, frame)
+    frame_agrees(student, reference, "fill_missing_with_mode", frame)
 
 
 @pytest.mark.hidden
 @pytest.mark.points(1)
 def check_a_frame_with_no_rows(student, reference):
-    unchanged(student, reference, passengers().iloc[:0].copy())
+    frame_unchanged(student, reference, "fill_missing_with_mode", passengers().iloc[:0].copy())
