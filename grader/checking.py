@@ -436,6 +436,22 @@ def expect_unchanged(after: Any, before: Any, message: str) -> None:
         raise CheckFailure(message)
 
 
+def expect_value_error(function: Any, *args: Any, why: str = "") -> Any:
+    """Fail unless the submission's ``function(*args)`` raises ValueError; returns that error
+    (its ``message``, say). ``why`` says why it should, before the expectation. Another exception
+    fails as it would anywhere ("not written yet", or the exception with the call)."""
+    outcome = function.run(*args)
+    call = show_call(function.name, args) if function.public else "on a hidden input"
+    why = f"{why}, so " if why else ""
+    if outcome.error is None:
+        returned = f"it returned {show(outcome.value, 80)}" if function.public else "it returned a value"
+        raise CheckFailure(f"{call}: {why}expected ValueError, but {returned}")
+    if outcome.error.type != "ValueError":
+        function(*args)  # fails with the submission's exception, or says the stub is not written yet
+        raise CheckFailure(f"{call}: expected ValueError, got {outcome.error.type}")
+    return outcome.error
+
+
 def expect(condition: bool, message: str) -> None:
     """Fail with ``message`` unless ``condition`` holds."""
     if not condition:

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from grader.checking import CheckFailure, frame_agrees, frame_unchanged, show_call, titanic_sample
+from grader.checking import CheckFailure, expect_value_error, frame_agrees, frame_unchanged, show_call, titanic_sample
 
 
 def passengers():
@@ -31,15 +31,10 @@ def check_leaves_the_input_unmodified(student, reference):
 @pytest.mark.points(2)
 def check_a_frame_without_fare_raises_value_error(student, reference):
     frame = passengers().drop(columns=["Fare"])
-    outcome = student.add_log_fare.run(frame)
-    call = show_call("add_log_fare", (frame,))
-    if outcome.error is None:
-        raise CheckFailure(f"{call}: the frame has no Fare column, so expected ValueError, but it returned a value")
-    if outcome.error.type != "ValueError":
-        student.add_log_fare(frame)
-        raise CheckFailure(f"{call}: expected ValueError, got {outcome.error.type}")
-    if "Fare" not in outcome.error.message:
-        raise CheckFailure(f"{call}: the ValueError's message should name the missing column, Fare")
+    error = expect_value_error(student.add_log_fare, frame, why="the frame has no Fare column")
+    if "Fare" not in error.message:
+        raise CheckFailure(f"{show_call('add_log_fare', (frame,))}: the ValueError's message should name the "
+                           "missing column, Fare")
 
 
 @pytest.mark.hidden

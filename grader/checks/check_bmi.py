@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.checking import CheckFailure, expect_same, show_call
+from grader.checking import expect_same, expect_value_error, show_call
 
 HEIGHT = [1.73, 1.68, 1.71, 1.89, 1.79]
 WEIGHT = [65.4, 59.2, 63.6, 88.4, 68.7]
@@ -26,14 +26,7 @@ def check_float32_arrays_give_float64(student, reference):
 
 @pytest.mark.points(2)
 def check_different_lengths_raise_value_error(student, reference):
-    args = ([70.0], [1.6, 1.7, 1.8])
-    outcome = student.bmi.run(*args)
-    call = show_call("bmi", args)
-    if outcome.error is None:
-        raise CheckFailure(f"{call}: expected ValueError (1 weight, 3 heights), but it returned a value")
-    if outcome.error.type != "ValueError":
-        student.bmi(*args)
-        raise CheckFailure(f"{call}: expected ValueError, got {outcome.error.type}")
+    expect_value_error(student.bmi, [70.0], [1.6, 1.7, 1.8], why="1 weight and 3 heights")
 
 
 @pytest.mark.hidden

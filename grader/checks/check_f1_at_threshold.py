@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.checking import CheckFailure, expect_same, show_call
+from grader.checking import expect_same, expect_value_error, show_call
 
 
 def agree(student, reference, *args):
@@ -30,15 +30,7 @@ def check_no_predicted_positives_and_no_positives_gives_zero(student, reference)
 
 @pytest.mark.points(1)
 def check_different_lengths_raise_value_error(student, reference):
-    args = ([1, 0, 1], [0.5, 0.5])
-    outcome = student.f1_at_threshold.run(*args)
-    call = show_call("f1_at_threshold", args)
-    if outcome.error is None:
-        raise CheckFailure(f"{call}: expected ValueError, but it returned {outcome.value!r}")
-    if outcome.error.type == "NotImplementedError":
-        student.f1_at_threshold(*args)  # fails as "not written yet", like every other check of a stub
-    if outcome.error.type != "ValueError":
-        raise CheckFailure(f"{call}: expected ValueError, got {outcome.error.type}: {outcome.error.message}")
+    expect_value_error(student.f1_at_threshold, [1, 0, 1], [0.5, 0.5], why="3 labels and 2 probabilities")
 
 
 def _random(rng, n):
