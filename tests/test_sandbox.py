@@ -95,6 +95,7 @@ def test_a_timeout_kills_the_child(child):
     _, sandbox = child
     kid = sandbox.spawn()
     kid.load("probe", PROBE, "probe.py", [])
+    kid.cpu_budget = 5.0  # the wall clock, not the CPU budget (which a quiet machine reaches as fast), stops it
     with pytest.raises(SandboxTimeout, match="no answer within 0.5 s"):
         kid.call("probe", "spin", (), timeout=0.5)
     assert kid.dead
