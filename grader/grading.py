@@ -231,6 +231,8 @@ def _problems(run: Any) -> dict[str, str]:
     for exercise, source in run.submission.sources.items():  # its file did not load (a syntax error, say)
         if exercise not in problems and source.filename in run.failed_loads:
             problems[exercise] = str(run.failed_loads[source.filename])
+    for exercise, reason in run.undefined.items():  # the file loaded, without this exercise's function
+        problems.setdefault(exercise, reason)
     for result in run.results:
         if not result.passed and result.output.startswith("loading ") and result.exercise not in problems:
             problems[result.exercise] = result.output

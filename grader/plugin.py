@@ -74,6 +74,7 @@ class GradingRun:
     _overran: set[str] = field(default_factory=set)                  # files whose loading ran out of time
     _skipped: dict[tuple[str, int], tuple[Cell, str]] = field(default_factory=dict)  # -> (cell, why)
     _broken: dict[str, CheckFailure] = field(default_factory=dict)      # exercise id -> reason
+    _undefined: dict[str, str] = field(default_factory=dict)  # exercise id -> its function is not in its file
 
     # --------------------------------------------------------------- the student's side
 
@@ -151,6 +152,7 @@ class GradingRun:
         if exercise.function in loaded.missing:
             cells = sorted({c.number for (name, _), (c, _) in self._skipped.items() if name == source.filename})
             skipped = f"; cells {', '.join(map(str, cells))} did not run (see the notes)" if cells else ""
+            self._undefined[exercise.id] = f"{exercise.function} is not defined in {source.filename}"
             return CheckFailure(f"{exercise.function} is not defined in {source.filename}{skipped}")
         return module
 
@@ -245,6 +247,11 @@ class GradingRun:
     def broken(self, exercise: Exercise, reason: str) -> None:
         self._broken[exercise.id] = CheckFailure(
             f"not run: an earlier check stopped the submission's process ({reason})")
+
+    @property
+    def undefined(self) -> dict[str, str]:
+        """Exercises whose file loaded without their function, by exercise id, with the reason."""
+        return self._undefined
 
     @property
     def failed_loads(self) -> dict[str, CheckFailure]:

@@ -8,6 +8,8 @@ it is written.
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
@@ -115,17 +117,24 @@ def _print_printed(console: Console, text: str, budget: list[int]) -> None:
                       highlight=False)
 
 
+#: A problem that says a file loaded without an exercise's function (grading's words).
+UNDEFINED = re.compile(r"\w+ is not defined in \S")
+
+
 def submission_note(results: dict) -> str:
     """The first thing wrong with a submission, in a few words: why it scores what it does
     ('week5/calc_preds.py is empty', 'no file for 5 exercises', 'cell 3 raised …'), or ''."""
     extra = results.get("extra_data", {})
     problems = list((extra.get("problems") or {}).values())
     missing = [p for p in problems if p.startswith("no file for this exercise")]
-    others = [p for p in problems if not p.startswith("no file for this exercise")]
+    undefined = [p for p in problems if UNDEFINED.match(p)]
+    others = [p for p in problems if p not in missing and p not in undefined]
     if others:
         note = others[0]
-    elif missing:
-        note = f"no file for {len(missing)} exercise{'s' if len(missing) > 1 else ''}"
+    elif missing or undefined:
+        note = "; ".join(([f"no file for {len(missing)} exercise{'s' if len(missing) > 1 else ''}"] if missing else [])
+                         + ([f"{len(undefined)} function{'s' if len(undefined) > 1 else ''} not defined"]
+                            if undefined else []))
     elif extra.get("notes"):
         note = extra["notes"][0]
     else:

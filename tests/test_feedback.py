@@ -326,13 +326,14 @@ def test_the_class_table_gives_the_reason_for_a_zero(tmp_path):
     folder = tmp_path / "partial"
     (folder / "week5").mkdir(parents=True)
     (folder / "week5/calc_preds.py").write_text(SOLUTIONS["calc_preds"])
-    paths = [tmp_path / n for n in files] + [folder]
+    (tmp_path / "one_file.py").write_text(SOLUTIONS["calc_preds"] + "\n\n" + SOLUTIONS["f1_at_threshold"])
+    paths = [tmp_path / n for n in files] + [folder, tmp_path / "one_file.py"]
     graded = list(grade_many(COURSE, paths, GradeOptions(hidden=False, timeout=2.0, exercises=CORE), jobs=1))
     notes = {g.path.name: submission_note(g.results) for g in graded}
     assert notes == {"empty.py": "empty.py is empty", "binary.py": "binary.py is not UTF-8 text",
                      "broken.ipynb": notes["broken.ipynb"], "README.md": "README.md is not a .py file, a notebook "
                      "or a folder", "syntax.py": "SyntaxError in syntax.py, line 1: invalid syntax",
-                     "partial": "no file for 4 exercises"}
+                     "partial": "no file for 4 exercises", "one_file.py": "3 functions not defined"}
     assert notes["broken.ipynb"].startswith("broken.ipynb is not a readable notebook")
     rows = [(g.path.stem, g.results, None) for g in graded]
     text = render(class_table(rows, CORE_EXERCISES))
@@ -361,6 +362,7 @@ def test_build_results_caps_every_output(grader, tmp_path):
     class Run:  # the least of a GradingRun that build_results reads
         submission = read_submission(tmp_path / "x.py", EXERCISES)
         seed, printed, printed_by, notes = 1, "p" * 100_000, {"calc_preds": "p" * 100_000}, ["n" * 100_000]
+        failed_loads, undefined = {}, {"triple_relu": "triple_relu is not defined in " + "y" * 100_000}
         results = [type("R", (), {"exercise": "calc_preds", "name": "n", "points": 1.0, "hidden": False,
                                   "passed": False, "output": "o\x1b[2J" * 100_000, "file": None,
                                   "line": None})()]
@@ -369,6 +371,7 @@ def test_build_results_caps_every_output(grader, tmp_path):
     assert all(len(note) <= 400 for note in results["extra_data"]["notes"])
     assert len(results["extra_data"]["printed"]) <= 2000
     assert len(results["extra_data"]["printed_by_exercise"]["calc_preds"]) < 4200
+    assert all(len(problem) <= 400 for problem in results["extra_data"]["problems"].values())
 
 
 def test_a_large_course_shows_a_column_per_folder_in_the_class_table():
