@@ -128,7 +128,7 @@ def list_exercises(as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("exercise", nargs=-1)
+@click.argument("exercise", nargs=-1, metavar="[EXERCISE | NOTEBOOK]...")
 @click.option("--hint", "hints", is_flag=True, help="Also show the hint of each exercise that fails.")
 @click.option("--ci/--no-ci", "ci", default=None,
               help="Plain output for CI logs, a step summary and ::error annotations on GitHub, and a last line "
@@ -142,17 +142,19 @@ def list_exercises(as_json: bool) -> None:
 @ISOLATION
 def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: Path | None, as_json: bool,
           exit_zero: bool, timeout: float, cpu_time: float, isolation: str) -> None:
-    """Check your work in exercises/ with the public checks.
+    """Check your work in exercises/ (or in one notebook) with the public checks.
 
     Prints, per exercise, the points, what failed and why, and what your code printed
     (with --hint, a nudge too). Exits with status 1 while anything fails (unless
     --exit-zero). Each exercise's result is remembered in .grader/ for `grader status`.
+    Given a notebook (or a .py file), checks the exercises it defines instead.
 
     Example:
 
     \b
         grader check
         grader check triple_relu calc_preds --hint
+        grader check notebooks/week5.ipynb
         grader check --ci --junit grader-junit.xml
         grader check --json > results.json
     """
@@ -166,13 +168,14 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
 
     ci = ci_output.ci_default(os.environ) if ci is None else ci
     course = _course()
+    target, exercise = _check_target(course, exercise)
     try:
         exercises = select(load_exercises(), exercise)
         options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, exercises=exercise,
                                isolation=isolation)
         console = ci_output.plain_console() if ci else Console()
         if not as_json:
-            console.print(Text(f"Checking {course / 'exercises'}", style="dim"), highlight=False)
+            console.print(Text(f"Checking {target}", style="dim"), highlight=False)
         # The zygote starts first, so that its imports overlap this process's own.
         sandbox = Sandbox(sandbox_config(course, options))
         try:
@@ -182,7 +185,7 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
             raise
         live = contextlib.nullcontext() if ci or as_json else console.status("Checking…")
         with live, Grader(course, options, sandbox=sandbox) as grader:
-            results = grader.grade(course / "exercises")
+            results = grader.grade(target)
     except (CourseError, GradingError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     state = State(course)
@@ -192,7 +195,8 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
     if as_json:
         click.echo(json.dumps(results, indent=2))
     else:
-        print_feedback(console, ci_output.plain_results(results) if ci else results, exercises, hints=hints)
+        print_feedback(console, ci_output.plain_results(results) if ci else results, exercises, hints=hints,
+                       where=None if target.is_dir() else clean(str(target), 200, lines=False))
     if junit_file:
         _write(junit_file, ci_output.junit_xml(results, exercises), "wb")
     if ci and not as_json:
@@ -203,6 +207,27 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
             click.echo(line)
         click.echo(ci_output.points_line(results))
     sys.exit(0 if exit_zero or ci_output.passed(results) else 1)
+
+
+def _check_target(course: Path, names: tuple[str, ...]) -> tuple[Path, tuple[str, ...]]:
+    """What `grader check` checks: exercises/, or the one notebook (or .py file) among ``names``,
+    with the exercises it defines unless some are named."""
+    from grader.submission import provided
+
+    files = [n for n in names if n.endswith((".ipynb", ".py"))]
+    if not files:
+        return course / "exercises", names
+    if len(files) > 1:
+        raise click.ClickException(f"check one notebook at a time, not {len(files)} ({clean(', '.join(files), 300, lines=False)})")
+    path, others = Path(files[0]), tuple(n for n in names if n != files[0])
+    if not path.is_file():
+        raise click.ClickException(f"there is no file {clean(files[0], 200, lines=False)}; give the notebook's path, "
+                                   "for example notebooks/week5.ipynb")
+    try:
+        found = provided(path, load_exercises())
+    except ValueError as exc:
+        raise click.ClickException(clean(str(exc), 300, lines=False)) from None
+    return path, others or tuple(e.id for e in found)
 
 
 def _write(path: Path, content: str | bytes, mode: str) -> None:

@@ -107,6 +107,11 @@ class Grader:
 
             if not self.options.hidden and RECORDING.is_file():
                 return references
+            theirs = self.course / RECORDING.relative_to(RECORDING.parents[2])
+            if not self.options.hidden and theirs.is_file():  # a released copy, checked by another grader
+                raise GradingError(f"{self.course} is a copy made by `grader release`, but the grader running "
+                                   f"is not its own (it is installed from {RECORDING.parents[2]}): set up the "
+                                   f"copy's with `pip install -e .` in {self.course} and use that grader")
             raise GradingError(f"{self.course} has no solutions/ folder" + (
                 ": grading with the hidden checks needs the reference solutions" if RECORDING.is_file() else
                 " and no recorded expected results: run this in the course, or in a copy made by `grader release`"))

@@ -34,10 +34,11 @@ def _line(*parts: str | Text | tuple[str, str]) -> Text:
     return Text.assemble(*parts)
 
 
-def print_feedback(console: Console, results: dict, exercises: list[Exercise], *, hints: bool = False) -> None:
-    """Per exercise: points, what failed and why (a stub is said once), what the code printed
-    and, with ``hints``, the exercise's hint; then notes and the score, saying what the hidden
-    checks are worth when they were not run."""
+def print_feedback(console: Console, results: dict, exercises: list[Exercise], *, hints: bool = False,
+                   where: str | None = None) -> None:
+    """Per exercise: points, where its code is (``where``, else its stub's file), what failed and
+    why (a stub is said once), what the code printed and, with ``hints``, the exercise's hint; then
+    notes and the score, saying what the hidden checks are worth when they were not run."""
     scores = exercise_scores(results, exercises)
     printed = results.get("extra_data", {}).get("printed_by_exercise", {})
     budget = [PRINTED_LINES, PRINTED_CHARS]
@@ -49,7 +50,7 @@ def print_feedback(console: Console, results: dict, exercises: list[Exercise], *
         any_failed = any_failed or bool(failed)
         mark = ("✓", "green") if got == most else ("✗", "red")
         console.print(_line(mark, " ", (exercise.id, "bold"), "  ", _points(got, most), "  ",
-                            (f"exercises/{exercise.path}", "dim")), highlight=False)
+                            (where or f"exercises/{exercise.path}", "dim")), highlight=False)
         for text in _failure_lines(failed):
             console.print(Padding(text, (0, 0, 0, 4), expand=False), highlight=False)
         if exercise.id in printed:

@@ -91,6 +91,23 @@ def read_submission(path: Path, exercises: list[Exercise]) -> Submission:
     return submission
 
 
+def provided(path: Path, exercises: list[Exercise]) -> list[Exercise]:
+    """The exercises whose function the file at ``path`` (a notebook or a .py file) defines, in
+    course order; a file that cannot be read, or defines none of them, is a ``ValueError`` that
+    says why."""
+    submission = read_submission(path, exercises)
+    # A file is every exercise's source until it runs; what it defines shows in its text (bounded
+    # by the size limits above, and never parsed as Python here).
+    found = [e for e in exercises if e.id in submission.sources
+             and re.search(rf"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(e.function)}\b",
+                           submission.sources[e.id].text, re.MULTILINE)]
+    if found:
+        return found
+    reasons = {p for p in submission.problems.values() if not p.startswith("no file for this exercise")}
+    raise ValueError(sorted(reasons)[0] if len(reasons) == 1 else
+                     f"{path.name} defines none of the course's functions (`grader list` shows them)")
+
+
 def _read_into(submission: Submission, path: Path, exercises: list[Exercise]) -> None:
     if path.is_symlink():
         for exercise in exercises:

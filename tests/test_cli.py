@@ -70,6 +70,41 @@ def test_check_names_an_unknown_exercise(course):
     assert result.exit_code == 1 and "unknown exercise nope; `grader list` shows the exercises" in result.output
 
 
+def test_check_a_notebook_checks_the_exercises_it_defines(course, monkeypatch):
+    import nbformat
+
+    monkeypatch.setenv("COLUMNS", "200")
+    solutions = {e.id: (course / "solutions" / e.path).read_text() for e in load_exercises()}
+    cells = [nbformat.v4.new_code_cell("!pip install -q fastai\nfrom fastai.basics import *"),
+             nbformat.v4.new_code_cell(solutions["calc_preds"]),
+             nbformat.v4.new_code_cell(solutions["triple_relu"].replace("return", "return 2 *", 1))]
+    notebook = course / "mine.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), notebook)
+    result = run("check", str(notebook))
+    assert result.output.startswith(f"Checking {notebook}\n"), result.output
+    assert f"✓ calc_preds  5/5  {notebook}" in result.output and "✗ triple_relu" in result.output
+    assert "gradient_step" not in result.output  # not in the notebook: not checked
+    assert "Score: " in result.output and "/10 public points" in result.output and result.exit_code == 1
+    assert run("check", str(notebook), "calc_preds").output.count("✓ calc_preds") == 1
+    (course / "other.py").write_text("x = 1\n")
+    for args, words in ((["nope.ipynb"], "there is no file nope.ipynb"),
+                        (["a.ipynb", "b.py"], "check one notebook at a time"),
+                        ([str(course / "other.py")], "defines none of the course's functions")):
+        result = CliRunner().invoke(main, ["check", *args])
+        assert result.exit_code == 1 and words in result.output and "Traceback" not in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_a_released_copy_checked_by_another_grader_says_which_to_use(tmp_path, monkeypatch):
+    shutil.copytree(COURSE / "exercises", tmp_path / "exercises")
+    (tmp_path / "grader" / "checks").mkdir(parents=True)
+    (tmp_path / "grader" / "checks" / "recorded.wire").write_bytes(b"")
+    monkeypatch.setenv("GRADER_COURSE", str(tmp_path))
+    result = CliRunner().invoke(main, ["check", "calc_preds"])
+    assert result.exit_code == 1 and "is a copy made by `grader release`, but the grader running is not its own" \
+        in result.output and f"pip install -e .` in {tmp_path}" in result.output
+
+
 def test_grade_writes_one_results_file_per_submission(course, tmp_path):
     good = tmp_path / "good.py"
     exercises = load_exercises()
