@@ -152,8 +152,8 @@ class GradingRun:
         if exercise.function in loaded.missing:
             cells = sorted({c.number for (name, _), (c, _) in self._skipped.items() if name == source.filename})
             skipped = f"; cells {', '.join(map(str, cells))} did not run (see the notes)" if cells else ""
-            self._undefined[exercise.id] = f"{exercise.function} is not defined in {source.filename}"
-            return CheckFailure(f"{exercise.function} is not defined in {source.filename}{skipped}")
+            self._undefined[exercise.id] = reason = f"{exercise.function} is not defined in {source.filename}"
+            return CheckFailure(reason + skipped)
         return module
 
     def _load_file(self, child: Child, source: Source, module: str) -> Loaded | CheckFailure:
