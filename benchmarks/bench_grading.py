@@ -146,19 +146,21 @@ def run_batch(paths: list[Path], jobs: int, timeout: float,
     return wall, time.perf_counter() - (first or started), memory.peak, graded, score
 
 
-def run_naive(paths: list[Path], jobs: int, timeout: float) -> float:
-    """Wall time to grade ``paths`` with one fresh pytest process per submission."""
-    def one(path: Path) -> None:
+def run_naive(paths: list[Path], jobs: int, timeout: float) -> tuple[float, list[str]]:
+    """Wall time to grade ``paths`` with one fresh pytest process per submission, and the
+    points line each process printed (``Points: 50/50``: proof that it graded)."""
+    def one(path: Path) -> str:
         checks = [str(ROOT / "grader" / "checks" / f"check_{e}.py") for e in CORE]  # the same five exercises
-        subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.plugin", *checks,
-                        "--submission", str(path), "--hidden-checks", "--grader-seed", "7",
-                        "--grader-timeout", str(timeout), "-q", "-p", "no:cacheprovider"],
-                       cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        done = subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.plugin", *checks,
+                               "--submission", str(path), "--hidden-checks", "--grader-seed", "7",
+                               "--grader-timeout", str(timeout), "-q", "-p", "no:cacheprovider"],
+                              cwd=ROOT, capture_output=True, text=True, check=False)
+        return next((line for line in done.stdout.splitlines() if line.startswith("Points: ")), "no points")
 
     started = time.perf_counter()
     with ThreadPoolExecutor(jobs) as pool:
-        list(pool.map(one, paths))
-    return time.perf_counter() - started
+        points = list(pool.map(one, paths))
+    return time.perf_counter() - started, points
 
 
 def median_wall(command: list[str], runs: int, cwd: Path, env: dict | None = None) -> float:
@@ -234,7 +236,11 @@ def main() -> None:
         report_batch("sample class, 1 copy ", sample[:per_copy], sample_small)
         report_batch(f"sample class, {args.copies} copies", sample, sample_big)
         naive_paths = complete[: args.naive]
-        naive = run_naive(naive_paths, args.jobs, args.timeout)
+        naive, points = run_naive(naive_paths, args.jobs, args.timeout)
+        full = f"Points: {core_points:g}/{core_points:g}"
+        if any(p != full for p in points):
+            print(f"warning: the naive baseline did not grade every submission in full: {sorted(set(points))}",
+                  file=sys.stderr)
         naive_rate = len(naive_paths) / naive
         print(f"naive baseline: {len(naive_paths):4d} complete submissions in {naive:6.2f} s ({naive_rate:.2f}/s); "
               f"the complete class grades {rate / naive_rate:.1f}x as fast")

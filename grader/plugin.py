@@ -527,10 +527,11 @@ class GraderPlugin:
     """
 
     def __init__(self, runs: Iterable[GradingRun], on_done: Callable[[GradingRun, float], None] | None = None,
-                 *, hidden: bool = True) -> None:
+                 *, hidden: bool = True, lean: bool = True) -> None:
         self.runs = runs
         self.on_done = on_done
         self.hidden = hidden
+        self.lean = lean  # False: every check through pytest's protocol, so pytest reports each one
         self.interrupted = False
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
@@ -560,7 +561,7 @@ class GraderPlugin:
             try:
                 for i, check in enumerate(checks):
                     run.begin_check(check.exercise, check.hidden)
-                    if check.lean:
+                    if check.lean and self.lean:
                         run.results.append(check.result(run, check.run(run)))
                     else:
                         following = session.items[i + 1] if i + 1 < len(session.items) else None
@@ -668,16 +669,34 @@ def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("submission", None)
     if path is None or RUN_KEY in config.stash:
         return
-    from grader.course import find_root
+    from grader.course import CourseError, find_root
     from grader.grading import GradeOptions, Grader
 
+    # The checks' own names, whichever configuration file pytest found: `--submission PATH`
+    # can make pytest take PATH's folder, not grader/checks/, for the root.
+    config.addinivalue_line("python_files", "check_*.py")
+    config.addinivalue_line("python_functions", "check_*")
     timeout = config.getoption("grader_timeout") or float(config.getini("grader_timeout"))
-    grader = Grader(find_root(), GradeOptions(hidden=config.getoption("hidden_checks"),
-                                              seed=config.getoption("grader_seed"), timeout=timeout))
+    if not Path(path).exists():
+        raise pytest.UsageError(f"--submission {path}: no such file or folder")
+    try:
+        root = find_root()
+    except CourseError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    grader = Grader(root, GradeOptions(hidden=config.getoption("hidden_checks"),
+                                       seed=config.getoption("grader_seed"), timeout=timeout))
     run = grader.new_run(Path(path))
     config.add_cleanup(grader.close)
     config.stash[RUN_KEY] = run
-    config.pluginmanager.register(GraderPlugin([run], hidden=run.hidden), "grader-run")
+    config.pluginmanager.register(GraderPlugin([run], hidden=run.hidden, lean=False), "grader-run")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None or not run.results:
+        return
+    got = sum(r.points for r in run.results if r.passed)
+    terminalreporter.write_line(f"Points: {got:g}/{sum(r.points for r in run.results):g}")
 
 
 # ------------------------------------------------------------------- fixtures
@@ -702,7 +721,9 @@ def provide(name: str, run: "GradingRun", check: Check) -> Any:
     if name == "rng":
         import numpy as np
 
-        return np.random.default_rng([run.seed, zlib.crc32(check.item.nodeid.encode())])
+        # The check's id below its folder, so standalone pytest (whose root may be another
+        # folder) draws the same inputs as `grader grade` for the same seed.
+        return np.random.default_rng([run.seed, zlib.crc32(check.item.nodeid.rsplit("/", 1)[-1].encode())])
     raise LookupError(f"no fixture {name!r}")
 
 

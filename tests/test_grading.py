@@ -173,3 +173,34 @@ def test_the_same_seed_gives_the_same_results(tmp_path):
         with Grader(COURSE, GradeOptions(hidden=True, seed=5)) as g:
             outputs.append([(t["name"], t["status"], t["output"]) for t in g.grade(path)["tests"]])
     assert outputs[0] == outputs[1]
+
+
+def standalone(*args, cwd=COURSE):
+    """`python -m pytest -p grader.plugin ...` as the README shows it: exit code and output."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.plugin", "-q", "-p", "no:cacheprovider",
+                           *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_the_standalone_pytest_plugin_grades_as_grader_grade_does(tmp_path):
+    erin = COURSE / "examples" / "class" / "erin.py"
+    code, out = standalone(COURSE / "grader" / "checks", "--submission", erin, "--hidden-checks", "--grader-seed", "3")
+    with Grader(COURSE, GradeOptions(hidden=True, seed=3)) as g:
+        results = g.grade(erin)
+    assert f"Points: {results['score']:g}/{TOTAL:g}" in out and 0 < results["score"] < TOTAL
+    assert code == 1 and f"{sum(t['status'] == 'passed' for t in results['tests'])} passed" in out
+
+
+def test_the_standalone_plugin_passes_a_correct_submission_and_names_its_mistakes(tmp_path):
+    checks = COURSE / "grader" / "checks" / "check_calc_preds.py"
+    code, out = standalone(checks, "--submission", COURSE / "solutions")
+    assert code == 0 and "Points: 5/5" in out
+    code, out = standalone(checks, "--submission", COURSE / "exercises")
+    assert code == 1 and "Points: 0/5" in out and "not written yet: calc_preds raises NotImplementedError" in out
+    for args, message in [((checks, "--submission", COURSE / "solutions"), "is not inside a course"),
+                          ((checks, "--submission", tmp_path / "nowhere.py"), "no such file or folder")]:
+        code, out = standalone(*args, cwd=tmp_path)
+        assert code != 0 and message in out and "Traceback" not in out and "INTERNALERROR" not in out
