@@ -193,7 +193,7 @@ class _Encoder:
                 "$": "dataframe",
                 "columns": self._index(value.columns, depth),
                 "index": self._index(value.index, depth),
-                "data": [self._values(value.iloc[:, i], depth) for i in range(value.shape[1])],
+                "data": [self._values(column, depth) for _, column in value.items()],  # by position
             }
         if kind is pd.Series:
             return {
