@@ -140,7 +140,20 @@ def submission_note(results: dict) -> str:
         note = extra["notes"][0]
     else:
         return ""
-    return clean(note, 80, lines=False)
+    return brief(note, NOTE_LIMIT)
+
+
+NOTE_LIMIT = 120  # characters of a note in the class table (the report and feedback have the whole text)
+
+
+def brief(text: str, limit: int) -> str:
+    """``text`` cleaned, without the advice after its first '; ' (the student's feedback has it),
+    and cut at a word to about ``limit`` characters with '…'."""
+    text = clean(text, 4 * limit, lines=False).split("; ", 1)[0]
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(",;:") + " …"
 
 
 #: Beyond this many exercises the class table shows a column per folder of exercises/ (week1, …).

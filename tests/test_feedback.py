@@ -344,7 +344,19 @@ def test_a_load_error_is_the_note_of_the_class_table(grader, tmp_path):
     path = submission(tmp_path)
     path.write_text(path.read_text() + "\nraise RuntimeError('at import')\n")
     note = submission_note(grader.grade(path))
-    assert note.startswith("loading student.py raised RuntimeError: at import")
+    assert re.fullmatch(r"loading student\.py raised RuntimeError: at import \(line \d+\)", note), note
+
+
+def test_a_long_note_keeps_the_error_and_is_cut_at_a_word():
+    error = ("loading heidi.py raised FileNotFoundError: [Errno 2] No such file or directory: 'train.csv' (line 44); "
+             "the grader imports your file, so put work that is not a definition under `if __name__ == ...`")
+    results = {"extra_data": {"problems": {"calc_preds": error}}}
+    assert submission_note(results) == error.split("; ")[0]
+    long = {"extra_data": {"problems": {"calc_preds": "cell 3 raised ValueError: " + "word " * 60}}}
+    note = submission_note(long)
+    assert note.endswith(" …") and len(note) <= 122 and note.startswith("cell 3 raised ValueError: word word")
+    hostile = {"extra_data": {"problems": {"x": "\x1b[2J" + "y" * 500}}}
+    assert "\x1b" not in submission_note(hostile) and len(submission_note(hostile)) <= 122
 
 
 def test_hints_are_nudges_without_the_answers_code():
