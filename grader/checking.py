@@ -14,7 +14,6 @@ what it names: a gradient check also needs the right value.
 from __future__ import annotations
 
 import math
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -248,15 +247,13 @@ def _tensor_mismatch(got: Any, want: torch.Tensor, public: bool, rtol: float, at
         close = got_d == want_d
     if bool(close.all()):
         return None
-    bad = (~close).nonzero()
-    first = tuple(int(i) for i in bad[0])
-    text = f"{len(bad)} of {want_d.numel()} values differ"
-    if not public:
-        return text
-    if want_d.dim() == 0:
-        return f"expected {want_d.item()!r}, got {got_d.item()!r}"
-    return f"{text}; at index {first if len(first) > 1 else first[0]} expected {want_d[first].item():.6g}, " \
-           f"got {got_d[first].item():.6g}"
+    return _differing(close.numpy(), _as_array(got_d), _as_array(want_d), public)
+
+
+def _as_array(tensor: torch.Tensor) -> np.ndarray:
+    """A tensor's values as numpy holds them (bfloat16, which numpy lacks, as float64)."""
+    tensor = tensor.resolve_conj().resolve_neg()
+    return (tensor.double() if tensor.dtype == torch.bfloat16 else tensor).numpy()
 
 
 def _array_mismatch(got: Any, want: np.ndarray, public: bool, rtol: float, atol: float) -> str | None:
@@ -270,14 +267,20 @@ def _array_mismatch(got: Any, want: np.ndarray, public: bool, rtol: float, atol:
         close = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
     else:
         close = got == want
-    if close.all():
-        return None
+    return None if close.all() else _differing(close, got, want, public)
+
+
+def _differing(close: np.ndarray, got: np.ndarray, want: np.ndarray, public: bool) -> str:
+    """How many values are not ``close``; on a public check, the first of them too."""
     bad = np.argwhere(~close)
     text = f"{len(bad)} of {want.size} values differ"
     if not public:
         return text
+    if want.ndim == 0:
+        return f"expected {want.item()!r}, got {got.item()!r}"
     first = tuple(int(i) for i in bad[0])
-    return f"{text}; at index {first if len(first) > 1 else first[0]} expected {want[first]:.6g}, got {got[first]:.6g}"
+    return f"{text}; at index {first if len(first) > 1 else first[0]} expected {want[first].item():.6g}, " \
+           f"got {got[first].item():.6g}"
 
 
 def _frame_mismatch(got: Any, want: pd.DataFrame, public: bool, rtol: float, atol: float) -> str | None:
@@ -530,6 +533,38 @@ def expect_grads(outcome: Any, want: list[Any], *, call: str | None, names: list
             raise CheckFailure(f"{where}: the gradient of {name} is wrong: {problem}")
 
 
+# ------------------------------------------------------------------ the usual checks
+
+
+def agrees(student: Any, reference: Any, name: str, *args: Any, inputs: bool = False, rtol: float = RTOL,
+           atol: float = ATOL, **kwargs: Any) -> Any:
+    """The submission's ``name(*args, **kwargs)`` equals the reference's, which is given copies;
+    a public check's failure shows the call. Returns the submission's outcome: with ``inputs``,
+    it holds the arguments as the call left them (``outcome.inputs``)."""
+    function = getattr(student, name)
+    call = show_call(name, args, kwargs) if function.public else None
+    outcome = function.run(*args, inputs=inputs, **kwargs)
+    got = function.value(outcome, *args, **kwargs)
+    expect_same(got, getattr(reference, name)(*fresh(args), **kwargs), call=call, rtol=rtol, atol=atol)
+    return outcome
+
+
+def gradients_agree(student: Any, reference: Any, name: str, *args: Any, names: list[str],
+                    backward: str = ".backward()") -> None:
+    """With ``args[0]`` requiring gradients, the submission's ``name(*args)`` equals the
+    reference's, and then so does the gradient every input gets from ``backward``: a gradient is
+    worth its points only on the right value. ``names`` names the inputs in messages."""
+    graded = (args[0].clone().requires_grad_(True), *args[1:])
+    function = getattr(student, name)
+    outcome = function.run(*graded, backward=True, inputs=True)
+    if outcome.error:
+        agrees(student, reference, name, *args)  # fails with the exception and the call
+    call = show_call(name, graded) if function.public else None
+    expect_same(outcome.value, getattr(reference, name)(*args), call=call)
+    expect_grads(outcome, reference_grads(getattr(reference, name), graded),
+                 call=call + backward if call else None, names=names)
+
+
 # ------------------------------------------------------------------ frames in, frames out
 
 TITANIC = Path(__file__).resolve().parent / "checks" / "data" / "titanic.csv"
@@ -541,27 +576,27 @@ def titanic() -> pd.DataFrame:
     return pd.read_csv(TITANIC)
 
 
+def notebook_passengers() -> pd.DataFrame:
+    """Six of the lab 5 notebook's passengers: text columns, a fare of 0, missing values (a public
+    input; a check changes what it needs to test, on its own copy)."""
+    return pd.DataFrame({
+        "Name": ["Braund", "Cumings", "Heikkinen", "Futrelle", "Leonard", "Moran"],
+        "Sex": ["male", "female", "female", "female", "male", "male"],
+        "Age": [22.0, 38.0, 26.0, 35.0, 36.0, None],
+        "Pclass": [3, 1, 3, 1, 3, 3],
+        "Fare": [7.25, 71.2833, 7.925, 53.1, 0.0, 8.4583],
+        "Embarked": ["S", "C", "S", None, "S", "Q"],
+    })
+
+
 def titanic_sample(rng: np.random.Generator) -> pd.DataFrame:
     """40 to 200 rows of the Titanic training set drawn with ``rng``, in their order (a hidden input)."""
     rows = np.sort(rng.choice(len(titanic()), size=int(rng.integers(40, 200)), replace=False))
     return titanic().iloc[rows].copy()
 
 
-def frame_agrees(student: Any, reference: Any, name: str, frame: pd.DataFrame, *args: Any,
-                 inputs: bool = False) -> Any:
-    """The submission's ``name(frame, *args)`` equals the reference's (given a copy); returns its outcome."""
-    function = getattr(student, name)
-    call = show_call(name, (frame, *args)) if function.public else None
-    want = getattr(reference, name)(frame.copy(deep=True), *args)
-    outcome = function.run(frame, *args, inputs=inputs)
-    if outcome.error:
-        function(frame, *args)  # fails with the exception and the call
-    expect_same(outcome.value, want, call=call)
-    return outcome
-
-
 def frame_unchanged(student: Any, reference: Any, name: str, frame: pd.DataFrame, *args: Any) -> None:
-    """As ``frame_agrees``, and the frame passed in is as it was after the call."""
-    outcome = frame_agrees(student, reference, name, frame, *args, inputs=True)
+    """As ``agrees``, and the frame passed in is as it was after the call."""
+    outcome = agrees(student, reference, name, frame, *args, inputs=True)
     where = "the DataFrame passed in" if getattr(student, name).public else "on a hidden input, the DataFrame"
     expect_unchanged(outcome.inputs[0], frame, f"{where} was modified: return a new DataFrame and leave the input alone")

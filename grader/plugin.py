@@ -357,7 +357,12 @@ class StudentFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call and return the value; an exception in the submission fails the check."""
-        return settle(self._m, self.run(*args, **kwargs), self.name, self.call_text(args, kwargs))
+        return self.value(self.run(*args, **kwargs), *args, **kwargs)
+
+    def value(self, outcome: CallOutcome, *args: Any, **kwargs: Any) -> Any:
+        """The value of ``outcome``, what ``run(*args, **kwargs)`` gave; an exception in the
+        submission fails the check, as a call would."""
+        return settle(self._m, outcome, self.name, self.call_text(args, kwargs))
 
     def make(self, *args: Any, **kwargs: Any) -> "StudentObject":
         """Call a class (or a function returning an object of the submission's own) and keep the

@@ -354,3 +354,19 @@ def test_a_model_outside_the_vocabulary_fails_with_a_clear_message(grader, tmp_p
             assert ("submission_0.MLP" in t["output"]) == t["name"].startswith("build_mlp"), t
         else:
             assert t["output"].startswith("on a hidden input: ") and "submission_0" not in t["output"]
+
+
+def test_a_mismatch_names_the_first_differing_value_of_tensors_and_arrays_alike():
+    import numpy as np
+    import torch
+
+    from grader.checking import mismatch
+
+    for make in (torch.tensor, np.array):
+        assert mismatch(make(2.0), make(1.0), public=True) == "expected 1.0, got 2.0"  # 0-d: an IndexError once
+        assert mismatch(make([[1.0, 2.0], [3.0, 4.0]]), make([[1.0, 2.0], [3.0, 5.0]]), public=True) == \
+            "1 of 4 values differ; at index (1, 1) expected 5, got 4"
+        assert mismatch(make([1, 2, 3]), make([1, 0, 0]), public=False) == "2 of 3 values differ"
+        assert mismatch(make([1.0, float("nan")]), make([1.0, float("nan")]), public=True) is None
+    assert mismatch(torch.tensor([1.0, 2.0], dtype=torch.bfloat16), torch.tensor([1.0, 3.0], dtype=torch.bfloat16),
+                    public=True) == "1 of 2 values differ; at index 1 expected 3, got 2"

@@ -240,7 +240,7 @@ def test_a_public_check_with_random_input_is_a_release_error(tmp_path, monkeypat
     shutil.copytree(CHECKS_DIR, checks)
     with open(checks / "check_calc_preds.py", "a") as f:
         f.write("\n\n@pytest.mark.points(0)\ndef check_noisy(student, reference):\n"
-                "    agree(student, reference, torch.rand(3), INDEPS)\n")
+                "    agrees(student, reference, \"calc_preds\", torch.rand(3), INDEPS)\n")
     monkeypatch.setattr(course_module, "CHECKS_DIR", checks)
     monkeypatch.setattr(grading, "CHECKS_DIR", checks)
     # pytest reuses a check module already imported under its name: set the course's aside meanwhile

@@ -3,24 +3,19 @@
 import pandas as pd
 import pytest
 
-from grader.checking import CheckFailure, expect_value_error, frame_agrees, frame_unchanged, show_call, titanic_sample
+from grader.checking import CheckFailure, agrees, expect_value_error, frame_unchanged, notebook_passengers, show_call, titanic_sample
 
 
 def passengers():
-    """A few of the notebook's passengers: text columns, a fare of 0 and missing values."""
-    return pd.DataFrame({
-        "Name": ["Braund", "Cumings", "Heikkinen", "Futrelle", "Leonard", "Moran"],
-        "Sex": ["male", "female", "female", "female", "male", "male"],
-        "Age": [22.0, 38.0, 26.0, 35.0, 36.0, None],
-        "Pclass": [3, 1, 3, 1, 3, 3],
-        "Fare": [7.25, 71.2833, 7.925, 53.1, 0.0, None],
-        "Embarked": ["S", "C", "S", None, "S", "Q"],
-    })
+    """A few of the notebook's passengers, with a fare of 0 and a missing one."""
+    frame = notebook_passengers()
+    frame.loc[5, "Fare"] = None
+    return frame
 
 
 @pytest.mark.points(3)
 def check_adds_the_log_of_fare_plus_one(student, reference):
-    frame_agrees(student, reference, "add_log_fare", passengers())
+    agrees(student, reference, "add_log_fare", passengers())
 
 
 @pytest.mark.points(2)
@@ -48,4 +43,4 @@ def check_a_sample_of_the_titanic_data(student, reference, rng):
 def check_integer_fares(student, reference, rng):
     n = int(rng.integers(3, 12))
     frame = pd.DataFrame({"Fare": rng.integers(0, 300, size=n), "Ticket": [f"T{int(i)}" for i in range(n)]})
-    frame_agrees(student, reference, "add_log_fare", frame)
+    agrees(student, reference, "add_log_fare", frame)

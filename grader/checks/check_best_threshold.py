@@ -5,30 +5,26 @@ import numpy as np
 import pytest
 import torch
 
-from grader.checking import expect_same, expect_value_error, show_call
-
-
-def agree(student, reference, *args):
-    call = show_call("best_threshold", args) if student.best_threshold.public else None
-    expect_same(student.best_threshold(*args), reference.best_threshold(*args), call=call)
+from grader.checking import agrees, expect_value_error
 
 
 @pytest.mark.points(3)
 def check_a_small_example(student, reference):
     # F1 rises from 0.77 at 0.1 to 0.91 at 0.3, then falls: the best is inside the range.
-    agree(student, reference, [1, 0, 1, 1, 0, 0, 1, 1], [0.9, 0.6, 0.4, 0.7, 0.2, 0.1, 0.55, 0.3])
+    agrees(student, reference, "best_threshold", [1, 0, 1, 1, 0, 0, 1, 1], [0.9, 0.6, 0.4, 0.7, 0.2, 0.1, 0.55, 0.3])
 
 
 @pytest.mark.points(2)
 def check_ties_take_the_smallest_threshold(student, reference):
     # 0.5 and 0.9 both give F1 = 2/3.
-    agree(student, reference, [1, 1, 0, 0, 0], [0.9, 0.5, 0.8, 0.3, 0.7])
+    agrees(student, reference, "best_threshold", [1, 1, 0, 0, 0], [0.9, 0.5, 0.8, 0.3, 0.7])
 
 
 @pytest.mark.points(1)
 def check_arrays_and_tensors_give_floats(student, reference):
-    agree(student, reference, np.array([0, 1, 1, 0, 1]), np.array([0.35, 0.8, 0.35, 0.1, 0.6]))
-    agree(student, reference, torch.tensor([1, 0, 0, 1]), torch.tensor([0.25, 0.5, 0.75, 0.5], dtype=torch.float64))
+    agrees(student, reference, "best_threshold", np.array([0, 1, 1, 0, 1]), np.array([0.35, 0.8, 0.35, 0.1, 0.6]))
+    agrees(student, reference, "best_threshold", torch.tensor([1, 0, 0, 1]),
+           torch.tensor([0.25, 0.5, 0.75, 0.5], dtype=torch.float64))
 
 
 @pytest.mark.points(1)
@@ -43,11 +39,11 @@ def check_random_labels_and_probabilities(student, reference, rng):
     for n in (int(rng.integers(10, 40)), int(rng.integers(100, 300))):
         y_true = rng.integers(0, 2, size=n)
         y_prob = np.round(np.clip(0.3 * y_true + rng.uniform(0, 0.7, size=n), 0, 1), 2)  # ties among values
-        agree(student, reference, y_true, y_prob)
+        agrees(student, reference, "best_threshold", y_true, y_prob)
 
 
 @pytest.mark.hidden
 @pytest.mark.points(1)
 def check_no_positive_labels(student, reference, rng):
     n = int(rng.integers(3, 20))
-    agree(student, reference, [0] * n, np.round(rng.uniform(0, 1, size=n), 3).tolist())
+    agrees(student, reference, "best_threshold", [0] * n, np.round(rng.uniform(0, 1, size=n), 3).tolist())

@@ -3,27 +3,11 @@
 import pytest
 import torch
 
-from grader.checking import expect_grads, expect_same, reference_grads, show_call
+from grader.checking import agrees, gradients_agree
 
 INDEPS = torch.tensor([[0.3, 1.0, 0.0], [0.8, 0.0, 1.0], [0.1, 1.0, 1.0], [0.5, 0.0, 0.0]])
 COEFFS = torch.tensor([0.5, -1.0, 0.25])
 DEPS = torch.tensor([1.0, 0.0, 0.0, 1.0])
-
-
-def agree(student, reference, coeffs, indeps, deps):
-    call = show_call("calc_loss", (coeffs, indeps, deps)) if student.calc_loss.public else None
-    expect_same(student.calc_loss(coeffs, indeps, deps), reference.calc_loss(coeffs, indeps, deps), call=call)
-
-
-def gradients(student, reference, coeffs, indeps, deps):
-    args = (coeffs.clone().requires_grad_(True), indeps, deps)
-    outcome = student.calc_loss.run(*args, backward=True, inputs=True)
-    if outcome.error:
-        agree(student, reference, coeffs, indeps, deps)
-    call = show_call("calc_loss", args) if student.calc_loss.public else None
-    expect_same(outcome.value, reference.calc_loss(coeffs, indeps, deps), call=call)
-    expect_grads(outcome, reference_grads(reference.calc_loss, args),
-                 call=call + ".backward()" if call else None, names=["coeffs", "indeps", "deps"])
 
 
 def _random(rng, column=False):
@@ -36,21 +20,21 @@ def _random(rng, column=False):
 
 @pytest.mark.points(3)
 def check_the_loss_of_a_few_passengers(student, reference):
-    agree(student, reference, COEFFS, INDEPS, DEPS)
+    agrees(student, reference, "calc_loss", COEFFS, INDEPS, DEPS)
 
 
 @pytest.mark.points(3)
 def check_keeps_gradients_to_coeffs(student, reference):
-    gradients(student, reference, COEFFS, INDEPS, DEPS)
+    gradients_agree(student, reference, "calc_loss", COEFFS, INDEPS, DEPS, names=["coeffs", "indeps", "deps"])
 
 
 @pytest.mark.hidden
 @pytest.mark.points(2)
 def check_random_data(student, reference, rng):
-    gradients(student, reference, *_random(rng))
+    gradients_agree(student, reference, "calc_loss", *_random(rng), names=["coeffs", "indeps", "deps"])
 
 
 @pytest.mark.hidden
 @pytest.mark.points(2)
 def check_coeffs_and_deps_as_columns(student, reference, rng):
-    agree(student, reference, *_random(rng, column=True))
+    agrees(student, reference, "calc_loss", *_random(rng, column=True))

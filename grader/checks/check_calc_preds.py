@@ -3,38 +3,25 @@
 import pytest
 import torch
 
-from grader.checking import expect_grads, expect_same, expect_unchanged, reference_grads, show_call
+from grader.checking import agrees, expect_unchanged, gradients_agree
 
 INDEPS = torch.tensor([[1.0, 0.5, -1.0], [0.0, 2.0, 1.0], [-1.5, 0.25, 0.0], [3.0, -1.0, 0.5]])
 COEFFS = torch.tensor([0.3, -0.8, 0.5])
 
 
-def agree(student, reference, coeffs, indeps):
-    call = show_call("calc_preds", (coeffs, indeps)) if student.calc_preds.public else None
-    expect_same(student.calc_preds(coeffs, indeps), reference.calc_preds(coeffs, indeps), call=call)
-
-
 def gradients(student, reference, coeffs, indeps):
-    args = (coeffs.clone().requires_grad_(True), indeps)
-    public = student.calc_preds.public
-    outcome = student.calc_preds.run(*args, backward=True, inputs=True)
-    if outcome.error:
-        agree(student, reference, coeffs, indeps)
-    # A gradient is only worth its points on the right predictions.
-    expect_same(outcome.value, reference.calc_preds(coeffs, indeps),
-                call=show_call("calc_preds", args) if public else None)
-    call = show_call("calc_preds", args) + ".sum().backward()" if public else None
-    expect_grads(outcome, reference_grads(reference.calc_preds, args), call=call, names=["coeffs", "indeps"])
+    gradients_agree(student, reference, "calc_preds", coeffs, indeps, names=["coeffs", "indeps"],
+                    backward=".sum().backward()")
 
 
 @pytest.mark.points(2)
 def check_coeffs_of_shape_k(student, reference):
-    agree(student, reference, COEFFS, INDEPS)
+    agrees(student, reference, "calc_preds", COEFFS, INDEPS)
 
 
 @pytest.mark.points(1)
 def check_coeffs_of_shape_k_by_1(student, reference):
-    agree(student, reference, COEFFS.reshape(3, 1), INDEPS)
+    agrees(student, reference, "calc_preds", COEFFS.reshape(3, 1), INDEPS)
 
 
 @pytest.mark.points(2)
@@ -53,7 +40,7 @@ def _random(rng, n, k, column=False, dtype=torch.float32):
 def check_random_sizes_and_both_coeff_shapes(student, reference, rng):
     for n, k, column in [(int(rng.integers(5, 40)), int(rng.integers(1, 8)), False),
                          (int(rng.integers(5, 40)), int(rng.integers(1, 8)), True), (1, 1, False)]:
-        agree(student, reference, *_random(rng, n, k, column))
+        agrees(student, reference, "calc_preds", *_random(rng, n, k, column))
 
 
 @pytest.mark.hidden
@@ -65,17 +52,14 @@ def check_gradients_on_random_inputs(student, reference, rng):
 @pytest.mark.hidden
 @pytest.mark.points(1)
 def check_keeps_float64(student, reference, rng):
-    agree(student, reference, *_random(rng, 6, 3, dtype=torch.float64))
+    agrees(student, reference, "calc_preds", *_random(rng, 6, 3, dtype=torch.float64))
 
 
 @pytest.mark.hidden
 @pytest.mark.points(1)
 def check_leaves_inputs_unchanged(student, reference, rng):
     coeffs, indeps = _random(rng, 5, 4)
-    outcome = student.calc_preds.run(coeffs, indeps, inputs=True)
-    if outcome.error:
-        agree(student, reference, coeffs, indeps)
-    expect_same(outcome.value, reference.calc_preds(coeffs, indeps), call=None)
+    outcome = agrees(student, reference, "calc_preds", coeffs, indeps, inputs=True)
     for name, report, before in [("coeffs", outcome.inputs[0], coeffs), ("indeps", outcome.inputs[1], indeps)]:
         expect_unchanged(report.tensor, before,
                          f"on a hidden input, {name} was modified: compute the predictions without changing it")

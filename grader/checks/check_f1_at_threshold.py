@@ -4,28 +4,23 @@ import numpy as np
 import pytest
 import torch
 
-from grader.checking import expect_same, expect_value_error, show_call
-
-
-def agree(student, reference, *args):
-    call = show_call("f1_at_threshold", args) if student.f1_at_threshold.public else None
-    expect_same(student.f1_at_threshold(*args), reference.f1_at_threshold(*args), call=call)
+from grader.checking import agrees, expect_value_error
 
 
 @pytest.mark.points(2)
 def check_lists_at_the_default_threshold(student, reference):
     # TP 3, FP 1, FN 2: precision 0.75 and recall 0.6 differ, so only F1 gives 2/3.
-    agree(student, reference, [1, 0, 1, 1, 0, 0, 1, 1], [0.9, 0.6, 0.4, 0.7, 0.2, 0.1, 0.55, 0.3])
+    agrees(student, reference, "f1_at_threshold", [1, 0, 1, 1, 0, 0, 1, 1], [0.9, 0.6, 0.4, 0.7, 0.2, 0.1, 0.55, 0.3])
 
 
 @pytest.mark.points(1)
 def check_a_probability_equal_to_the_threshold_is_positive(student, reference):
-    agree(student, reference, [1, 0, 1, 0], [0.3, 0.3, 0.2, 0.1], 0.3)
+    agrees(student, reference, "f1_at_threshold", [1, 0, 1, 0], [0.3, 0.3, 0.2, 0.1], 0.3)
 
 
 @pytest.mark.points(1)
 def check_no_predicted_positives_and_no_positives_gives_zero(student, reference):
-    agree(student, reference, [0, 0, 0], [0.1, 0.2, 0.3], 0.5)
+    agrees(student, reference, "f1_at_threshold", [0, 0, 0], [0.1, 0.2, 0.3], 0.5)
 
 
 @pytest.mark.points(1)
@@ -43,14 +38,14 @@ def _random(rng, n):
 @pytest.mark.points(2)
 def check_random_numpy_arrays_and_thresholds(student, reference, rng):
     for n in [int(rng.integers(5, 50)), int(rng.integers(50, 500))]:
-        agree(student, reference, *_random(rng, n))
+        agrees(student, reference, "f1_at_threshold", *_random(rng, n))
 
 
 @pytest.mark.hidden
 @pytest.mark.points(1)
 def check_torch_tensors(student, reference, rng):
     y_true, y_prob, threshold = _random(rng, int(rng.integers(10, 60)))
-    agree(student, reference, torch.from_numpy(y_true), torch.from_numpy(y_prob), threshold)
+    agrees(student, reference, "f1_at_threshold", torch.from_numpy(y_true), torch.from_numpy(y_prob), threshold)
 
 
 @pytest.mark.hidden
@@ -58,12 +53,12 @@ def check_torch_tensors(student, reference, rng):
 def check_python_lists_with_ties_at_the_threshold(student, reference, rng):
     y_true, y_prob, threshold = _random(rng, int(rng.integers(10, 40)))
     y_prob[: len(y_prob) // 3] = threshold
-    agree(student, reference, y_true.tolist(), y_prob.tolist(), threshold)
+    agrees(student, reference, "f1_at_threshold", y_true.tolist(), y_prob.tolist(), threshold)
 
 
 @pytest.mark.hidden
 @pytest.mark.points(1)
 def check_empty_and_all_negative_inputs(student, reference, rng):
     n = int(rng.integers(3, 20))
-    agree(student, reference, [0] * n, rng.uniform(0, 0.4, size=n).tolist(), 0.5)
-    agree(student, reference, [], [])
+    agrees(student, reference, "f1_at_threshold", [0] * n, rng.uniform(0, 0.4, size=n).tolist(), 0.5)
+    agrees(student, reference, "f1_at_threshold", [], [])

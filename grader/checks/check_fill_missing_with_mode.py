@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grader.checking import frame_agrees, frame_unchanged, titanic_sample
+from grader.checking import agrees, frame_unchanged, titanic_sample
 
 
 def passengers():
@@ -18,12 +18,12 @@ def passengers():
 
 @pytest.mark.points(2)
 def check_fills_numbers_and_text_with_the_mode(student, reference):
-    frame_agrees(student, reference, "fill_missing_with_mode", passengers())
+    agrees(student, reference, "fill_missing_with_mode", passengers())
 
 
 @pytest.mark.points(1)
 def check_a_frame_without_gaps_comes_back_equal(student, reference):
-    frame_agrees(student, reference, "fill_missing_with_mode", passengers().dropna())
+    agrees(student, reference, "fill_missing_with_mode", passengers().dropna())
 
 
 @pytest.mark.points(2)
@@ -43,7 +43,7 @@ def check_ties_take_the_smallest_value(student, reference, rng):
     a, b = sorted(rng.choice(np.arange(1, 50), size=2, replace=False).tolist())
     frame = pd.DataFrame({"x": [float(b), float(a), None, float(b), float(a)],
                           "s": ["q", None, "p", "p", "q"]})
-    frame_agrees(student, reference, "fill_missing_with_mode", frame.sample(frac=1.0, random_state=int(rng.integers(1 << 30))))
+    agrees(student, reference, "fill_missing_with_mode", frame.sample(frac=1.0, random_state=int(rng.integers(1 << 30))))
 
 
 @pytest.mark.hidden
@@ -52,7 +52,7 @@ def check_an_all_missing_column_stays_missing(student, reference, rng):
     n = int(rng.integers(3, 9))
     frame = pd.DataFrame({"empty": [np.nan] * n, "y": rng.integers(0, 3, size=n).astype(float)})
     frame.loc[0, "y"] = np.nan
-    frame_agrees(student, reference, "fill_missing_with_mode", frame)
+    agrees(student, reference, "fill_missing_with_mode", frame)
 
 
 @pytest.mark.hidden

@@ -12,7 +12,7 @@ import math
 import pytest
 import torch
 
-from grader.checking import CheckFailure, expect, expect_same
+from grader.checking import expect_same
 from grader.plugin import StudentObject
 
 OPERATIONS = ("add", "mul", "sub", "radd", "rmul", "rsub", "pow", "neg", "tanh")
