@@ -34,6 +34,7 @@ from grader.sandbox.host import (CallOutcome, CellCode, Child, Handle, Loaded, S
 from grader.submission import Cell, Source, Submission, provided_names
 
 RUN_KEY = pytest.StashKey["GradingRun"]()
+CHECK_KEY = pytest.StashKey["Check"]()
 
 
 @dataclass
@@ -614,6 +615,14 @@ class Check:
 
     @classmethod
     def of(cls, item: pytest.Item) -> "Check":
+        """The check of ``item``, worked out on first use and kept in the item's stash."""
+        check = item.stash.get(CHECK_KEY, None)
+        if check is None:
+            check = item.stash[CHECK_KEY] = cls._work_out(item)
+        return check
+
+    @classmethod
+    def _work_out(cls, item: pytest.Item) -> "Check":
         marker = item.get_closest_marker("points")
         names = {m.name for m in item.iter_markers()}
         arguments = getattr(item, "_fixtureinfo", None)

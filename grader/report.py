@@ -152,8 +152,8 @@ def brief(text: str, limit: int) -> str:
     text = clean(text, 4 * limit, lines=False).split("; ", 1)[0]
     if len(text) <= limit:
         return text
-    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-    return cut.rstrip(",;:") + " …"
+    head = text[:limit]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(",;:") + " …"
 
 
 #: Beyond this many exercises the class table shows a column per folder of exercises/ (week1, …).

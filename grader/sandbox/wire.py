@@ -95,7 +95,7 @@ class _Encoder:
             return self._torch(value, depth)
         if module.startswith("pandas"):
             return self._pandas(value, depth)
-        if self.keep is not None and not module.startswith(("numpy", "torch", "pandas")):
+        if self.keep is not None:
             return {"$": "handle", "id": self.keep(value), "type": _qualname(kind)[:100]}
         raise WireError(f"an object of type {_qualname(kind)} is not plain data")
 
