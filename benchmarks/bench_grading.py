@@ -8,7 +8,7 @@ course's first five exercises (every check run: copies of the sample class's ful
 students and of the reference solutions), graded on those five; when the course has more
 exercises, a class of complete submissions of all of them (the reference solutions, as a
 folder and as one file); and copies of the sample class (where many submissions stop early);
-the naive baseline (a fresh `python -m pytest -p grader.plugin` process per complete
+the naive baseline (a fresh `python -m pytest -p grader.grading.plugin` process per complete
 submission, the same checks and sandbox, run with the same parallelism) and the ratio;
 the peak memory of the whole process tree for a small and a large class; and the wall
 time of `grader check calc_preds` in a copy of the course against a bare
@@ -151,7 +151,7 @@ def run_naive(paths: list[Path], jobs: int, timeout: float) -> tuple[float, list
     points line each process printed (``Points: 50/50``: proof that it graded)."""
     def one(path: Path) -> str:
         checks = [str(ROOT / "grader" / "checks" / f"check_{e}.py") for e in CORE]  # the same five exercises
-        done = subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.plugin", *checks,
+        done = subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.grading.plugin", *checks,
                                "--submission", str(path), "--hidden-checks", "--grader-seed", "7",
                                "--grader-timeout", str(timeout), "-q", "-p", "no:cacheprovider"],
                               cwd=ROOT, capture_output=True, text=True, check=False)

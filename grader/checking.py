@@ -499,7 +499,7 @@ def reference_grads(function: Any, args: tuple) -> list[Any]:
     input tensor's gradient (None where it has none).
 
     A reference function that has ``recorded_grads`` (a released course's recorded reference,
-    or the recorder writing it: grader/release/recording.py) supplies the gradients itself."""
+    or the recorder writing it: grader/grading/recording.py) supplies the gradients itself."""
     recorded = getattr(function, "recorded_grads", None)
     if recorded is not None:
         return recorded(args)

@@ -4,7 +4,7 @@ A submission controls its file names, its exception types and messages and what 
 Before any of it reaches a terminal, a results file or a page it goes through ``clean``:
 control characters (ANSI and OSC escapes start with one), bidirectional overrides and lone
 surrogates are removed and the length is capped. Rich markup is not escaped here; the display
-prints cleaned text as ``rich.text.Text``, which never interprets markup (see grader/report.py).
+prints cleaned text as ``rich.text.Text``, which never interprets markup (see grader/student/feedback.py).
 """
 
 from __future__ import annotations

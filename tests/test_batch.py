@@ -68,7 +68,7 @@ def worker_pids() -> list[int]:
             parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if parent == os.getpid() and b"grader.worker" in cmdline:
+        if parent == os.getpid() and b"grader.grading.worker" in cmdline:
             pids.append(int(entry))
     return pids
 

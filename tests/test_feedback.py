@@ -16,8 +16,9 @@ from rich.console import Console
 from grader.checking import show, show_call
 from grader.course import load_exercises
 from grader.grading import GradeOptions, Grader, build_results, exercise_scores, grade_many
-from grader.plugin import load_reference
-from grader.report import class_table, print_feedback, submission_note
+from grader.grading.references import load_reference
+from grader.reports.table import class_table, submission_note
+from grader.student.feedback import print_feedback
 from grader.safetext import clean, identifier
 from grader.sandbox.host import _student_error
 from grader.submission import read_submission
@@ -387,7 +388,7 @@ def test_build_results_caps_every_output(grader, tmp_path):
 
 
 def test_a_large_course_shows_a_column_per_folder_in_the_class_table():
-    from grader.report import MAX_EXERCISE_COLUMNS, column_groups
+    from grader.reports.table import MAX_EXERCISE_COLUMNS, column_groups
 
     assert len(EXERCISES) > MAX_EXERCISE_COLUMNS
     groups = column_groups(EXERCISES)

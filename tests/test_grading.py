@@ -176,11 +176,11 @@ def test_the_same_seed_gives_the_same_results(tmp_path):
 
 
 def standalone(*args, cwd=COURSE):
-    """`python -m pytest -p grader.plugin ...` as the README shows it: exit code and output."""
+    """`python -m pytest -p grader.grading.plugin ...` as the README shows it: exit code and output."""
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.plugin", "-q", "-p", "no:cacheprovider",
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.grading.plugin", "-q", "-p", "no:cacheprovider",
                            *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
     return done.returncode, done.stdout + done.stderr
 

@@ -87,7 +87,7 @@ def test_a_check_gathers_and_a_failing_read_names_its_object(tmp_path):
 
     from grader.checking import CheckFailure
     from grader.grading import GradeOptions, Grader
-    from grader.plugin import StudentObject
+    from grader.grading.calls import StudentObject
 
     course = Path(__file__).resolve().parents[1]
     path = tmp_path / "value.py"

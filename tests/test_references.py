@@ -5,7 +5,7 @@ import types
 import pandas as pd
 import torch
 
-from grader.references import RememberingReference
+from grader.grading.references import RememberingReference
 
 
 def module(**functions):
@@ -62,7 +62,7 @@ def test_the_fill_reference_handles_a_frame_with_nothing_to_fill_with():
     from pathlib import Path
 
     from grader.course import load_exercises
-    from grader.plugin import load_reference
+    from grader.grading.references import load_reference
 
     exercise = next(e for e in load_exercises() if e.id == "fill_missing_with_mode")
     solution = load_reference(Path(__file__).resolve().parents[1] / "solutions" / exercise.path, exercise)

@@ -18,16 +18,16 @@ import torch
 from click.testing import CliRunner
 
 from grader import course as course_module
-from grader import grading
+from grader.grading import runner as grading
 from grader.checking import CheckFailure, reference_grads
 from grader.cli import main
 from grader.course import CHECKS_DIR, find_root, load_exercises
 from grader.grading import GradeOptions, Grader
-from grader.plugin import load_reference
+from grader.grading.references import load_reference
 from grader.release.build import ReleaseError, ReleaseOptions, release_course
 from grader.release.notebooks import split_stub
 from grader.release.record import random_public_checks
-from grader.release.recording import (RecordedModule, Recorder, RecordingError, RecordingModule,
+from grader.grading.recording import (RecordedModule, Recorder, RecordingError, RecordingModule,
                                       load_recording, parse_recording)
 from grader.release.strip import strip_hidden
 
@@ -87,6 +87,29 @@ def test_dest_holds_the_student_course_and_nothing_of_the_instructor(dest):
     # the hidden checks' data (the Titanic sample) stays home, as do caches
     assert not [p for p in files if p.startswith("grader/checks/data") or "__pycache__" in p or p.endswith(".pyc")]
     assert find_root(dest / "notebooks") == dest  # course root detection works in DEST
+    # what only the instructor uses stays home too
+    assert not [p for p in files if p.startswith(("grader/cli/instructor", "grader/release/", "grader/reports/"))]
+
+
+STUDENT_COMMANDS = {"list", "check", "watch", "hint", "status", "quiz"}
+INSTRUCTOR_COMMANDS = {"grade", "export", "release", "validate", "report", "feedback", "similarity"}
+
+
+def _commands(help_text: str) -> set[str]:
+    listing = help_text.split("Commands:", 1)[1]
+    return {line.split()[0] for line in listing.splitlines() if line.startswith("  ") and line.split()}
+
+
+def test_the_released_grader_lists_only_the_students_commands(dest):
+    done = dest_python(dest, "from grader.cli import main; main()", "--help")
+    assert done.returncode == 0, done.stderr
+    assert _commands(done.stdout) == STUDENT_COMMANDS
+    for command in sorted(INSTRUCTOR_COMMANDS):
+        refused = dest_python(dest, "from grader.cli import main; main()", command, "--help")
+        assert refused.returncode == 2 and f"No such command '{command}'" in refused.stderr
+    # The instructor's course has both.
+    here = subprocess.run([sys.executable, "-m", "grader", "--help"], capture_output=True, text=True, timeout=60)
+    assert _commands(here.stdout) == STUDENT_COMMANDS | INSTRUCTOR_COMMANDS
 
 
 def solution_only_lines() -> dict[str, set[str]]:

@@ -115,7 +115,8 @@ SNOOP = '''
 import gc, sys
 def calc_preds(coeffs, indeps):
     modules = sorted(m for m in sys.modules if m.startswith(("grader_reference", "grader.checks", "check_",
-                                                           "solutions", "pytest", "_pytest", "grader.plugin")))
+                                                           "solutions", "pytest", "_pytest", "grader.grading.plugin",
+                                                           "grader.grading.run", "grader.grading.session")))
     functions = sorted({getattr(f, "__module__", "?") for f in gc.get_objects()
                         if callable(f) and getattr(f, "__name__", "") in ("calc_preds", "agree")
                         and getattr(f, "__module__", "") != __name__})

@@ -23,7 +23,7 @@ from pathlib import Path
 from grader.course import CHECKS_DIR, PACKAGE_DIR, Exercise, load_exercises
 from grader.release.notebooks import write_notebooks
 from grader.release.record import record_references
-from grader.release.recording import RECORDING, RecordingError
+from grader.grading.recording import RECORDING, RecordingError
 from grader.release.strip import StripError, Stripped, strip_hidden
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -33,6 +33,10 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "grader release", "GIT_COMMITTER_EMAIL": "release@dl-grader.invalid",
     "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+00:00", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+00:00",
 }
+
+#: What only the instructor uses: the students' copy of the package goes without it, so that its
+#: `grader --help` lists the student's commands alone (grader/cli/__init__.py).
+INSTRUCTOR_ONLY = ("cli/instructor.py", "release", "reports")
 
 #: A check that joins a path with the checks' "data" folder (`Path(__file__).parent / "data"`).
 DATA_FOLDER = re.compile(r"/\s*[\"']data[\"']")
@@ -153,11 +157,14 @@ def _write_quizzes(source: Path, target: Path, keys: bool) -> None:
 
 def _write_package(target: Path, exercises: list[Exercise], stripped: dict[str, Stripped],
                    recording: bytes) -> None:
-    """The grader package: everything but the checks as it is, the checks stripped, the recording."""
+    """The grader package: the checks stripped, the recording, and everything else as it is but
+    what only the instructor uses (``INSTRUCTOR_ONLY``)."""
     checks = CHECKS_DIR.relative_to(PACKAGE_DIR)
     for path in _files(PACKAGE_DIR):
         relative = path.relative_to(PACKAGE_DIR)
         if relative.parts[0] == checks.parts[0] and relative.name not in ("pytest.ini",):
+            continue
+        if any(relative.as_posix() == part or relative.parts[0] == part for part in INSTRUCTOR_ONLY):
             continue
         _copy(path, target / relative)
     for exercise in exercises:

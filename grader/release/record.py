@@ -15,7 +15,7 @@ import random
 from pathlib import Path
 
 from grader.course import Exercise
-from grader.release.recording import Recorder, RecordingError, RecordingModule
+from grader.grading.recording import Recorder, RecordingError, RecordingModule
 from grader.release.strip import is_hidden
 
 SEEDS = (1, 2)

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.quiz.cli import quiz as quiz_group
+from grader.cli.quiz import quiz as quiz_group
 
 from .conftest import FIXTURES
 

@@ -1,22 +1,20 @@
-"""Turning results into what people read: the student's feedback and the class table.
+"""The student's feedback in the terminal: per exercise, points, what failed and why, what the
+code printed, hints and the score line (``grader check``, ``grader check NOTEBOOK``).
 
-Both take a results dict (Gradescope's form, as ``grading.build_results`` makes it) and
-print nothing a submission wrote without ``safetext.clean``; text is passed to rich as
+It takes a results dict (Gradescope's form, as ``grading.results.build_results`` makes it) and
+prints nothing a submission wrote without ``safetext.clean``; text is passed to rich as
 ``Text``, never spliced into markup, so a file name like ``[bold green]50 of 50`` is shown as
 it is written.
 """
 
 from __future__ import annotations
 
-import re
-
 from rich.console import Console
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
 from grader.course import Exercise
-from grader.grading import exercise_scores
+from grader.grading.results import exercise_scores
 from grader.safetext import clean
 
 PRINTED_LINES = 40       # of what a submission printed, `check` shows at most this many lines
@@ -116,90 +114,3 @@ def _print_printed(console: Console, text: str, budget: list[int]) -> None:
         console.print(_line("    ", (f"… {len(lines) - shown} more lines not shown "
                                      f"(at most {PRINTED_LINES} lines, {PRINTED_CHARS // 1024} KB in all)", "dim")),
                       highlight=False)
-
-
-#: A problem that says a file loaded without an exercise's function (grading's words).
-UNDEFINED = re.compile(r"\w+ is not defined in \S")
-
-
-def submission_note(results: dict) -> str:
-    """The first thing wrong with a submission, in a few words: why it scores what it does
-    ('week5/calc_preds.py is empty', 'no file for 5 exercises', 'cell 3 raised …'), or ''."""
-    extra = results.get("extra_data", {})
-    problems = list((extra.get("problems") or {}).values())
-    missing = [p for p in problems if p.startswith("no file for this exercise")]
-    undefined = [p for p in problems if UNDEFINED.match(p)]
-    others = [p for p in problems if p not in missing and p not in undefined]
-    if others:
-        note = others[0]
-    elif missing or undefined:
-        note = "; ".join(([f"no file for {len(missing)} exercise{'s' if len(missing) > 1 else ''}"] if missing else [])
-                         + ([f"{len(undefined)} function{'s' if len(undefined) > 1 else ''} not defined"]
-                            if undefined else []))
-    elif extra.get("notes"):
-        note = extra["notes"][0]
-    else:
-        return ""
-    return brief(note, NOTE_LIMIT)
-
-
-NOTE_LIMIT = 120  # characters of a note in the class table (the report and feedback have the whole text)
-
-
-def brief(text: str, limit: int) -> str:
-    """``text`` cleaned, without the advice after its first '; ' (the student's feedback has it),
-    and cut at a word to about ``limit`` characters with '…'."""
-    text = clean(text, 4 * limit, lines=False).split("; ", 1)[0]
-    if len(text) <= limit:
-        return text
-    head = text[:limit]
-    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(",;:") + " …"
-
-
-#: Beyond this many exercises the class table shows a column per folder of exercises/ (week1, …).
-MAX_EXERCISE_COLUMNS = 8
-
-
-def _folder_order(folder: str) -> tuple[int, bool, str]:
-    """week1, week2, week3, lab3, week5, lab5: by the number in the name, a week before its lab."""
-    digits = "".join(c for c in folder if c.isdigit())
-    return (int(digits) if digits else 1 << 30, folder.startswith("lab"), folder)
-
-
-def column_groups(exercises: list[Exercise]) -> list[tuple[str, list[Exercise]]]:
-    """The class table's point columns: one per exercise, or, for a course with more than
-    MAX_EXERCISE_COLUMNS exercises, one per folder of exercises/ with its exercises."""
-    if len(exercises) <= MAX_EXERCISE_COLUMNS:
-        return [(e.id, [e]) for e in exercises]
-    folders: dict[str, list[Exercise]] = {}
-    for e in exercises:
-        folders.setdefault(e.path.split("/")[0], []).append(e)
-    return [(name, folders[name]) for name in sorted(folders, key=_folder_order)]
-
-
-def class_table(rows: list[tuple[str, dict | None, str | None]], exercises: list[Exercise]) -> Table:
-    """One row per submission: total, points per exercise (per folder of exercises/ for a large
-    course), time and a note of the first problem (or the error that stopped its grading)."""
-    groups = column_groups(exercises)
-    per_folder = len(groups) != len(exercises)
-    table = Table(title="Class results", header_style="bold",
-                  caption="points per folder of exercises/; per exercise: grader report, or --json" if per_folder
-                  else None)
-    table.add_column("submission", no_wrap=True)
-    table.add_column("score", justify="right", no_wrap=True)
-    for name, _ in groups:
-        table.add_column(name, justify="right")
-    table.add_column("time", justify="right")
-    table.add_column("notes", overflow="fold")
-    for name, results, error in sorted(rows, key=lambda r: r[0]):
-        shown = Text(clean(name, 60, lines=False))
-        if results is None:
-            table.add_row(shown, Text("error", style="bold red"), *[""] * len(groups), "",
-                          Text(clean(error or "", 300, lines=False), style="red"))
-            continue
-        scores = exercise_scores(results, exercises)
-        cells = [_points(sum(scores[e.id][0] for e in members), sum(scores[e.id][1] for e in members))
-                 for _, members in groups]
-        table.add_row(shown, _points(results["score"], results["max_score"]), *cells,
-                      f"{results['execution_time']:.2f}s", Text(submission_note(results), style="yellow"))
-    return table

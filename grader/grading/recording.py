@@ -27,7 +27,7 @@ from typing import Any
 
 from grader.checking import CheckFailure, reference_grads, show_call, tensors_in
 from grader.course import CHECKS_DIR, Exercise
-from grader.references import call_key, canonical
+from grader.grading.references import call_key, canonical
 from grader.sandbox import wire
 
 RECORDING = CHECKS_DIR / "recorded.wire"

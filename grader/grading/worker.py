@@ -1,6 +1,6 @@
 """A batch grading worker: one ``Grader`` and one pytest session for many submissions.
 
-``python -m grader.worker COURSE`` reads JSON lines on standard input: the grading options
+``python -m grader.grading.worker COURSE`` reads JSON lines on standard input: the grading options
 without the seed, the options with the seed, then ``{"path": ...}`` per submission. It
 writes one JSON line per graded submission, ``{"path", "results"}``, on standard output;
 ``{"ready": true}`` first, or ``{"fatal": reason}`` if it cannot grade at all. Anything else
@@ -51,7 +51,7 @@ def read_line(fd: int) -> str:
 
 
 def options_from(line: str):  # -> GradeOptions
-    from grader.grading import GradeOptions
+    from grader.grading.options import GradeOptions
 
     options = json.loads(line)
     options["exercises"] = tuple(options["exercises"])
@@ -65,7 +65,7 @@ def main(course: str) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints must not corrupt the results channel
-    from grader.grading import Grader, sandbox_config
+    from grader.grading.options import sandbox_config
     from grader.sandbox.host import Sandbox
 
     def say(message: dict) -> None:
@@ -84,6 +84,8 @@ def main(course: str) -> int:
     # up for them only when a submission needs it (Sandbox.warm), not in every batch.
     try:
         sandbox = Sandbox(sandbox_config(Path(course), sandbox_options), os.getpid(), fork=True)
+        from grader.grading.runner import Grader  # after the fork: the children inherit none of it
+
         grader = Grader(Path(course), options_from(sys.stdin.readline()), sandbox=sandbox)
     except Exception as exc:  # noqa: BLE001 - the reason is sent to the dispatcher
         say({"fatal": str(exc)})

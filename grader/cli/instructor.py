@@ -1,322 +1,25 @@
-"""The `grader` command line: thin Click commands over plain functions."""
+"""The instructor's commands: grade, export, validate, release, report, feedback and similarity.
+
+They exist only in the instructor's course: `grader release` leaves this module out of the
+students' copy, so a student's `grader --help` lists the student's commands alone.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.text import Text
 
-from grader.course import CourseError, find_root, load_exercises, select
-from grader.quiz.cli import quiz
+from grader.cli.common import ASSIGNMENT, CPU_TIME, GRADEBOOK, ISOLATION, TIMEOUT, course_root, import_libraries
+from grader.course import CourseError, load_exercises
 from grader.reports.export import FORMATS
 from grader.safetext import clean
 
-ISOLATION = click.option(
-    "--isolation", type=click.Choice(["auto", "full", "weak"]), default="auto", show_default=True,
-    help="How submissions are walled off: full needs Linux namespaces (root or user namespaces); "
-         "weak runs them with limits only.")
-TIMEOUT = click.option("--timeout", type=click.FloatRange(0.1, 600), default=2.0, show_default=True,
-                       help="Wall-clock seconds one call of a submission's function may take.")
-GRADEBOOK = click.option(
-    "--gradebook", "gradebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="The gradebook database (default: .grader/gradebook.db in the course folder).")
-ASSIGNMENT = click.option("--assignment", default="default", show_default=True,
-                          help="The assignment the results are filed under in the gradebook.")
-CPU_TIME = click.option("--cpu-time", type=click.FloatRange(0.05, 600), default=0.5, show_default=True,
-                        help="CPU seconds one call may use (a busy loop is stopped then).")
 
-
-def _course() -> Path:
-    try:
-        return find_root()
-    except CourseError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-class _Commands(click.Group):
-    """The command group, ending quietly on Ctrl-C (one line, exit 130) and on a closed stdout."""
-
-    def invoke(self, ctx: click.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:
-            _quiet_stdout()
-            click.echo("Interrupted.", err=True)
-            raise click.exceptions.Exit(130) from None
-        except BrokenPipeError:  # `grader check | head -1`: the reader has gone
-            _quiet_stdout()
-            raise click.exceptions.Exit(1) from None
-
-
-class _HeldInterrupt:
-    """Holds Ctrl-C until the block ends, then raises it: torch's C++ start-up aborts the whole
-    process (std::terminate, a core dump) when a KeyboardInterrupt is raised inside it."""
-
-    def __enter__(self) -> "_HeldInterrupt":
-        self.pressed = False
-        self.previous = signal.signal(signal.SIGINT, self._press)
-        return self
-
-    def _press(self, *_: object) -> None:
-        self.pressed = True
-
-    def __exit__(self, *exc: object) -> None:
-        signal.signal(signal.SIGINT, self.previous)
-        if self.pressed:
-            raise KeyboardInterrupt
-
-
-def _import_libraries() -> None:
-    """Import torch, numpy and pandas with Ctrl-C held (see ``_HeldInterrupt``)."""
-    with _HeldInterrupt():
-        import numpy  # noqa: F401
-        import pandas  # noqa: F401
-        import torch  # noqa: F401
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's last flush cannot fail on a closed pipe."""
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError):
-        pass
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)
-    except (OSError, ValueError, AttributeError):  # a test runner's stdout has no file descriptor
-        pass
-
-
-@click.group(cls=_Commands)
-@click.version_option(package_name="dl-grader")
-def main() -> None:
-    """Grade the course's exercises and take its quizzes."""
-
-
-@main.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
-def list_exercises(as_json: bool) -> None:
-    """List the exercises: id, file, function and points.
-
-    Example:
-
-    \b
-        grader list
-        grader list --json
-    """
-    exercises = load_exercises()
-    if as_json:
-        click.echo(json.dumps([{"id": e.id, "path": e.path, "function": e.function, "points": e.points}
-                               for e in exercises], indent=2))
-        return
-    from rich.table import Table
-
-    table = Table(header_style="bold")
-    for column in ("id", "file", "function", "points"):
-        table.add_column(column, justify="right" if column == "points" else "left", no_wrap=True)
-    for e in exercises:
-        table.add_row(e.id, f"exercises/{e.path}", e.function, f"{e.points:g}")
-    Console(width=max(Console().width, 100)).print(table)
-
-
-@main.command()
-@click.argument("exercise", nargs=-1, metavar="[EXERCISE | NOTEBOOK]...")
-@click.option("--hint", "hints", is_flag=True, help="Also show the hint of each exercise that fails.")
-@click.option("--ci/--no-ci", "ci", default=None,
-              help="Plain output for CI logs, a step summary and ::error annotations on GitHub, and a last line "
-                   "'Points: X/Y' [default: on when CI=true].")
-@click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the results as JUnit XML to this file.")
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (Gradescope's results.json form).")
-@click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when checks fail.")
-@TIMEOUT
-@CPU_TIME
-@ISOLATION
-def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: Path | None, as_json: bool,
-          exit_zero: bool, timeout: float, cpu_time: float, isolation: str) -> None:
-    """Check your work in exercises/ (or in one notebook) with the public checks.
-
-    Prints, per exercise, the points, what failed and why, and what your code printed
-    (with --hint, a nudge too). Exits with status 1 while anything fails (unless
-    --exit-zero). Each exercise's result is remembered in .grader/ for `grader status`.
-    Given a notebook (or a .py file), checks the exercises it defines instead.
-
-    Example:
-
-    \b
-        grader check
-        grader check triple_relu calc_preds --hint
-        grader check notebooks/week5.ipynb
-        grader check --ci --junit grader-junit.xml
-        grader check --json > results.json
-    """
-    from grader.grading import GradeOptions, Grader, GradingError
-    from grader.report import print_feedback
-    from grader.sandbox.host import SandboxUnavailable
-    from grader.grading import sandbox_config
-    from grader.sandbox.host import Sandbox
-    from grader.student import ci as ci_output
-    from grader.student.state import State
-
-    ci = ci_output.ci_default(os.environ) if ci is None else ci
-    course = _course()
-    target, exercise = _check_target(course, exercise)
-    try:
-        exercises = select(load_exercises(), exercise)
-        options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, exercises=exercise,
-                               isolation=isolation)
-        console = ci_output.plain_console() if ci else Console()
-        if not as_json:
-            console.print(Text(f"Checking {target}", style="dim"), highlight=False)
-        # The zygote starts first, so that its imports overlap this process's own.
-        sandbox = Sandbox(sandbox_config(course, options))
-        try:
-            _import_libraries()
-        except BaseException:
-            sandbox.close()
-            raise
-        live = contextlib.nullcontext() if ci or as_json else console.status("Checking…")
-        with live, Grader(course, options, sandbox=sandbox) as grader:
-            results = grader.grade(target)
-    except (CourseError, GradingError, SandboxUnavailable) as exc:
-        raise click.ClickException(str(exc)) from None
-    state = State(course)
-    state.record_results(results, exercises)
-    for problem in state.problems:
-        click.echo(problem, err=True)
-    if as_json:
-        click.echo(json.dumps(results, indent=2))
-    else:
-        print_feedback(console, ci_output.plain_results(results) if ci else results, exercises, hints=hints,
-                       where=None if target.is_dir() else clean(str(target), 200, lines=False))
-    if junit_file:
-        _write(junit_file, ci_output.junit_xml(results, exercises), "wb")
-    if ci and not as_json:
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            _write(Path(summary), ci_output.summary_markdown(results, exercises), "a")
-        for line in ci_output.annotations(results, exercises):
-            click.echo(line)
-        click.echo(ci_output.points_line(results))
-    sys.exit(0 if exit_zero or ci_output.passed(results) else 1)
-
-
-def _check_target(course: Path, names: tuple[str, ...]) -> tuple[Path, tuple[str, ...]]:
-    """What `grader check` checks: exercises/, or the one notebook (or .py file) among ``names``,
-    with the exercises it defines unless some are named."""
-    from grader.submission import provided
-
-    files = [n for n in names if n.endswith((".ipynb", ".py"))]
-    if not files:
-        return course / "exercises", names
-    if len(files) > 1:
-        raise click.ClickException(f"check one notebook at a time, not {len(files)} ({clean(', '.join(files), 300, lines=False)})")
-    path, others = Path(files[0]), tuple(n for n in names if n != files[0])
-    if not path.is_file():
-        raise click.ClickException(f"there is no file {clean(files[0], 200, lines=False)}; give the notebook's path, "
-                                   "for example notebooks/week5.ipynb")
-    try:
-        found = provided(path, load_exercises())
-    except ValueError as exc:
-        raise click.ClickException(clean(str(exc), 300, lines=False)) from None
-    return path, others or tuple(e.id for e in found)
-
-
-def _write(path: Path, content: str | bytes, mode: str) -> None:
-    try:
-        with open(path, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as file:
-            file.write(content)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}; check the folder exists "
-                                   "and is writable") from None
-
-
-@main.command()
-@TIMEOUT
-@CPU_TIME
-@ISOLATION
-def watch(timeout: float, cpu_time: float, isolation: str) -> None:
-    """Check each exercise again every time you save it, rustlings-style.
-
-    Shows your progress, the current exercise's failures and moves on when it
-    passes. Keys: h hint, l list of exercises, c check all, q quit.
-
-    Example:
-
-    \b
-        grader watch
-    """
-    from grader.grading import GradeOptions, Grader, GradingError
-    from grader.sandbox.host import SandboxUnavailable
-    from grader.student.state import State
-    from grader.student.terminal import WatchFailed, run
-    from grader.student.watch import Watch
-
-    course = _course()
-    console = Console(highlight=False)
-    try:
-        exercises = load_exercises()
-        options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, isolation=isolation)
-        with console.status("Starting the checks…"):
-            grader = Grader(course, options)
-        with grader:
-            loop = Watch(course, exercises, lambda ids: grader.grade(course / "exercises", only=ids), State(course))
-            run(loop, console)
-    except KeyboardInterrupt:
-        click.echo("Stopped watching.")
-        sys.exit(130)
-    except (CourseError, GradingError, SandboxUnavailable, WatchFailed) as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo("Stopped watching. `grader status` shows where you are.")
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def status(as_json: bool) -> None:
-    """Show which exercises pass (as last checked) and your quiz progress and best scores.
-
-    Example:
-
-    \b
-        grader status
-        grader status --json
-    """
-    from grader.quiz.model import QuizError
-    from grader.quiz.parse import find_quizzes, quizzes_dir
-    from grader.student.state import State
-    from grader.student.status import exercise_status, quiz_status, status_view
-
-    course = _course()
-    state = State(course)
-    try:
-        folder = quizzes_dir(os.environ.get("GRADER_QUIZZES"), start=course)
-        quizzes = find_quizzes(folder) if folder.is_dir() else []
-    except QuizError as exc:
-        raise click.ClickException(f"{exc} (fix the quiz file)") from None
-    exercise_rows = exercise_status(course, load_exercises(), state)
-    quiz_rows = quiz_status(course, quizzes, state)
-    for problem in state.problems:
-        click.echo(problem, err=True)
-    if as_json:
-        click.echo(json.dumps({
-            "exercises": [{"id": r.exercise.id, "passed": r.passed, "edited_since": r.edited,
-                           **(r.record.to_json() if r.record else {"score": None})} for r in exercise_rows],
-            "quizzes": [{"id": r.quiz.id, "answered": r.answered, "questions": len(r.quiz.questions),
-                         "last": r.last, "best": r.best, "max_score": r.quiz.total_points, "attempts": r.attempts}
-                        for r in quiz_rows]}, indent=2))
-        return
-    Console(highlight=False, width=max(Console().width, 120)).print(status_view(exercise_rows, quiz_rows))
-
-
-@main.command()
+@click.command()
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the results of a single submission to this file.")
@@ -358,7 +61,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
     from grader.gradebook import (BatchError, GradebookError, RosterError, checks_hash, choose_seed, load_roster,
                                   plan_batch)
     from grader.grading import GradeOptions, grade_many
-    from grader.report import class_table
+    from grader.reports.table import class_table
     from grader.submission import submission_name
 
     if json_file and len(submissions) != 1:
@@ -368,7 +71,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
     if out_dir and duplicates:
         raise click.ClickException(f"several submissions are named {clean(', '.join(duplicates), 300, lines=False)}: "
                                    "their --out files would overwrite each other; rename them")
-    course = _course()
+    course = course_root()
     if not (course / "solutions").is_dir():
         raise click.ClickException(f"{course} has no solutions/ folder: grading compares against the references")
     if out_dir:
@@ -455,7 +158,7 @@ def _gradebook(course: Path, path: Path | None, *, create: bool):
     return Gradebook(path)
 
 
-@main.command("export")
+@click.command("export")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), required=True,
               help="csv (a column per exercise), canvas or moodle (their grade import CSV), or gradescope "
                    "(a results.json per student).")
@@ -483,7 +186,7 @@ def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | N
     if not chosen.single_file and out is None:
         raise click.ClickException(f"--format {fmt} writes one file per student: give --out DIR")
     try:
-        with _gradebook(_course(), gradebook_path, create=False) as book:
+        with _gradebook(course_root(), gradebook_path, create=False) as book:
             data = collect(book, assignment, load_exercises(), lms_id=canvas_id)
         files = chosen.render(data)
         if out is None:
@@ -498,26 +201,8 @@ def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | N
         click.echo(f"Not exported, no submission: {', '.join(missing)}", err=True)
 
 
-@main.command()
-@click.argument("exercise")
-def hint(exercise: str) -> None:
-    """Show a nudge for one exercise: the idea to look at, not the code.
 
-    Example:
-
-    \b
-        grader hint calc_preds
-    """
-    try:
-        (chosen,) = select(load_exercises(), (exercise,))
-    except CourseError as exc:
-        raise click.ClickException(str(exc)) from None
-    console = Console()
-    console.print(Text.assemble((chosen.id, "bold"), "  ", (f"exercises/{chosen.path}", "dim")), highlight=False)
-    console.print(Text.assemble(("hint: ", "cyan"), chosen.hint), highlight=False)
-
-
-@main.command()
+@click.command()
 @ISOLATION
 def validate(isolation: str) -> None:
     """Check the course itself: solutions score full marks, stubs score zero.
@@ -532,10 +217,10 @@ def validate(isolation: str) -> None:
     """
     from grader.grading import GradingError
     from grader.sandbox.host import SandboxUnavailable
-    from grader.validate import validate_course
+    from grader.release.validate import validate_course
 
-    course = _course()
-    _import_libraries()
+    course = course_root()
+    import_libraries()
     try:
         with Console(stderr=True).status("Validating the course…"):
             problems = validate_course(course, isolation)
@@ -547,7 +232,7 @@ def validate(isolation: str) -> None:
                "and every stub scores zero.")
 
 
-@main.command()
+@click.command()
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--git", "make_git", is_flag=True, help="Also run git init and make the first commit (fixed author and date).")
 @click.option("--without-quiz-keys", is_flag=True,
@@ -569,7 +254,7 @@ def release(dest: Path, make_git: bool, without_quiz_keys: bool, isolation: str)
     """
     from grader.release.build import ReleaseError, ReleaseOptions, release_course
 
-    course = _course()
+    course = course_root()
     try:
         with Console(stderr=True).status("Recording the public checks' expected results…"):
             summary = release_course(course, dest, ReleaseOptions(git=make_git, quiz_keys=not without_quiz_keys,
@@ -580,7 +265,7 @@ def release(dest: Path, make_git: bool, without_quiz_keys: bool, isolation: str)
                f"in {summary.seconds:.1f} s" + (f"; first commit {summary.commit[:12]}" if summary.commit else ""))
 
 
-GRADEBOOK = click.option("--gradebook", "gradebook", type=click.Path(dir_okay=False, path_type=Path),
+READ_GRADEBOOK = click.option("--gradebook", "gradebook", type=click.Path(dir_okay=False, path_type=Path),
                          help="The gradebook to read (default: .grader/gradebook.db in the course).")
 RESULTS = click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path),
                        help="Read the results from this folder of <student>.json files (`grader grade --out DIR`).")
@@ -610,14 +295,14 @@ def _records(results_dir: Path | None, gradebook: Path | None, assignment: str) 
     from grader.reports.records import ReportError, load_records
 
     try:
-        return load_records(results_dir, gradebook or _course() / DEFAULT_PATH, assignment)
+        return load_records(results_dir, gradebook or course_root() / DEFAULT_PATH, assignment)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
 
 
-@main.command()
+@click.command()
 @RESULTS
-@GRADEBOOK
+@READ_GRADEBOOK
 @ASSIGNMENT
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
               show_default=True, help="The HTML file to write.")
@@ -653,7 +338,7 @@ def report(results_dir: Path | None, gradebook: Path | None, assignment: str, ou
     matches = None
     if submissions:
         with Console(stderr=True).status("Comparing the submissions' code…"):
-            matches = tuple(find_similar(_course(), list(submissions), load_exercises(),
+            matches = tuple(find_similar(course_root(), list(submissions), load_exercises(),
                                          THRESHOLD if threshold is None else threshold))
     with Console(stderr=True).status("Drawing the report…"):
         page = build_report(ReportInputs(records, quizzes, matches))
@@ -664,9 +349,9 @@ def report(results_dir: Path | None, gradebook: Path | None, assignment: str, ou
     click.echo(f"Wrote {out_file} ({len(records)} submissions, {len(page.encode()) / 1024:.0f} KiB).")
 
 
-@main.command()
+@click.command()
 @RESULTS
-@GRADEBOOK
+@READ_GRADEBOOK
 @ASSIGNMENT
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the <student>.md and <student>.html files.")
@@ -692,11 +377,11 @@ def feedback(results_dir: Path | None, gradebook: Path | None, assignment: str, 
     click.echo(f"Wrote {len(written)} files for {len(records)} students to {out_dir}/.")
 
 
-@main.command()
+@click.command()
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.8, show_default=True,
               help="Similarity (0-1) from which a pair is listed.")
-@GRADEBOOK
+@READ_GRADEBOOK
 def similarity(submissions: tuple[Path, ...], threshold: float, gradebook: Path | None) -> None:
     """List the pairs of submissions whose code for an exercise is suspiciously alike.
 
@@ -714,13 +399,10 @@ def similarity(submissions: tuple[Path, ...], threshold: float, gradebook: Path 
 
     if len(submissions) < 2:
         raise click.ClickException("give at least two submissions to compare")
-    course = _course()
+    course = course_root()
     with Console(stderr=True).status("Comparing the submissions' code…"):
         matches = find_similar(course, list(submissions), load_exercises(), threshold)
     if not matches:
         click.echo(f"No pair of the {len(submissions)} submissions is {threshold:.0%} alike or more.")
         return
     Console(width=max(Console().width, 120)).print(terminal_table(matches, _students(course, gradebook)))
-
-
-main.add_command(quiz)

@@ -1,0 +1,289 @@
+"""The state of one submission's grading: its child, what loaded, what it printed, the notes.
+
+A ``GradingRun`` is made per submission by ``Grader.new_run``; the pytest plugin runs every
+check against it, and ``results.build_results`` turns what it found into results.json.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from grader.checking import CheckFailure
+from grader.course import Exercise
+from grader.grading.calls import StudentModule, at, exception_text, location
+from grader.sandbox.host import CellCode, Child, Loaded, Sandbox, SandboxFailure, SkippedCell, StudentError, clean_text
+from grader.submission import Cell, Source, Submission, provided_names
+
+@dataclass
+class CheckResult:
+    name: str
+    exercise: str
+    points: float
+    hidden: bool
+    passed: bool
+    output: str = ""
+    file: str | None = None     # where in the submission it failed, when known
+    line: int | None = None
+
+
+@dataclass
+class GradingRun:
+    """Everything one submission's grading needs, and what it found."""
+
+    submission: Submission
+    exercises: list[Exercise]
+    sandbox: Sandbox
+    references: dict[str, ModuleType]
+    hidden: bool
+    seed: int
+    timeout: float
+    results: list[CheckResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)    # about the whole submission: cells that did not run
+    # What the submission printed, per exercise, while public checks ran. Once a hidden
+    # input has reached the submission, nothing it prints is kept: it could print the input
+    # (then, or later from a saved copy). The plugin runs every public check first.
+    printed_by: dict[str, str] = field(default_factory=dict)
+    _printing: str | None = None        # the exercise whose check runs now
+    _sealed: bool = False               # a hidden check has begun
+    _taken: int = 0                     # bytes of the current child's output already filed
+    _child: Child | None = None
+    _loaded: dict[str, tuple[str, Loaded]] = field(default_factory=dict)  # filename -> (module, what loaded)
+    _failed: dict[str, CheckFailure] = field(default_factory=dict)   # filename -> why it did not load
+    _overran: set[str] = field(default_factory=set)                  # files whose loading ran out of time
+    _skipped: dict[tuple[str, int], tuple[Cell, str]] = field(default_factory=dict)  # -> (cell, why)
+    _broken: dict[str, CheckFailure] = field(default_factory=dict)      # exercise id -> reason
+    _undefined: dict[str, str] = field(default_factory=dict)  # exercise id -> its function is not in its file
+
+    # --------------------------------------------------------------- the student's side
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        return next(e for e in self.exercises if e.id == exercise_id)
+
+    def student(self, exercise: Exercise, public: bool) -> "StudentModule":
+        if exercise.id in self._broken:
+            broken = self._broken[exercise.id]
+            raise CheckFailure(str(broken), file=broken.file, line=broken.line)
+        if exercise.id in self.submission.problems:
+            raise CheckFailure(self.submission.problems[exercise.id])
+        source = self.submission.sources[exercise.id]
+        if "optim" in source.text and self.sandbox.warm() and self._child is not None:
+            self._child.kill()  # forked before the warm-up: the next child has torch's optimizers ready
+        child = self.child()
+        module = self._load(child, source, exercise)
+        # Library start-up at the top level (see StudentFunction.run): a load that ran out of time
+        # in a zygote that has not warmed up fully runs once more after it has.
+        overran = child.dead or source.filename in self._overran
+        if overran and (isinstance(module, CheckFailure) or source.notebook) and self.sandbox.warm():
+            self._overran.discard(source.filename)
+            child.kill()
+            child, module = self.reloaded(exercise)
+        if isinstance(module, CheckFailure):
+            self._broken[exercise.id] = module
+            raise module
+        return StudentModule(self, exercise, child, module, source, public)
+
+    def child(self) -> Child:
+        if self._child is None or self._child.dead:
+            self.collect_output()
+            self._child = self.sandbox.spawn()
+            self._taken = 0
+            self._loaded = {}
+        return self._child
+
+    def begin_check(self, exercise_id: str, hidden: bool) -> None:
+        """A check starts: what is printed from now on is filed under ``exercise_id``."""
+        self.collect_output()
+        self._printing = exercise_id
+        self._sealed = self._sealed or hidden
+
+    def collect_output(self) -> None:
+        """File what the child printed since the last look (dropped once hidden checks began)."""
+        child = self._child
+        if child is None:
+            return
+        child.drain()
+        new = bytes(child.output[self._taken:])
+        self._taken += len(new)
+        if new and not self._sealed and self._printing is not None:
+            text = self.printed_by.get(self._printing, "") + new.decode("utf-8", "replace")
+            self.printed_by[self._printing] = text
+
+    @property
+    def printed(self) -> str:
+        """Everything kept of what the submission printed, in the order the exercises ran."""
+        return "".join(self.printed_by.values())
+
+    def _load(self, child: Child, source: Source, exercise: Exercise) -> str | CheckFailure:
+        """The child's module that holds ``exercise``'s function, loading ``source`` first if needed."""
+        if source.filename in self._failed:  # kept across children: one failed load is enough
+            return self._failed[source.filename]
+        if source.filename not in self._loaded:
+            module = f"submission_{len(self._loaded)}"
+            loaded = self._load_file(child, source, module)
+            if isinstance(loaded, CheckFailure):
+                self._failed[source.filename] = loaded
+                return loaded
+            self._loaded[source.filename] = (module, loaded)
+        module, loaded = self._loaded[source.filename]
+        if exercise.id in loaded.pinned:
+            return f"{module}:{exercise.id}"
+        if exercise.function in loaded.missing:
+            cells = sorted({c.number for (name, _), (c, _) in self._skipped.items() if name == source.filename})
+            skipped = f"; cells {', '.join(map(str, cells))} did not run (see the notes)" if cells else ""
+            self._undefined[exercise.id] = reason = f"{exercise.function} is not defined in {source.filename}"
+            return CheckFailure(reason + skipped)
+        return module
+
+    def _load_file(self, child: Child, source: Source, module: str) -> Loaded | CheckFailure:
+        """Run a file in the child as ``module``: a .py file as Python imports it, a notebook cell by
+        cell (cells that did not run become notes); what failed to load fails its exercises."""
+        exercises = [e for e in self.exercises if self.submission.sources.get(e.id) == source]
+        functions = sorted({e.function for e in exercises})
+        if source.notebook:
+            cells = [CellCode(c.code, c.first_line, c.tags, run=not c.magic) for c in source.cells]
+            pins = {e.id: e.function for e in exercises if any(e.id in c.tags for c in source.cells)}
+        else:
+            cells, pins = [CellCode(source.text)], {}
+        try:
+            loaded = child.load_cells(module, cells, source.filename, functions, pins=pins,
+                                      stop_at_first=not source.notebook)
+        except SandboxFailure as exc:
+            return CheckFailure(f"loading {source.filename} failed: {exc}{'' if source.notebook else MAIN_HINT}")
+        if not source.notebook:
+            if not loaded.skipped:
+                return loaded
+            first = loaded.skipped[0]
+            if first.reason in ("cpu", "time"):
+                self._overran.add(source.filename)
+            return CheckFailure(self._module_failure(source, first), **at(source, first.error.line if first.error else None))
+        limits = self.sandbox.config.limits
+        if any(r.reason in ("cpu", "time") for r in loaded.skipped):
+            self._overran.add(source.filename)
+        late = [source.cells[r.index].number for r in loaded.skipped if r.reason == "late"]
+        for report in loaded.skipped:
+            cell = source.cells[report.index]
+            self._skipped[(source.filename, cell.number)] = (cell, _why(report))
+            if report.reason != "late":
+                self._note(_cell_note(source, cell, report, limits.cell_cpu_seconds, limits.cell_seconds))
+        for cell in source.cells:
+            if cell.magic:
+                self._skipped[(source.filename, cell.number)] = (cell, f"because it is a {cell.magic} cell magic")
+                self._note(f"{source.filename}: cell {cell.number} is a {clean_text(cell.magic, 20)} cell magic; not run")
+        if late:
+            self._note(f"{source.filename}: cells {', '.join(map(str, late[:20]))}{'...' if len(late) > 20 else ''} "
+                       f"were not run: loading the notebook took more than {limits.load_seconds:g} s")
+        return loaded
+
+    def _module_failure(self, source: Source, report: SkippedCell) -> str:
+        error = report.error or StudentError("Error", "")
+        where = location(source, error.line, with_file=False)
+        if report.reason == "syntax" and error.type != "SyntaxError":
+            return f"{source.filename} cannot be compiled: {exception_text(error)}"
+        if report.reason == "syntax":
+            return f"SyntaxError in {source.filename}{', ' + source.where(error.line) if error.line else ''}: " \
+                   f"{error.message}"
+        if report.reason == "cpu":
+            spent = f"used more than {self.sandbox.config.limits.cell_cpu_seconds:g} s of CPU time"
+        elif report.reason == "time":
+            spent = f"ran for more than {self.sandbox.config.limits.cell_seconds:g} s"
+        else:
+            return f"loading {source.filename} raised {exception_text(error)}{where}{MAIN_HINT}"
+        return f"loading {source.filename} {spent} at its top level{where}{MAIN_HINT}"
+
+    def _note(self, text: str) -> None:
+        """A note about the submission, once however often its files are loaded."""
+        text = clean_text(text, NOTE_LIMIT)   # file names and cell lines are the submission's text too
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def explain(self, output: str) -> str:
+        """A failure on a name that a skipped cell would have defined says which cell, and what to write."""
+        match = NAME_ERROR.search(output)
+        if match is None:
+            return output
+        name = match.group(1)
+        for cell, why in self._skipped.values():
+            provided = provided_names(cell.code).get(name)
+            if provided is not None:
+                line, instead = provided
+                fix = f"{instead} in your own cell" if instead else f"define {name} in a cell that runs"
+                return (f"{output}; name '{name}' is not defined: cell {cell.number} (`{clean_text(line, 60)}`) "
+                        f"was skipped {why}; {fix}")
+        return output
+
+    def reloaded(self, exercise: Exercise) -> tuple[Child, str]:
+        """A fresh child with the submission's source loaded again, after its last child was stopped."""
+        source = self.submission.sources[exercise.id]
+        self._failed.pop(source.filename, None)  # it failed for want of the warm-up: load it again
+        child = self.child()
+        module = self._load(child, source, exercise)
+        if isinstance(module, CheckFailure):
+            self._broken[exercise.id] = module
+            raise module
+        return child, module
+
+    def broken(self, exercise: Exercise, reason: str) -> None:
+        self._broken[exercise.id] = CheckFailure(
+            f"not run: an earlier check stopped the submission's process ({reason})")
+
+    @property
+    def undefined(self) -> dict[str, str]:
+        """Exercises whose file loaded without their function, by exercise id, with the reason."""
+        return self._undefined
+
+    @property
+    def failed_loads(self) -> dict[str, CheckFailure]:
+        """Files that did not load, by file name, with the reason."""
+        return self._failed
+
+    def close(self) -> None:
+        if self._child is not None:
+            self.collect_output()
+            self._child.close()
+            self._child = None
+
+    # --------------------------------------------------------------- the trusted side
+
+    def reference(self, exercise: Exercise) -> ModuleType:
+        return self.references[exercise.id]
+
+
+MAIN_HINT = ("; the grader imports your file, so put work that is not a definition (reading data, training, "
+             "demos) under `if __name__ == \"__main__\":`")
+NOTE_LIMIT = 300
+NAME_ERROR = re.compile(r"NameError: name '([A-Za-z_][A-Za-z0-9_]{0,80})' is not defined")
+MISSING_MODULE = re.compile(r"No module named '([A-Za-z_][\w.]{0,80})'")
+
+
+def _why(report: SkippedCell) -> str:
+    """Why a cell did not run, as the end of "cell 1 was skipped ..."."""
+    error = report.error
+    if report.reason == "raised" and error is not None:
+        missing = MISSING_MODULE.search(error.message) if error.type in ("ModuleNotFoundError", "ImportError") else None
+        if missing:
+            return f"because {missing.group(1).split('.')[0]} is not installed in the grader"
+        return f"because it raised {error.type}"
+    return {"syntax": "because of a SyntaxError", "cpu": "because it ran past its CPU time",
+            "time": "because it ran past its time", "late": "because loading ran out of time"}.get(
+        report.reason, "")
+
+
+def _cell_note(source: Source, cell: Cell, report: SkippedCell, cpu: float, seconds: float) -> str:
+    """ "hw.ipynb: cell 3 raised FileNotFoundError: ...; skipped" and the like."""
+    error = report.error or StudentError("Error", "")
+    where = ""
+    if error.line is not None and source.cell_at(error.line) is not None:
+        inside = source.cell_at(error.line) is cell
+        where = f" (line {error.line - cell.first_line + 1})" if inside else f" ({source.where(error.line)})"
+    start = f"{source.filename}: cell {cell.number}"
+    if report.reason == "syntax" and error.type != "SyntaxError":
+        return f"{start} cannot be compiled ({exception_text(error)}); skipped"
+    if report.reason == "syntax":
+        return f"{start} has a SyntaxError{where}: {error.message}; skipped"
+    if report.reason == "cpu":
+        return f"{start} used more than {cpu:g} s of CPU time{where}; interrupted and skipped"
+    if report.reason == "time":
+        return f"{start} ran for more than {seconds:g} s{where}; interrupted and skipped"
+    return f"{start} raised {exception_text(error)}{where}; skipped"
