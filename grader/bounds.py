@@ -11,3 +11,4 @@ QUIZ_ANSWERS_NESTING = 8  # arrays and objects nested in an answers file; a vali
 QUIZ_NUMBER_CHARS = 40  # characters of one number in an answers file (a float has 17 significant digits)
 QUIZ_NAME_CHARS = 200  # characters of the name an answers file is filed under (its file or folder name)
 QUIZ_SHOWN_CHARS = 500  # characters of a line about an answers file printed to the terminal
+QUIZ_RESPONSE_CHARS = 200  # characters of one student's answer as `grader quiz stats` shows it

@@ -121,3 +121,19 @@ def test_error_lines_about_a_file_are_clean(tmp_path):
         _assert_clean(result)
         assert len(result.output.strip().splitlines()) == 1
         assert "not valid JSON" in result.output or "cannot name a student" in result.output
+
+
+def test_stats_shows_no_raw_answer(tmp_path):
+    short = next(q for q in LAB5.questions if q.type == "short")
+    files = []
+    for i, answer in enumerate([HOSTILE_NAME, "fine"]):
+        path = tmp_path / f"s{i}.json"
+        path.write_text(json.dumps({"quiz": LAB5.id, "answers": {short.id: answer}}, ensure_ascii=False))
+        files.append(path)
+    for extra in ([], ["--json"]):
+        result = CliRunner().invoke(main, ["quiz", "stats", QUIZ_FILE, *map(str, files), *extra])
+        assert result.exit_code == 0, result.output
+        _assert_clean(result)
+    data = json.loads(result.output)
+    responses = next(q for q in data["questions"] if q["id"] == short.id)["responses"]
+    assert responses["fine"] == 1 and len(responses) == 2
