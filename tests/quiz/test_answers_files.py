@@ -2,6 +2,7 @@
 nesting; a bad file is one line of error and the others of a batch are still recorded."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from grader.bounds import QUIZ_ANSWERS_FILE_BYTES, QUIZ_ANSWERS_NESTING
 from grader.cli import main
 from grader.gradebook import Gradebook
 from grader.quiz.parse import load_quiz
-from grader.quiz.scoring import AnswerError, answers_document, load_answers, perfect_answers, score_quiz
+from grader.quiz.scoring import (AnswerError, answers_document, decode_answers, load_answers, matches_form, occurs,
+                                 perfect_answers, score_quiz)
 
 QUIZZES = Path(__file__).resolve().parents[2] / "quizzes"
 LAB5 = load_quiz(QUIZZES / "lab5-from-scratch-model.md")
@@ -77,3 +79,36 @@ def test_a_hostile_file_in_a_batch_costs_only_itself(tmp_path):
     with Gradebook(db) as book:
         rows = {a.student: a.score for a in book.quiz_results(LAB5.id)}
     assert rows == {"alice": expected, "zoe": expected} and expected > 0
+
+
+def _seconds_per_call(f, *args) -> float:
+    """The best of five timings of ``f(*args)``, each repeated for at least 20 ms."""
+    best = float("inf")
+    for _ in range(5):
+        calls, started = 0, time.perf_counter()
+        while True:
+            f(*args)
+            calls += 1
+            elapsed = time.perf_counter() - started
+            if elapsed > 0.02:
+                break
+        best = min(best, elapsed / calls)
+    return best
+
+
+def _growth(f, make) -> float:
+    """How much longer ``f`` takes on an input four times as long: about 4 when linear, 16 when quadratic."""
+    return _seconds_per_call(f, make(16_000)) / _seconds_per_call(f, make(4_000))
+
+
+def test_wildcard_matching_is_linear_in_the_answer():
+    """A rubric alternative or short-answer form with `*` was a regular expression of `.*?` runs: a
+    student's long answer made it backtrack quadratically (a 256 KiB answer: minutes)."""
+    assert _growth(lambda a: occurs("a*b", a), lambda n: "a" * n) < 9
+    assert _growth(lambda a: matches_form("a*a*b*c", a), lambda n: "a" * n + "b") < 9
+
+
+def test_the_nesting_check_is_linear_in_the_file():
+    """Strings full of escaped quotes and brackets, never closed: read once, not once per quote."""
+    assert _growth(lambda raw: pytest.raises(AnswerError, decode_answers, raw, "x.json"),
+                   lambda n: b'{"a": "' + b'\\"[' * n) < 9
