@@ -1,11 +1,12 @@
-"""Caps on the work the trusted side does with what a submission controls: all of them live here.
+"""Caps on the work the trusted side does with what a submission controls, in one place.
 
-Whatever the grader does with something a submission (or a student's file) controls is linear or
-better in a size capped by one of these constants. Plain named constants, one comment each; keep
-each area's constants together under a comment naming it.
+Whatever the grader does with a submission's output is linear (or better) in a size that is
+capped here. Plain named constants, one comment each; keep each area's constants together
+under a comment that names the area.
 """
 
-# --- quizzes: students' answers files (grader/quiz/scoring.py, grader/quiz/record.py) ---------------
+# --- quizzes (grader/quiz/): students' answers files, and what the quiz commands print of them
+
 QUIZ_ANSWERS_FILE_BYTES = 256 * 1024  # an answers file's size; a whole quiz of free-text answers is far less
 QUIZ_ANSWERS_NESTING = 8  # arrays and objects nested in an answers file; a valid one nests 3 deep
 QUIZ_NUMBER_CHARS = 40  # characters of one number in an answers file (a float has 17 significant digits)

@@ -356,9 +356,11 @@ class Gradebook:
                     return seed
                 self.db.execute("INSERT OR IGNORE INTO seeds (assignment, seed) VALUES (?, ?)",
                                 (assignment, secrets.randbits(32)))
-                return int(self.db.execute("SELECT seed FROM seeds WHERE assignment = ?", (assignment,)).fetchone()[0])
+                row = self.db.execute("SELECT seed FROM seeds WHERE assignment = ?", (assignment,)).fetchone()
+                return int(row[0])
         except sqlite3.Error as exc:
-            raise GradebookError(f"cannot choose the seed of {assignment} in the gradebook {self.path}: {exc}") from None
+            raise GradebookError(f"cannot choose the seed of {assignment} in the gradebook {self.path}: "
+                                 f"{exc}") from None
 
     def _transaction(self) -> "_Transaction":
         return _Transaction(self.db)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from grader.bounds import QUIZ_SHOWN_CHARS
 from grader.gradebook import DEFAULT_PATH, Gradebook, GradebookError, RosterError, load_roster
 from grader.quiz.export import FORMATS, export_quiz, markdown_table
 from grader.quiz.model import Quiz, QuizError
@@ -50,8 +51,8 @@ def _answers(path: str, quiz: Quiz) -> dict[str, Any]:
     try:
         return load_answers(path, quiz)
     except AnswerError as e:
-        raise click.ClickException(clean(f"{e}. See the answers file format in quizzes/FORMAT.md.", 500,
-                                         lines=False)) from None
+        raise click.ClickException(clean(f"{e}. See the answers file format in quizzes/FORMAT.md.",
+                                         QUIZ_SHOWN_CHARS, lines=False)) from None
 
 
 def _num(x: float | None, fmt: str = ".2f") -> str:
@@ -155,10 +156,12 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
         if save:
             try:
                 save.parent.mkdir(parents=True, exist_ok=True)
-                save.write_text(json.dumps(answers_document(quiz_obj, answers), indent=2) + "\n")  # ASCII: no raw controls
+                # ASCII: the answers are kept exactly, and no control character reaches the file raw.
+                save.write_text(json.dumps(answers_document(quiz_obj, answers), indent=2) + "\n")
             except OSError as e:
-                raise click.ClickException(f"cannot write {clean(str(save), 300, lines=False)}: {e.strerror}") from None
-            console.print(f"Answers saved to {clean(str(save), 300, lines=False)}", markup=False)
+                raise click.ClickException(f"cannot write {clean(str(save), QUIZ_SHOWN_CHARS, lines=False)}: "
+                                           f"{e.strerror}") from None
+            console.print(f"Answers saved to {clean(str(save), QUIZ_SHOWN_CHARS, lines=False)}", markup=False)
         return
     if sys.stdin.isatty():
         # Ctrl-C saves the progress, even when the shell started us with SIGINT ignored
@@ -240,7 +243,7 @@ def _record(quiz_obj: Quiz, files: tuple[str, ...], path: Path, assignment: str 
         roster = load_roster(roster_file) if roster_file else None
         book = Gradebook(path)
     except (RosterError, GradebookError) as e:
-        raise click.ClickException(clean(str(e), 500, lines=False)) from None
+        raise click.ClickException(clean(str(e), QUIZ_SHOWN_CHARS, lines=False)) from None
     problems: list[str] = []  # one bad answers file is that file's problem, not the batch's
 
     def warn(line: str) -> None:
@@ -254,15 +257,15 @@ def _record(quiz_obj: Quiz, files: tuple[str, ...], path: Path, assignment: str 
                 book.set_roster(roster.students)
             outcome = record_batch(book, quiz_obj, [Path(f) for f in files], assignment, roster, click.echo, warn)
         except GradebookError as e:
-            raise click.ClickException(clean(str(e), 500, lines=False)) from None
+            raise click.ClickException(clean(str(e), QUIZ_SHOWN_CHARS, lines=False)) from None
     if len(files) == 1 and problems:
         raise click.ClickException(problems[0].removeprefix("error: "))
     if outcome.unmatched:
         click.echo(f"Not on the roster (recorded under their own names): "
-                   f"{clean(', '.join(outcome.unmatched), 1000, lines=False)}", err=True)
+                   f"{clean(', '.join(outcome.unmatched), QUIZ_SHOWN_CHARS, lines=False)}", err=True)
     recorded = outcome.recorded
     click.echo(f"Recorded {recorded} result{'s' if recorded != 1 else ''} of {quiz_obj.id} in "
-               f"{clean(str(path), 300, lines=False)}")
+               f"{clean(str(path), QUIZ_SHOWN_CHARS, lines=False)}")
     if outcome.refused:
         n = outcome.refused
         raise click.ClickException(f"{n} answers file{'s' if n != 1 else ''} could not be scored or recorded (see "

@@ -130,7 +130,8 @@ def record_batch(book: Gradebook, quiz: Quiz, paths: list[Path], assignment: str
         try:
             student, result = record_answers(book, quiz, path, assignment, student)
         except AnswerError as e:
-            warn(f"error: {clean(f'{e}. See the answers file format in quizzes/FORMAT.md.', QUIZ_SHOWN_CHARS, lines=False)}")
+            reason = f"{e}. See the answers file format in quizzes/FORMAT.md."
+            warn(f"error: {clean(reason, QUIZ_SHOWN_CHARS, lines=False)}")
             outcome.refused += 1
             continue
         outcome.recorded += 1
@@ -141,4 +142,5 @@ def record_batch(book: Gradebook, quiz: Quiz, paths: list[Path], assignment: str
     return outcome
 
 
-__all__ = ["AnswerError", "AnswersPlan", "RecordOutcome", "plan_answers", "record_answers", "record_batch", "shown_path", "student_of"]
+__all__ = ["AnswerError", "AnswersPlan", "RecordOutcome", "plan_answers", "record_answers", "record_batch",
+           "shown_path", "student_of"]
