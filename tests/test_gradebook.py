@@ -67,7 +67,7 @@ def test_the_database_uses_wal_and_foreign_keys(tmp_path):
     with Gradebook(tmp_path / "gb.db") as book:
         assert book.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert book.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert book.version == SCHEMA_VERSION == 3
+        assert book.version == SCHEMA_VERSION == 4
         with pytest.raises(sqlite3.IntegrityError):
             book.db.execute("INSERT INTO checks VALUES (999, 0, 'x', 'e', 0, 1, 'failed', '', 0)")
 
@@ -114,7 +114,7 @@ def test_a_version_1_database_is_migrated_on_opening(tmp_path):
     old.executescript(SCHEMA_1)
     old.close()
     with Gradebook(path) as book:
-        assert book.version == SCHEMA_VERSION == 3   # 1 → 2 → 3
+        assert book.version == SCHEMA_VERSION == 4   # 1 → 2 → 3 → 4
         (alice,) = book.current("week5")
         assert (alice.student, alice.score, alice.seed, alice.execution_time) == ("alice", 5.0, 3, None)
         rebuilt = book.results(alice.id)
@@ -125,7 +125,7 @@ def test_a_version_1_database_is_migrated_on_opening(tmp_path):
         assert [a.score for a in book.history("alice")] == [5.0, 10.0]
         assert book.integrity() == "ok"
     with Gradebook(path) as again:  # opening a current database changes nothing
-        assert again.version == 3 and len(again.history("alice")) == 2
+        assert again.version == 4 and len(again.history("alice")) == 2
 
 
 def test_a_read_only_gradebook_never_writes(tmp_path):
@@ -145,7 +145,7 @@ def test_a_read_only_gradebook_never_writes(tmp_path):
 def test_a_newer_or_foreign_database_is_refused_with_what_to_do(tmp_path):
     newer = tmp_path / "newer.db"
     sqlite3.connect(newer).execute("PRAGMA user_version = 99").connection.close()
-    with pytest.raises(GradebookError, match="schema version 99, newer than this grader's 3: upgrade dl-grader"):
+    with pytest.raises(GradebookError, match="schema version 99, newer than this grader's 4: upgrade dl-grader"):
         Gradebook(newer)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite at all, just bytes" * 100)
@@ -508,8 +508,9 @@ def test_a_version_2_gradebook_migrates_to_quiz_results(tmp_path):
     path = tmp_path / "gb.db"
     _v2_database(path)
     with Gradebook(path) as book:
-        assert book.version == SCHEMA_VERSION == 3
+        assert book.version == SCHEMA_VERSION == 4
         assert [a.score for a in book.current("week5")] == [5.0]   # the graded attempt survived
+        assert book.seed_for("week5") == 7   # and its seed is the assignment's (schema 4)
         assert book.quiz_results() == []
         book.record_quiz("alice", "lab5", {"q1": "B"},
                          [{"id": "q1", "score": 1.0, "max_score": 1.0, "status": "scored"},
@@ -526,3 +527,49 @@ def test_a_version_2_gradebook_migrates_to_quiz_results(tmp_path):
         with pytest.raises(GradebookError, match="status"):
             book.record_quiz("bob", "lab5", {}, [{"id": "q1", "score": 1, "max_score": 1, "status": "great"}])
         assert [a.student for a in book.quiz_results()] == ["alice"]   # the bad one wrote nothing
+
+
+# ---------------------------------------------------------------- seeds (schema 4)
+
+
+def test_batches_started_together_on_a_new_gradebook_agree_on_the_seed(tmp_path):
+    """Issue 15.4: two `grader grade` runs started together on one new gradebook each chose a seed of
+    their own, so half the class met other hidden inputs. Racing threads, each with its own
+    connection, on a new gradebook, many times over: every one gets the same seed."""
+    import threading
+
+    from grader.gradebook import choose_seed
+
+    for round_ in range(25):
+        path = tmp_path / f"gb-{round_}.db"
+        start = threading.Barrier(3)
+        seeds: list[int] = []
+        errors: list[BaseException] = []
+
+        def race() -> None:
+            try:
+                start.wait()
+                with Gradebook(path) as book:
+                    seeds.append(choose_seed(book, "week5", None))
+            except BaseException as exc:  # reported below, in the test's thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=race) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors and len(seeds) == 3
+        assert len(set(seeds)) == 1, f"round {round_}: the batches chose the seeds {seeds}"
+        with Gradebook(path) as book:   # and a later run keeps it
+            assert choose_seed(book, "week5", None) == seeds[0]
+
+
+def test_a_given_seed_becomes_the_assignments_seed(tmp_path):
+    from grader.gradebook import choose_seed
+
+    with Gradebook(tmp_path / "gb.db") as book:
+        first = choose_seed(book, "week5", None)
+        assert choose_seed(book, "week5", None) == first
+        assert choose_seed(book, "week5", 1234) == 1234
+        assert choose_seed(book, "week5", None) == 1234   # the seed of the last run

@@ -13,11 +13,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader.gradebook import DEFAULT_PATH, Gradebook, GradebookError
+from grader.bounds import QUIZ_SHOWN_CHARS
+from grader.gradebook import DEFAULT_PATH, Gradebook, GradebookError, RosterError, load_roster
 from grader.quiz.export import FORMATS, export_quiz, markdown_table
 from grader.quiz.model import Quiz, QuizError
 from grader.quiz.parse import find_quizzes, quizzes_dir, resolve_quiz
-from grader.quiz.record import record_answers
+from grader.quiz.record import record_batch
 from grader.quiz.review import review_answers
 from grader.quiz.scoring import AnswerError, answers_document, load_answers, score_quiz
 from grader.quiz.stats import quiz_stats
@@ -50,7 +51,8 @@ def _answers(path: str, quiz: Quiz) -> dict[str, Any]:
     try:
         return load_answers(path, quiz)
     except AnswerError as e:
-        raise click.ClickException(f"{e}. See the answers file format in quizzes/FORMAT.md.") from None
+        raise click.ClickException(clean(f"{e}. See the answers file format in quizzes/FORMAT.md.",
+                                         QUIZ_SHOWN_CHARS, lines=False)) from None
 
 
 def _num(x: float | None, fmt: str = ".2f") -> str:
@@ -154,10 +156,12 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
         if save:
             try:
                 save.parent.mkdir(parents=True, exist_ok=True)
-                save.write_text(json.dumps(answers_document(quiz_obj, answers), indent=2, ensure_ascii=False) + "\n")
+                # ASCII: the answers are kept exactly, and no control character reaches the file raw.
+                save.write_text(json.dumps(answers_document(quiz_obj, answers), indent=2) + "\n")
             except OSError as e:
-                raise click.ClickException(f"cannot write {save}: {e.strerror}") from None
-            console.print(f"Answers saved to {save}")
+                raise click.ClickException(f"cannot write {clean(str(save), QUIZ_SHOWN_CHARS, lines=False)}: "
+                                           f"{e.strerror}") from None
+            console.print(f"Answers saved to {clean(str(save), QUIZ_SHOWN_CHARS, lines=False)}", markup=False)
         return
     if sys.stdin.isatty():
         # Ctrl-C saves the progress, even when the shell started us with SIGINT ignored
@@ -195,12 +199,17 @@ def _record_score(console: Console, quiz_obj: Quiz, score: float) -> None:
               help="Record each student's result in this gradebook (default with several files: "
                    ".grader/gradebook.db).")
 @click.option("--assignment", default=None, help="File the results under this name (default: the quiz id).")
+@click.option("--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Match the answers files' names to this roster (CSV: id, name, email, section) and keep it "
+                   "in the gradebook (default: the roster the gradebook already has).")
 @click.pass_context
 def score(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_json: bool,
-          gradebook: Path | None, assignment: str | None) -> None:
+          gradebook: Path | None, assignment: str | None, roster_file: Path | None) -> None:
     """Score answers files: points per question and in total; record them in the gradebook.
 
-    Free-text rubric scores are suggestions, shown as "needs review".
+    Free-text rubric scores are suggestions, shown as "needs review". Each file is recorded under the
+    student its name gives (alice.json is alice; alice/QUIZ.json and alice/.grader/answers/QUIZ.json
+    are too), matched to the roster; what a file says about its student is ignored.
 
     Example:
 
@@ -208,10 +217,11 @@ def score(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_
         grader quiz score week3a-pytorch-basics .grader/answers/week3a-pytorch-basics.json
         grader quiz score quizzes/week1-hello-deep-learning.md answers.json --json
         grader quiz score week3a-pytorch-basics answers/*.json --gradebook .grader/gradebook.db
+        grader quiz score week3a-pytorch-basics answers/*.json --roster roster.csv
     """
     quiz_obj = _keyed(_quiz(ctx, quiz_ref))
-    if len(answers_files) > 1 or gradebook is not None:
-        _record(quiz_obj, answers_files, gradebook or Path(DEFAULT_PATH), assignment)
+    if len(answers_files) > 1 or gradebook is not None or roster_file is not None:
+        _record(quiz_obj, answers_files, gradebook or Path(DEFAULT_PATH), assignment, roster_file)
         return
     answers_file = answers_files[0]
     result = score_quiz(quiz_obj, _answers(answers_file, quiz_obj))
@@ -227,35 +237,40 @@ def score(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_
     Console(highlight=False).print(table)
 
 
-def _record(quiz_obj: Quiz, files: tuple[str, ...], path: Path, assignment: str | None) -> None:
+def _record(quiz_obj: Quiz, files: tuple[str, ...], path: Path, assignment: str | None,
+            roster_file: Path | None) -> None:
     try:
+        roster = load_roster(roster_file) if roster_file else None
         book = Gradebook(path)
-    except GradebookError as e:
-        raise click.ClickException(str(e)) from None
-    refused: list[str] = []  # one bad answers file is that file's problem, not the batch's
+    except (RosterError, GradebookError) as e:
+        raise click.ClickException(clean(str(e), QUIZ_SHOWN_CHARS, lines=False)) from None
+    problems: list[str] = []  # one bad answers file is that file's problem, not the batch's
+
+    def warn(line: str) -> None:
+        problems.append(line)
+        if len(files) > 1:
+            click.echo(line, err=True)
+
     with book:
-        for f in files:
-            try:
-                student, result = record_answers(book, quiz_obj, Path(f), assignment)
-            except AnswerError as e:
-                message = f"{e}. See the answers file format in quizzes/FORMAT.md."
-                if len(files) == 1:
-                    raise click.ClickException(message) from None
-                click.echo(f"error: {message}", err=True)
-                refused.append(f)
-                continue
-            except GradebookError as e:
-                raise click.ClickException(str(e)) from None
-            review = sum(r.status == "needs review" for r in result.questions)
-            click.echo(f"{student}: {result.score:g} / {result.max_score:g}"
-                       + (f" ({review} answer{'s' if review != 1 else ''} need review: grader quiz review "
-                          f"{quiz_obj.id})" if review else ""))
-    recorded = len(files) - len(refused)
-    click.echo(f"Recorded {recorded} result{'s' if recorded != 1 else ''} of {quiz_obj.id} in {path}")
-    if refused:
-        raise click.ClickException(f"{len(refused)} answers file{'s' if len(refused) != 1 else ''} could not be "
-                                   f"scored (see above); fix {'them' if len(refused) != 1 else 'it'} and run "
-                                   "this again for those files")
+        try:
+            if roster:
+                book.set_roster(roster.students)
+            outcome = record_batch(book, quiz_obj, [Path(f) for f in files], assignment, roster, click.echo, warn)
+        except GradebookError as e:
+            raise click.ClickException(clean(str(e), QUIZ_SHOWN_CHARS, lines=False)) from None
+    if len(files) == 1 and problems:
+        raise click.ClickException(problems[0].removeprefix("error: "))
+    if outcome.unmatched:
+        click.echo(f"Not on the roster (recorded under their own names): "
+                   f"{clean(', '.join(outcome.unmatched), QUIZ_SHOWN_CHARS, lines=False)}", err=True)
+    recorded = outcome.recorded
+    click.echo(f"Recorded {recorded} result{'s' if recorded != 1 else ''} of {quiz_obj.id} in "
+               f"{clean(str(path), QUIZ_SHOWN_CHARS, lines=False)}")
+    if outcome.refused:
+        n = outcome.refused
+        raise click.ClickException(f"{n} answers file{'s' if n != 1 else ''} could not be scored or recorded (see "
+                                   f"above); fix {'them' if n != 1 else 'it'} and run this again for "
+                                   f"{'those files' if n != 1 else 'that file'}")
 
 
 @quiz.command()

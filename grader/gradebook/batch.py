@@ -10,7 +10,6 @@ makes a batch killed half-way resumable: run again, it grades only what is missi
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,12 +49,10 @@ class BatchPlan:
 
 
 def choose_seed(book: Gradebook, assignment: str, seed: int | None) -> int:
-    """The seed given, else the assignment's last one (a batch run again meets the same hidden
-    inputs), else a fresh random one."""
-    if seed is not None:
-        return seed
-    last = book.last_seed(assignment)
-    return last if last is not None else secrets.randbits(32)
+    """The seed given, else the assignment's stored one (a batch run again meets the same hidden
+    inputs), else a fresh random one; chosen and stored in one transaction, so batches started
+    together on one assignment agree on it."""
+    return book.seed_for(assignment, seed)
 
 
 def plan_batch(book: Gradebook, paths: list[Path], *, assignment: str, checks_hash: str, seed: int,

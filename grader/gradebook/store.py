@@ -13,13 +13,16 @@ migrations up to ``SCHEMA_VERSION`` in one transaction.
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+_BUSY_TIMEOUT = 30  # seconds a connection waits for another's transaction
 
 # Version 1: students, attempts and their checks.
 _SCHEMA_1 = """
@@ -83,7 +86,17 @@ def _migrate_2_to_3(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX quiz_attempts_by_student ON quiz_attempts(quiz, student, id)")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+def _migrate_3_to_4(db: sqlite3.Connection) -> None:
+    """Version 4 keeps each assignment's seed in a table of its own, chosen and stored in one transaction
+    (``Gradebook.seed_for``): two batches started together on one assignment meet the same hidden
+    inputs. An assignment graded before keeps the seed of its latest attempt."""
+    db.execute("CREATE TABLE seeds (assignment TEXT PRIMARY KEY, seed INTEGER NOT NULL)")
+    db.execute("INSERT INTO seeds (assignment, seed) SELECT assignment, seed FROM attempts WHERE id IN "
+               "(SELECT MAX(id) FROM attempts WHERE seed IS NOT NULL GROUP BY assignment)")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3,
+                                                                3: _migrate_3_to_4}
 
 QUIZ_STATUSES = ("scored", "needs review", "reviewed", "complete")
 
@@ -174,11 +187,11 @@ class Gradebook:
             if read_only:
                 if not self.path.is_file():
                     raise GradebookError(f"there is no gradebook at {self.path}")
-                self.db = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30,
+                self.db = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=_BUSY_TIMEOUT,
                                           isolation_level=None)
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                self.db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise GradebookError(f"cannot open the gradebook {self.path}: {exc}; "
                                  "choose another --gradebook path") from None
@@ -189,7 +202,7 @@ class Gradebook:
                     raise GradebookError(f"the gradebook {self.path} has schema version {self.version}, not "
                                          f"{SCHEMA_VERSION}: open it once with grader grade or export to migrate it")
                 return
-            mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._write_ahead_logging()
             if mode != "wal":
                 raise GradebookError(f"the gradebook {self.path} cannot use write-ahead logging "
                                      f"(journal mode {mode}); put it on a local disk")
@@ -203,6 +216,19 @@ class Gradebook:
             raise
 
     # ------------------------------------------------------------------ schema
+
+    def _write_ahead_logging(self) -> str:
+        """Turn on WAL and return the journal mode. Turning it on needs the database to itself, and
+        SQLite answers "database is locked" at once (without waiting) while another connection reads
+        it: two graders opening one new gradebook together. Wait for it, up to the connection's timeout."""
+        deadline = time.monotonic() + _BUSY_TIMEOUT
+        while True:
+            try:
+                return self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @property
     def version(self) -> int:
@@ -317,6 +343,24 @@ class Gradebook:
             raise GradebookError(f"give between 0 and {target['max_score']:g} points for {question!r}")
         target.update(score=float(points), status="reviewed")
         return self.record_quiz(old.student, old.quiz, old.answers, questions, old.assignment)
+
+    def seed_for(self, assignment: str, seed: int | None = None) -> int:
+        """The seed of ``assignment``'s hidden inputs, chosen and stored in one transaction: ``seed``
+        when given (it becomes the assignment's seed), else the assignment's stored seed, else a fresh
+        random one, stored. Batches started together on a new gradebook all get the one seed."""
+        try:
+            with self._transaction():
+                if seed is not None:
+                    self.db.execute("INSERT INTO seeds (assignment, seed) VALUES (?, ?) "
+                                    "ON CONFLICT(assignment) DO UPDATE SET seed = excluded.seed", (assignment, seed))
+                    return seed
+                self.db.execute("INSERT OR IGNORE INTO seeds (assignment, seed) VALUES (?, ?)",
+                                (assignment, secrets.randbits(32)))
+                row = self.db.execute("SELECT seed FROM seeds WHERE assignment = ?", (assignment,)).fetchone()
+                return int(row[0])
+        except sqlite3.Error as exc:
+            raise GradebookError(f"cannot choose the seed of {assignment} in the gradebook {self.path}: "
+                                 f"{exc}") from None
 
     def _transaction(self) -> "_Transaction":
         return _Transaction(self.db)

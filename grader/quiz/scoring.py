@@ -6,13 +6,16 @@ An answers file is `{"quiz": ID, "answers": {QUESTION_ID: ANSWER}}` (quizzes/FOR
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.bounds import QUIZ_ANSWERS_FILE_BYTES, QUIZ_ANSWERS_NESTING, QUIZ_NAME_CHARS, QUIZ_NUMBER_CHARS
 from grader.quiz.model import Question, Quiz, RubricItem, is_regex_form
 from grader.quiz.parse import parse_number
+from grader.safetext import clean
 
 
 class AnswerError(ValueError):
@@ -143,22 +146,37 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _wildcard(form: str) -> str:
-    return ".*".join(re.escape(part) for part in fold(form).split("*"))
+def _in_order(parts: list[str], text: str, start: int, end: int) -> bool:
+    """Whether ``parts`` occur in ``text[start:end]`` one after the other, without overlapping. Taking
+    each at its first place is enough (what a wildcard between them matches does not matter): one
+    ``str.find`` per part, linear in the answer; a regular expression of ``.*`` runs backtracks
+    quadratically (or worse) on an answer a student makes long."""
+    for part in parts:
+        found = text.find(part, start, end)
+        if found < 0:
+            return False
+        start = found + len(part)
+    return True
 
 
 def matches_form(form: str, answer: str) -> bool:
     """Short-answer matching: case and spacing ignored, `*` wildcards, `/regex/` full match."""
     if is_regex_form(form):
         return re.fullmatch(form[1:-1], " ".join(answer.split()), re.IGNORECASE) is not None
-    return re.fullmatch(_wildcard(form), fold(answer)) is not None
+    parts, text = fold(form).split("*"), fold(answer)
+    if len(parts) == 1:
+        return text == parts[0]
+    first, *middle, last = parts
+    return (len(text) >= len(first) + len(last) and text.startswith(first) and text.endswith(last)
+            and _in_order(middle, text, len(first), len(text) - len(last)))
 
 
 def occurs(alternative: str, answer: str) -> bool:
     """Rubric matching: the alternative occurs somewhere in the answer (case and spacing folded)."""
     if is_regex_form(alternative):
         return re.search(alternative[1:-1], " ".join(answer.split()), re.IGNORECASE) is not None
-    return re.search(_wildcard(alternative).replace(".*", ".*?"), fold(answer)) is not None
+    text = fold(answer)
+    return _in_order(fold(alternative).split("*"), text, 0, len(text))
 
 
 def rubric_hits(rubric: list[RubricItem], answer: str) -> list[bool]:
@@ -259,7 +277,7 @@ def parse_answers(data: Any, quiz: Quiz, source: str = "answers") -> dict[str, A
     ids = {q.id for q in quiz.questions}
     for qid, answer in answers.items():
         if qid not in ids:
-            raise AnswerError(f"{source}: quiz {quiz.id!r} has no question {qid!r} "
+            raise AnswerError(f"{source}: quiz {quiz.id!r} has no question {_brief(qid)} "
                               f"(its questions: {', '.join(q.id for q in quiz.questions)})")
         if answer is not None:
             try:
@@ -269,16 +287,98 @@ def parse_answers(data: Any, quiz: Quiz, source: str = "answers") -> dict[str, A
     return dict(answers)
 
 
+class _Refused(ValueError):
+    """A number or constant in an answers file that is refused while it is decoded."""
+
+
+def _int(text: str) -> int:
+    if len(text) > QUIZ_NUMBER_CHARS:
+        raise _Refused(f"a number of {len(text):,} characters (at most {QUIZ_NUMBER_CHARS})")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > QUIZ_NUMBER_CHARS:
+        raise _Refused(f"a number of {len(text):,} characters (at most {QUIZ_NUMBER_CHARS})")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"the number {text} is too large")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"{name}, which is not a number JSON allows")
+
+
+_SIGNIFICANT = re.compile(r'[\[\]{}"\\]')
+
+
+def _nesting_over(text: str, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` deep in the JSON ``text`` (brackets inside
+    strings do not count). One pass over the text, stopping as soon as the limit is passed."""
+    depth, in_string, skip = 0, False, -1
+    for m in _SIGNIFICANT.finditer(text):
+        i = m.start()
+        if i < skip:
+            continue
+        c = text[i]
+        if in_string:
+            if c == "\\":
+                skip = i + 2
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif c in "]}":
+            depth -= 1
+    return False
+
+
+def decode_answers(raw: bytes, source: str) -> Any:
+    """The JSON document in an answers file's bytes, decoded defensively: huge numbers, NaN and
+    Infinity, and deep nesting are refused before they cost anything; raise AnswerError."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise AnswerError(f"{source}: not UTF-8 text (byte {e.start:,}); save it as UTF-8 JSON") from None
+    if _nesting_over(text, QUIZ_ANSWERS_NESTING):
+        raise AnswerError(f"{source}: nests arrays or objects more than {QUIZ_ANSWERS_NESTING} deep; "
+                          "an answers file is one object of answers") from None
+    try:
+        return json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except _Refused as e:
+        raise AnswerError(f"{source}: holds {e}") from None
+    except json.JSONDecodeError as e:
+        raise AnswerError(f"{source}: not valid JSON ({e})") from None
+    except (RecursionError, ValueError, OverflowError):  # belt and braces: the checks above should stop these
+        raise AnswerError(f"{source}: not an answers file JSON can read") from None
+
+
+def read_answers_file(path: Path | str) -> Any:
+    """The decoded JSON document of an answers file, read with its size capped; raise AnswerError
+    with a one-line reason (the path in it cleaned for the terminal)."""
+    path = Path(path)
+    source = clean(str(path), QUIZ_NAME_CHARS, lines=False)
+    try:
+        if path.exists() and not path.is_file():
+            raise AnswerError(f"{source} is not a file: give an answers file (.json)")
+        with path.open("rb") as f:
+            raw = f.read(QUIZ_ANSWERS_FILE_BYTES + 1)
+    except OSError as e:
+        raise AnswerError(f"cannot read answers file {source}: {e.strerror or type(e).__name__}") from None
+    if len(raw) > QUIZ_ANSWERS_FILE_BYTES:
+        raise AnswerError(f"{source}: larger than {QUIZ_ANSWERS_FILE_BYTES // 1024} KiB, the most an answers "
+                          "file may be; is it the right file?")
+    return decode_answers(raw, source)
+
+
 def load_answers(path: Path | str, quiz: Quiz) -> dict[str, Any]:
     """Read and validate an answers file; raise AnswerError with a one-line reason."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise AnswerError(f"cannot read answers file {path}: {e.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise AnswerError(f"{path}: not valid JSON ({e})") from None
-    return parse_answers(data, quiz, str(path))
+    return parse_answers(read_answers_file(path), quiz, clean(str(path), QUIZ_NAME_CHARS, lines=False))
 
 
 def answers_document(quiz: Quiz, answers: dict[str, Any]) -> dict[str, Any]:

@@ -19,8 +19,10 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from grader.bounds import QUIZ_RESPONSE_CHARS
 from grader.quiz.model import Quiz
 from grader.quiz.scoring import normalize_answer, score_quiz
+from grader.safetext import clean
 
 
 @dataclass
@@ -114,6 +116,9 @@ def _responses(quiz: Quiz, answer_sets: list[dict[str, Any]], qid: str) -> dict[
         else:
             keys = [a]
         for key in keys:
+            # A short answer is what a student wrote: capped and without control characters, in the
+            # table and in the JSON alike.
+            key = clean(key, QUIZ_RESPONSE_CHARS, lines=False)
             counts[key] = counts.get(key, 0) + 1
     return counts
 

@@ -26,6 +26,7 @@ from grader.quiz.scoring import (
     QuizResult,
     answers_document,
     parse_answers,
+    read_answers_file,
     score_answer,
     score_quiz,
 )
@@ -52,10 +53,9 @@ def self_check(quiz: Quiz, answers: dict[str, Any], ratings: dict[str, str]) -> 
 
 def _ratings(path: Path) -> dict[str, str]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        found = data.get("ratings") or {}
+        found = read_answers_file(path).get("ratings") or {}
         return {k: v for k, v in found.items() if isinstance(k, str) and v in RATINGS}
-    except (OSError, ValueError, AttributeError):
+    except (AnswerError, AttributeError):
         return {}
 
 
@@ -231,11 +231,9 @@ class SessionOutcome:
 def load_progress(path: Path, quiz: Quiz) -> tuple[list[str], dict[str, Any]] | str:
     """(question order, answers so far) from a progress file, or why it cannot be used."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        return f"it cannot be read ({e.strerror})"
-    except (ValueError, UnicodeDecodeError):
-        return "it is not valid JSON"
+        data = read_answers_file(path)  # size, numbers and nesting bounded, as for any answers file
+    except AnswerError as e:
+        return str(e)
     if not isinstance(data, dict):
         return "it is not a progress file (no \"quiz\" and \"answers\" in it)"
     try:
@@ -346,7 +344,8 @@ def run_session(
 def save_answers(path: Path, quiz: Quiz, answers: dict[str, Any]) -> None:
     """Write the answers file (quizzes/FORMAT.md)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(answers_document(quiz, answers), indent=2, ensure_ascii=False) + "\n")
+    # ASCII only: what the student typed is kept exactly, but no control character reaches the file raw.
+    path.write_text(json.dumps(answers_document(quiz, answers), indent=2) + "\n")
 
 
 def _ask(console: Console, read: Callable[[str], str], q: Question) -> Any:

@@ -46,10 +46,10 @@ def test_quiz_score_records_each_student_in_the_gradebook(tmp_path):
     folder.mkdir()
     (folder / "alice.json").write_text(json.dumps({"quiz": LAB5.id, "answers": {
         "team-tabular-use-case": "Our shop has one row per order and we would predict returns."}}))
-    (folder / "b.json").write_text(json.dumps({"quiz": LAB5.id, "student": "bob", "answers": {}}))
+    (folder / "bob.json").write_text(json.dumps({"quiz": LAB5.id, "student": "bob", "answers": {}}))
     db = tmp_path / "gb.db"
     result = CliRunner().invoke(main, ["quiz", "score", str(QUIZZES / "lab5-from-scratch-model.md"),
-                                       str(folder / "alice.json"), str(folder / "b.json"), "--gradebook", str(db),
+                                       str(folder / "alice.json"), str(folder / "bob.json"), "--gradebook", str(db),
                                        "--assignment", "quiz-5"])
     assert result.exit_code == 0, result.output
     assert "Recorded 2 results" in result.output

@@ -1,0 +1,15 @@
+"""Caps on the work the trusted side does with what a submission controls, in one place.
+
+Whatever the grader does with a submission's output is linear (or better) in a size that is
+capped here. Plain named constants, one comment each; keep each area's constants together
+under a comment that names the area.
+"""
+
+# --- quizzes (grader/quiz/): students' answers files, and what the quiz commands print of them
+
+QUIZ_ANSWERS_FILE_BYTES = 256 * 1024  # an answers file's size; a whole quiz of free-text answers is far less
+QUIZ_ANSWERS_NESTING = 8  # arrays and objects nested in an answers file; a valid one nests 3 deep
+QUIZ_NUMBER_CHARS = 40  # characters of one number in an answers file (a float has 17 significant digits)
+QUIZ_NAME_CHARS = 200  # characters of the name an answers file is filed under (its file or folder name)
+QUIZ_SHOWN_CHARS = 500  # characters of a line about an answers file printed to the terminal
+QUIZ_RESPONSE_CHARS = 200  # characters of one student's answer as `grader quiz stats` shows it
