@@ -28,16 +28,27 @@ RTOL = 1e-5
 ATOL = 1e-6
 
 
+#: What a student is told of a failed hidden check: one of these, chosen on the trusted side
+#: (grader/checks/README.md, "hidden means hidden"). "raised T" takes a built-in exception's name.
+HIDDEN_KINDS = ("wrong value", "wrong shape or type", "raised", "ran too long", "crashed",
+                "sent back something malformed", "not written yet")
+
+
 class CheckFailure(AssertionError):
     """A check failed; the message is safe to show to the student.
 
     ``file`` and ``line`` say where in the submission the failure arose, when known (a line of a
-    .py file; CI annotations point at it)."""
+    .py file; CI annotations point at it). ``kind`` is what a hidden check says of it (one of
+    ``HIDDEN_KINDS``, "raised T" with a built-in T; "wrong value" when not given), or "before" for a
+    failure settled before any hidden input reached the submission (its file did not load), whose
+    message is shown as it is."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 kind: str | None = None) -> None:
         super().__init__(message)
         self.file = file
         self.line = line
+        self.kind = kind
 
 
 def describe(value: Any) -> str:

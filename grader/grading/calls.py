@@ -13,7 +13,8 @@ from typing import Any
 
 from grader.checking import CheckFailure, show, show_call
 from grader.course import Exercise
-from grader.sandbox.host import CallOutcome, Child, Handle, SandboxFailure, SandboxTimeout, StudentError
+from grader.sandbox.host import (CallOutcome, Child, Handle, SandboxCrash, SandboxFailure, SandboxTimeout,
+                                 StudentError)
 from grader.submission import Source
 
 class StudentModule:
@@ -59,8 +60,7 @@ class StudentFunction:
                 m._child, m._module = m._run.reloaded(m._exercise)
                 return attempt()
         except SandboxFailure as exc:
-            m._run.broken(m._exercise, str(exc))
-            raise CheckFailure(f"{self.call_text(args, kwargs)}: {exc}") from None
+            raise failure(m, exc, self.call_text(args, kwargs)) from None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call and return the value; an exception in the submission fails the check."""
@@ -99,15 +99,30 @@ BUILTIN_ERRORS = frozenset({
 
 
 def settle(m: StudentModule, outcome: CallOutcome, name: str, text: str) -> Any:
-    """The value of an outcome, or the check fails with the submission's exception."""
+    """The value of an outcome, or the check fails with the submission's exception. On a hidden
+    check neither the message nor the line is shown: the submission chose both, and could fill
+    them with the input (a line number is about 20 bits)."""
     error, source = outcome.error, m._source
     if error is not None and error.type == "NotImplementedError":
+        if not m._public:
+            raise CheckFailure(not_written(name, source, None), kind="not written yet")
         raise CheckFailure(not_written(name, source, error.line), **at(source, error.line))
     if error is not None:
-        # On hidden checks without the message, which the submission could fill with the input.
-        raise CheckFailure(f"{text} raised {exception_text(error, m._public)}{location(source, error.line)}",
+        if not m._public:
+            shown = exception_text(error, False)
+            raise CheckFailure(f"{text} raised {shown}", kind=f"raised {shown}")
+        raise CheckFailure(f"{text} raised {exception_text(error)}{location(source, error.line)}",
                            **at(source, error.line))
     return outcome.value
+
+
+def failure(m: StudentModule, exc: SandboxFailure, text: str) -> CheckFailure:
+    """The check's failure when the child gave no result; the exercise's later checks are not run.
+    On a hidden check, only which of timeout, crash or malformed reply it was."""
+    kind = ("ran too long" if isinstance(exc, SandboxTimeout) else "crashed" if isinstance(exc, SandboxCrash)
+            else "sent back something malformed")
+    m._run.broken(m._exercise, str(exc) if m._public else kind)
+    return CheckFailure(f"{text}: {exc}" if m._public else f"{text}: {kind}", kind=kind)
 
 
 _OPERATORS = ("add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", "pow", "rpow")
@@ -136,8 +151,7 @@ class StudentObject:
             outcome = m._child.on_handle(self._handle, action, name, plain, timeout=m._run.timeout,
                                          filename=m._source.filename)
         except SandboxFailure as exc:
-            m._run.broken(m._exercise, str(exc))
-            raise CheckFailure(f"{text}: {exc}") from None
+            raise failure(m, exc, text) from None
         return StudentObject.wrap(m, settle(m, outcome, name, text), text)
 
     def __getattr__(self, name: str) -> Any:

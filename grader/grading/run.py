@@ -7,6 +7,7 @@ check against it, and ``results.build_results`` turns what it found into results
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -47,6 +48,7 @@ class GradingRun:
     printed_by: dict[str, str] = field(default_factory=dict)
     _printing: str | None = None        # the exercise whose check runs now
     _sealed: bool = False               # a hidden check has begun
+    sealed_at: float | None = None      # when (time.monotonic()): results time the public checks only
     _taken: int = 0                     # bytes of the current child's output already filed
     _child: Child | None = None
     _loaded: dict[str, tuple[str, Loaded]] = field(default_factory=dict)  # filename -> (module, what loaded)
@@ -64,9 +66,9 @@ class GradingRun:
     def student(self, exercise: Exercise, public: bool) -> "StudentModule":
         if exercise.id in self._broken:
             broken = self._broken[exercise.id]
-            raise CheckFailure(str(broken), file=broken.file, line=broken.line)
+            raise CheckFailure(str(broken), file=broken.file, line=broken.line, kind=broken.kind)
         if exercise.id in self.submission.problems:
-            raise CheckFailure(self.submission.problems[exercise.id])
+            raise CheckFailure(self.submission.problems[exercise.id], kind="before")
         source = self.submission.sources[exercise.id]
         if "optim" in source.text and self.sandbox.warm() and self._child is not None:
             self._child.kill()  # forked before the warm-up: the next child has torch's optimizers ready
@@ -80,7 +82,7 @@ class GradingRun:
             child.kill()
             child, module = self.reloaded(exercise)
         if isinstance(module, CheckFailure):
-            self._broken[exercise.id] = module
+            self._broken[exercise.id] = module = self._settled(module)
             raise module
         return StudentModule(self, exercise, child, module, source, public)
 
@@ -96,7 +98,9 @@ class GradingRun:
         """A check starts: what is printed from now on is filed under ``exercise_id``."""
         self.collect_output()
         self._printing = exercise_id
-        self._sealed = self._sealed or hidden
+        if hidden and not self._sealed:
+            self._sealed = True
+            self.sealed_at = time.monotonic()
 
     def collect_output(self) -> None:
         """File what the child printed since the last look (dropped once hidden checks began)."""
@@ -193,7 +197,10 @@ class GradingRun:
         return f"loading {source.filename} {spent} at its top level{where}{MAIN_HINT}"
 
     def _note(self, text: str) -> None:
-        """A note about the submission, once however often its files are loaded."""
+        """A note about the submission, once however often its files are loaded; none once a hidden
+        input has reached the submission (a note quotes the child's words)."""
+        if self._sealed:
+            return
         text = clean_text(text, NOTE_LIMIT)   # file names and cell lines are the submission's text too
         if text not in self.notes:
             self.notes.append(text)
@@ -220,13 +227,23 @@ class GradingRun:
         child = self.child()
         module = self._load(child, source, exercise)
         if isinstance(module, CheckFailure):
-            self._broken[exercise.id] = module
+            self._broken[exercise.id] = module = self._settled(module)
             raise module
         return child, module
 
+    def _settled(self, failure: CheckFailure) -> CheckFailure:
+        """A load's failure as the checks report it: as it is while no hidden input has reached the
+        submission; after that, the child's text and lines are not shown, only that it crashed."""
+        if not self._sealed:
+            return CheckFailure(str(failure), file=failure.file, line=failure.line, kind="before")
+        return CheckFailure("the submission could not be loaded again", kind="crashed")
+
     def broken(self, exercise: Exercise, reason: str) -> None:
+        """An earlier check stopped the submission's process (``reason``: on a hidden check, one
+        word of the fixed vocabulary): the exercise's later checks are not run."""
         self._broken[exercise.id] = CheckFailure(
-            f"not run: an earlier check stopped the submission's process ({reason})")
+            f"not run: an earlier check stopped the submission's process ({reason})",
+            kind="before" if not self._sealed else reason)
 
     @property
     def undefined(self) -> dict[str, str]:

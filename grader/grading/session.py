@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from grader.checking import CheckFailure
+from grader.checking import HIDDEN_KINDS, CheckFailure
+from grader.grading.calls import BUILTIN_ERRORS
 from grader.grading.run import CheckResult, GradingRun
 
 RUN_KEY = pytest.StashKey[GradingRun]()
@@ -69,7 +70,8 @@ def run_session(feed: Feed, session: pytest.Session) -> None:
         finally:
             run.close()
         if feed.on_done:
-            feed.on_done(run, time.monotonic() - started)
+            # Up to the first hidden check: how long hidden calls take is the submission's to choose.
+            feed.on_done(run, (run.sealed_at or time.monotonic()) - started)
 
 
 def report(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
@@ -142,14 +144,32 @@ class Check:
 
     def result(self, run: "GradingRun", exc: BaseException | None) -> CheckResult:
         output, file, line = "", None, None
-        if exc is not None:
+        if exc is not None and self.hidden:
+            output = hidden_output(exc)
+            if isinstance(exc, CheckFailure) and exc.kind == "before":
+                file, line = exc.file, exc.line
+        elif exc is not None:
             if isinstance(exc, CheckFailure):
                 output, file, line = run.explain(str(exc)), exc.file, exc.line
-            elif self.hidden:
-                output = f"failed on a hidden input ({type(exc).__name__})"
             else:
                 output = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
         return CheckResult(self.name, self.exercise, self.points, self.hidden, exc is None, output, file, line)
+
+
+def hidden_output(exc: BaseException) -> str:
+    """What a failed hidden check says: a failure settled before any hidden input reached the
+    submission as it is (its file did not load); else one phrase of the fixed vocabulary
+    (``checking.HIDDEN_KINDS``), never a byte, number or line that the submission chose."""
+    if not isinstance(exc, CheckFailure):  # the check itself stumbled on what came back
+        return "failed on a hidden input: wrong shape or type"
+    if exc.kind == "before":
+        return str(exc)
+    kind = exc.kind or "wrong value"
+    if kind == "not written yet":
+        return str(exc)
+    if kind not in HIDDEN_KINDS and not (kind.startswith("raised ") and kind[7:] in (*BUILTIN_ERRORS, "an exception")):
+        kind = "wrong value"
+    return f"failed on a hidden input: {kind}"
 
 
 def _exercise_of(item: pytest.Item) -> str:
@@ -175,7 +195,10 @@ def provide(name: str, run: "GradingRun", check: Check) -> Any:
     if name == "rng":
         import numpy as np
 
-        # The check's id below its folder, so standalone pytest (whose root may be another
-        # folder) draws the same inputs as `grader grade` for the same seed.
-        return np.random.default_rng([run.seed, zlib.crc32(check.item.nodeid.rsplit("/", 1)[-1].encode())])
+        # Per student: the batch's seed, the student's name (from the file or folder name, which
+        # the instructor controls) and the check's id below its folder (so standalone pytest,
+        # whose root may be another folder, draws what `grader grade` draws for the same seed).
+        # Whatever might still leak of one student's hidden inputs says nothing of another's.
+        return np.random.default_rng([run.seed, zlib.crc32(run.submission.name.encode()),
+                                      zlib.crc32(check.item.nodeid.rsplit("/", 1)[-1].encode())])
     raise LookupError(f"no fixture {name!r}")
