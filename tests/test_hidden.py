@@ -149,3 +149,23 @@ def test_notes_from_loads_after_hidden_checks_began_quote_nothing_of_the_child(t
     assert "failed on a hidden input: ran too long" in {t["output"] for t in hidden}
     notes = [n for n in results["extra_data"]["notes"] if "cell 2" in n]
     assert len(notes) == 1, notes
+
+
+def test_a_hostile_file_name_reaches_no_terminal_raw(tmp_path):
+    """Rich markup and escape sequences in a submission's file name, through `grade`'s progress line
+    (a real terminal) and its "Not on the roster" line: shown as text, never interpreted."""
+    import pexpect
+
+    name = "[bold red]eve\x1b]0;pwned\x07\x1b[2J"
+    (tmp_path / f"{name}.py").write_text((ROOT / "solutions/week5/calc_preds.py").read_text())
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email,section\nalice,Alice A,alice@example.org,1\n")
+    child = pexpect.spawn(sys.executable, ["-m", "grader", "grade", str(tmp_path / f"{name}.py"), "--roster",
+                                           str(roster), "--gradebook", str(tmp_path / "gb.db")],
+                          cwd=str(ROOT), env={**ENV, "TERM": "xterm", "COLUMNS": "200"}, timeout=300,
+                          encoding="utf-8", codec_errors="replace", dimensions=(50, 200))
+    child.expect(pexpect.EOF)
+    child.close()
+    text = child.before
+    assert "\x1b]0;" not in text and "\x07" not in text and "\x1b[2J" not in text
+    assert "Not on the roster (recorded under their own name): [bold red]eve]0;pwned[2J.py" in text

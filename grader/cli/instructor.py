@@ -56,6 +56,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
         grader grade submissions/* --roster roster.csv --out reports/
         grader grade alice.ipynb --json alice.json
     """
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from grader.gradebook import (BatchError, GradebookError, RosterError, checks_hash, choose_seed, load_roster,
@@ -130,14 +131,14 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                         except GradebookError as exc:
                             results, error = None, str(exc)
                     keep(item, results, error)
-                    progress.update(task, advance=1, description=item.name)
+                    progress.update(task, advance=1, description=escape(clean(item.name, 60, lines=False)))
         Console(width=max(Console().width, 120)).print(class_table(rows, exercises))
         if plan.up_to_date:
             click.echo(f"{len(plan.up_to_date)} unchanged submission{'s' if len(plan.up_to_date) != 1 else ''} "
                        f"already in the gradebook were not graded again (--regrade grades them again).")
         if plan.unmatched:
             click.echo("Not on the roster (recorded under their own name): "
-                       + ", ".join(sorted(i.path.name for i in plan.unmatched)))
+                       + ", ".join(sorted(clean(i.path.name, 100, lines=False) for i in plan.unmatched)))
         missing = book.missing(assignment)
         if missing:
             click.echo("On the roster with no submission: " + ", ".join(s.id for s in missing))
