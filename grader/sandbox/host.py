@@ -54,6 +54,15 @@ class SandboxCrash(SandboxFailure):
     pass
 
 
+MALFORMED = "the submission's process sent back something malformed"
+
+
+def malformed(expectation: str | None = None) -> SandboxCrash:
+    """The one message for a reply that is not what the trusted side expects: fixed words, and
+    at most which expectation failed, in the trusted side's words (never a byte of the reply)."""
+    return SandboxCrash(MALFORMED + (f" ({expectation})" if expectation else ""))
+
+
 class SandboxUnavailable(Exception):
     """The sandbox itself could not start (a problem of the machine, not of a submission)."""
 
@@ -195,15 +204,14 @@ class Child:
                   "seconds": max(limits.load_seconds - 2 * TRANSFER_GRACE, 0.1)}
         reply, _ = self._request(header, [], limits.load_seconds)
         if not reply.get("ok"):
-            error = _cleaned(_student_error(reply))
             self.kill()
-            raise SandboxCrash(f"the submission's process reported {error.type}: {error.message}")
+            raise malformed("no report of the load")
         missing, skipped, pinned = reply.get("missing"), reply.get("skipped"), reply.get("pinned")
         if (type(missing) is not list or not all(type(m) is str and m in functions for m in missing)
                 or type(pinned) is not list or not all(type(p) is str and p in pins for p in pinned)
                 or type(skipped) is not list or len(skipped) > len(cells)):
             self.kill()
-            raise SandboxCrash("the submission's process sent a malformed reply")
+            raise malformed("the load's report")
         reports: list[SkippedCell] = []
         for entry in skipped:
             index = entry.get("cell") if type(entry) is dict else None
@@ -211,7 +219,7 @@ class Child:
             if (type(index) is not int or not 0 <= index < len(cells) or reason not in SKIP_REASONS
                     or any(r.index == index for r in reports)):
                 self.kill()
-                raise SandboxCrash("the submission's process sent a malformed reply")
+                raise malformed("the load's report")
             error = _cleaned(_student_error(entry)) if "error" in entry else None
             reports.append(SkippedCell(index, reason, error))
         return Loaded(missing, reports, pinned)
@@ -250,21 +258,24 @@ class Child:
         try:
             value, _ = wire.decode(reply.get("result"), out, handle=make)
             _, reports = wire.decode(reply.get("inputs", []), out, handle=make)
-        except (wire.WireError, ValueError, TypeError, OverflowError) as exc:
+        except wire.WireError as exc:  # its words are the wire's own, never the child's
             self.kill()
-            raise SandboxCrash(f"the submission sent back malformed data ({exc})") from None
+            raise malformed(str(exc)) from None
+        except (ValueError, TypeError, OverflowError):  # a library's words may quote the child
+            self.kill()
+            raise malformed() from None
         backward_error = reply.get("backward_error")
         if backward_error is not None and type(backward_error) is not str:
             self.kill()
-            raise SandboxCrash("the submission's process sent a malformed reply")
+            raise malformed("the report of backward()")
         if inputs:
             problem = incomplete_report(reports, wire.inputs_of(tuple(args), dict(kwargs or {})))
             if problem:
                 self.kill()
-                raise SandboxCrash(f"the submission's process sent an incomplete report ({problem})")
+                raise malformed(f"an incomplete report: {problem}")
         elif reports:
             self.kill()
-            raise SandboxCrash("the submission's process reported inputs that were not asked for")
+            raise malformed("inputs that were not asked for")
         return CallOutcome(value=value, inputs=reports, backward_error=backward_error)
 
     def _request(self, header: dict, buffers: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
@@ -311,12 +322,15 @@ class Child:
             self.kill()
             raise SandboxCrash("the submission's process ended during the call "
                                "(did the code call os._exit(), or crash?)") from None
-        except (wire.WireError, OSError, ValueError) as exc:
+        except wire.WireError as exc:  # its words are the wire's own, never the child's
             self.kill()
-            raise SandboxCrash(f"the submission sent back malformed data ({exc})") from None
+            raise malformed(str(exc)) from None
+        except (OSError, ValueError):
+            self.kill()
+            raise malformed() from None
         if type(reply) is not dict:
             self.kill()
-            raise SandboxCrash("the submission's process sent a malformed reply")
+            raise malformed("a reply that is not a dictionary")
         return reply, out
 
     def _cpu_seconds(self) -> float:
@@ -406,17 +420,18 @@ def incomplete_report(reports: list[Any], sent: list[Any]) -> str | None:
     import pandas as pd
     import torch
 
+    # Only words of the trusted side's: no count or position the child chose.
     if len(reports) != len(sent):
-        return f"{len(reports)} inputs reported, {len(sent)} sent"
-    for i, (report, original) in enumerate(zip(reports, sent), 1):
+        return "another number of inputs than were sent"
+    for report, original in zip(reports, sent):
         if isinstance(original, torch.Tensor):
             if type(report) is not wire.TensorReport:
-                return f"input #{i} should be a tensor"
+                return "a tensor came back as something else"
             if report.tensor.dtype != original.dtype or report.tensor.dim() != original.dim():
-                return f"input #{i} came back with another dtype or number of dimensions"
+                return "a tensor came back with another dtype or number of dimensions"
         elif type(report) is not type(original) or not isinstance(original, (pd.DataFrame, pd.Series,
                                                                               torch.nn.Module)):
-            return f"input #{i} should be a {type(original).__name__}"
+            return f"a {type(original).__name__} came back as something else"
     return None
 
 
