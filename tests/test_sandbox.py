@@ -133,3 +133,69 @@ def test_a_batch_workers_zygote_holds_nothing_of_the_grader(tmp_path):
     (graded,) = list(grade_many(COURSE, [path], GradeOptions(hidden=False, exercises=("calc_preds",)), jobs=1))
     outputs = {t["output"] for t in graded.results["tests"]}
     assert any("seen: [] [] ['grader-zygote']" in o for o in outputs), outputs
+
+
+# Under weak isolation (no mount namespace, no /scratch), what a child writes in its working
+# folder, its HOME or its temporary folder must not reach the next child, nor outlive grading.
+LEAVE_FILES = '''
+import os, tempfile
+def calc_preds(coeffs, indeps):
+    for folder in {os.getcwd(), os.environ.get("HOME", "."), tempfile.gettempdir()}:
+        try:
+            with open(os.path.join(folder, "__MARKER__"), "w") as f:
+                f.write("the answer is sigmoid")
+            locked = os.path.join(folder, "__MARKER__.d")
+            os.makedirs(os.path.join(locked, "inner"))
+            os.chmod(locked, 0)   # a folder that cannot be listed
+        except OSError:
+            pass
+    return indeps[:, 0] * 0
+'''
+FIND_FILES = '''
+import os, tempfile, torch
+def calc_preds(coeffs, indeps):
+    for folder in {os.getcwd(), os.environ.get("HOME", "."), tempfile.gettempdir()}:
+        if os.path.exists(os.path.join(folder, "__MARKER__")):
+            return torch.sigmoid(indeps @ coeffs)
+    return indeps[:, 0] * 0
+'''
+
+
+def test_weak_isolation_leaves_no_folder_and_no_file_for_the_next_child(tmp_path, monkeypatch):
+    import tempfile
+    import uuid
+
+    from grader.course import load_exercises
+    from grader.grading import GradeOptions, Grader, exercise_scores
+    from grader.sandbox.isolation import remove_folder
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    marker = f"dl-grader-left-{uuid.uuid4().hex[:12]}"
+    neighbour = (COURSE / "solutions" / "week3" / "triple_relu.py").read_text()
+
+    def submission(name, code):
+        path = tmp_path / name
+        path.write_text(neighbour + "\n\n" + code.replace("__MARKER__", marker))
+        return path
+
+    def scores(results):
+        return exercise_scores(results, [e for e in load_exercises() if e.id in ("calc_preds", "triple_relu")])
+
+    options = GradeOptions(hidden=True, seed=1, timeout=5.0, isolation="weak", exercises=("calc_preds", "triple_relu"))
+    try:
+        with Grader(COURSE, options) as g:
+            assert g.sandbox.level == "weak"
+            left = scores(g.grade(submission("leaver.py", LEAVE_FILES)))
+            found = scores(g.grade(submission("finder.py", FIND_FILES)))
+            # the innocent neighbour keeps its marks; the finder finds nothing
+            assert left["triple_relu"] == found["triple_relu"] == (10, 10), (left, found)
+            assert found["calc_preds"][0] == 0, found
+            assert not [p.name for p in temp.iterdir() if p.name.startswith("grader-child-")]
+        assert list(temp.iterdir()) == []  # nothing of the sandbox's is left
+    finally:
+        for folder in (Path("/tmp"), temp):  # what an unwalled child may have left
+            (folder / marker).unlink(missing_ok=True)
+            remove_folder(str(folder / f"{marker}.d"))

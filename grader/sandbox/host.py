@@ -30,7 +30,7 @@ from typing import Any
 
 from grader.safetext import clean, identifier
 from grader.sandbox import cgroups, wire
-from grader.sandbox.isolation import Limits
+from grader.sandbox.isolation import Limits, remove_folder
 
 RESULT_LIMIT = 64 * 1024 * 1024
 # A reply's JSON structure (its numbers travel as raw buffers): a few MB at most, since a
@@ -523,6 +523,9 @@ class Sandbox:
         self.budget = cgroups.TreeBudget.create(limits.memory_mb, limits.processes, limits.cpu_cores)
         self.tree_budget: cgroups.TreeBudget | None = None  # in force: once the nursery is in it
         self.filtered = False  # children run under the seccomp filter
+        # Weak isolation: the children's folder lives in here (the zygote empties and removes it
+        # around each child); the whole of it is removed when the sandbox closes.
+        self.scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
         parent, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         env.pop("PYTHONSTARTUP", None)
@@ -533,6 +536,7 @@ class Sandbox:
             "cgroup": self.budget.procs_files if self.budget else [],
             "read_only": [*SYSTEM_DIRS, *_site_dirs()],
             "uid": self.uid,
+            "scratch": self.scratch,
         }
         try:
             if fork:
@@ -546,6 +550,7 @@ class Sandbox:
         except BaseException:
             if self.budget is not None:
                 self.budget.remove()
+            remove_folder(self.scratch)
             raise
         finally:
             theirs.close()
@@ -634,6 +639,7 @@ class Sandbox:
                 self.process.wait()
             if self.budget is not None:
                 self.budget.remove()
+            remove_folder(self.scratch)
 
     def __enter__(self) -> "Sandbox":
         return self

@@ -66,6 +66,7 @@ class Zygote:
         self.seccomp = seccomp.compile_filter()
         self.last: int | None = None  # weak isolation: the last child, leader of its own group
         self.pid_namespace: int | None = None  # the nursery's own pid namespace (a descriptor)
+        self.scratch: str = config.get("scratch") or tempfile.gettempdir()  # the host's folder for this sandbox
 
     # ------------------------------------------------------------------ a child
 
@@ -81,10 +82,13 @@ class Zygote:
                 if self.cgroup:
                     cgroups.join(self.cgroup)  # no nursery: each child joins the tree's cgroup
                 os.setsid()
-                os.chdir(tempfile.mkdtemp(prefix="grader-child-"))
+                os.chdir(self.folder)
             # Nothing of the grader's environment (tokens, paths) reaches submission code.
             os.environ.clear()
             os.environ.update(CHILD_ENVIRONMENT)
+            if self.level != "full":  # no /scratch: the folder the zygote made, and removes, instead
+                os.environ.update(HOME=self.folder, TMPDIR=self.folder)
+            tempfile.tempdir = None  # not the folder tempfile remembered in the zygote: TMPDIR's
             os.dup2(out_fd, 1)
             os.dup2(out_fd, 2)
             os.closerange(3, call_fd)
@@ -119,6 +123,13 @@ class Zygote:
 
     def spawn(self, fds: list[int]) -> dict:
         self.reap()
+        if self.level != "full":
+            if os.path.lexists(self.folder):
+                return {"error": "the last child's folder could not be removed"}
+            try:
+                os.mkdir(self.folder, 0o700)
+            except OSError as exc:
+                return {"error": f"no folder for the child: {exc}"}
         try:
             pid = self.fork()
         except OSError as exc:
@@ -130,7 +141,10 @@ class Zygote:
         return {"ok": True}
 
     def reap(self) -> None:
-        """Kill what earlier children left behind, and collect the dead."""
+        """Kill what earlier children left behind, collect the dead and (weak isolation) remove
+        the last child's folder."""
+        from grader.sandbox import isolation
+
         if self.level == "full":
             try:
                 os.kill(-1, signal.SIGKILL)  # process 1 of the namespace: all but itself
@@ -139,16 +153,25 @@ class Zygote:
         elif self.last is not None:
             try:
                 os.killpg(self.last, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
+                os.waitpid(self.last, 0)  # gone for good before its folder is removed
+            except (ProcessLookupError, PermissionError, ChildProcessError):
                 pass
             self.last = None
         while True:
             try:
                 pid, _ = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                return
+                break
             if pid == 0:
-                return
+                break
+        if self.level != "full":
+            isolation.remove_folder(self.folder)
+
+    @property
+    def folder(self) -> str:
+        """Weak isolation: the children's working folder, HOME and TMPDIR (one path for every
+        child, made empty before each and removed after it: nothing in it reaches the next)."""
+        return os.path.join(self.scratch, "child")
 
     # ------------------------------------------------------------------ the loop
 
