@@ -489,9 +489,14 @@ for _name in _OPERATORS:
 
 def exception_text(error: StudentError, with_message: bool = True) -> str:
     """'ValueError: lengths differ', or just 'ValueError'. Without the message (hidden checks),
-    a type name that is not a built-in exception's is not shown either: 'an exception'."""
-    if not with_message:
-        return error.type if error.type in BUILTIN_ERRORS else "an exception"
+    only the nearest built-in class that BUILTIN_ERRORS names: 'ValueError', 'a built-in exception
+    of type ValueError' (a subclass, such as graphlib's CycleError), or else (Exception's own
+    subclasses included) 'an exception'."""
+    if not with_message:  # the nearest built-in class, as the trusted side derived it (host.builtin_ancestry)
+        nearest = error.builtin_in(BUILTIN_ERRORS)
+        if nearest == error.type:
+            return nearest
+        return "an exception" if nearest in (None, "Exception") else f"a built-in exception of type {nearest}"
     return f"{error.type}: {error.message}" if error.message else error.type
 
 

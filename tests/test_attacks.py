@@ -890,6 +890,66 @@ def test_a_forged_answer_to_a_load_is_never_quoted(grader, honest, tmp_path):
     assert "HIDDEN" not in json.dumps(results), said
 
 
+# ----------------------------------------------------- exceptions: judged by the built-in hierarchy
+
+CYCLE_ERROR_SOLUTION = """
+import graphlib
+
+def topological_order(graph):
+    return list(graphlib.TopologicalSorter(graph).static_order())   # raises graphlib.CycleError on a cycle
+"""
+
+
+def test_a_subclass_of_value_error_is_a_value_error(grader, honest, tmp_path):
+    """A correct topological_order that lets graphlib's CycleError (a ValueError) through scores
+    full marks, the cycle checks, public and hidden, included; so do its neighbours."""
+    results = attack(grader, honest, single_file(tmp_path, "topological_order", CYCLE_ERROR_SOLUTION),
+                     None)
+    cycle_checks = [t for t in results["tests"] if t["tags"][0] == "topological_order" and "cycle" in t["name"]]
+    assert len(cycle_checks) == 2 and all(t["score"] == t["max_score"] > 0 for t in cycle_checks), cycle_checks
+
+
+IMPOSTOR_NAMED_VALUE_ERROR = """
+import graphlib
+
+def topological_order(graph):
+    class ValueError(Exception):   # named like the built-in one, and nothing else
+        pass
+
+    try:
+        return list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError:
+        raise ValueError("a cycle") from None
+"""
+
+
+def test_a_class_merely_named_value_error_is_not_one(grader, honest, tmp_path):
+    results = grader.grade(single_file(tmp_path, "topological_order", IMPOSTOR_NAMED_VALUE_ERROR))
+    cycle_checks = [t for t in results["tests"] if t["tags"][0] == "topological_order" and "cycle" in t["name"]]
+    assert len(cycle_checks) == 2 and all(t["score"] == 0 for t in cycle_checks), cycle_checks
+    others = exercise_scores(results, EXERCISES)
+    assert all(got == most for e, (got, most) in others.items() if e != "topological_order"), others
+
+
+ALWAYS_CYCLE_ERROR = """
+import graphlib
+
+def topological_order(graph):
+    raise graphlib.CycleError("HIDDEN INPUT " + repr(graph), list(graph))
+"""
+
+
+def test_a_hidden_check_names_only_the_nearest_built_in_class(grader, honest, tmp_path):
+    """A hidden check that expected an order gets graphlib's CycleError, with the hidden graph in its
+    message: it says which built-in class it is, and nothing of the submission's own."""
+    results = attack(grader, honest, single_file(tmp_path, "topological_order", ALWAYS_CYCLE_ERROR),
+                     "topological_order", zero=False)  # the cycle checks pass: a cycle does raise a ValueError
+    hidden = [t for t in results["tests"] if t["name"] == "topological_order: random graphs"]
+    assert len(hidden) == 1 and hidden[0]["output"].startswith(
+        "topological_order on a hidden input raised a built-in exception of type ValueError ("), hidden
+    assert "HIDDEN" not in json.dumps(hidden) and "CycleError" not in json.dumps(hidden)
+
+
 def test_a_child_that_stops_reading_cannot_block_the_grader(grader):
     """A child that answers once and then never reads again; the next request is large."""
     import threading

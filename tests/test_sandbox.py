@@ -199,3 +199,23 @@ def test_weak_isolation_leaves_no_folder_and_no_file_for_the_next_child(tmp_path
         for folder in (Path("/tmp"), temp):  # what an unwalled child may have left
             (folder / marker).unlink(missing_ok=True)
             remove_folder(str(folder / f"{marker}.d"))
+
+
+def test_the_host_derives_an_exceptions_built_in_classes_itself():
+    """From the names the child reports (forgeable), only real built-in exception classes count,
+    at most a capped number of them, and their ancestors come from the trusted hierarchy."""
+    from grader.bounds import EXCEPTION_ANCESTORS
+    from grader.sandbox.host import builtin_ancestry
+
+    # graphlib.CycleError's MRO as the child reports it: the host finds ValueError's ancestry
+    assert builtin_ancestry(["ValueError", "Exception", "BaseException"]) == ("ValueError", "Exception", "BaseException")
+    # only the nearest one reported is needed: the rest comes from this interpreter
+    assert builtin_ancestry(["UnicodeDecodeError"])[:3] == ("UnicodeDecodeError", "UnicodeError", "ValueError")
+    # names that are not built-in exception classes, or not names at all, count for nothing
+    assert builtin_ancestry(["HIDDEN INPUT [15, 8]", "object", "print", "IOError", 7, None]) == ()
+    assert builtin_ancestry("ValueError") == builtin_ancestry(None) == ()
+    # multiple inheritance: both branches
+    assert set(builtin_ancestry(["KeyError", "LookupError", "ValueError"])) == {
+        "KeyError", "LookupError", "ValueError", "Exception", "BaseException"}
+    # past the cap, nothing more is read
+    assert builtin_ancestry(["Nope"] * EXCEPTION_ANCESTORS + ["ValueError"]) == ()

