@@ -7,6 +7,51 @@
 
 A child that runs past its time, dies, or sends anything but well-formed plain data
 raises a ``SandboxFailure``; the child is then killed with everything it started.
+
+The hidden-check rule
+---------------------
+On a hidden check, and anywhere after the first hidden input reached a child, no byte,
+number or timing that the child chose reaches any output (terminal, results, gradebook,
+exports, pages). What a student sees of a hidden check comes from a fixed vocabulary the
+trusted side chose: an exception is named only by its nearest built-in class, as this side
+derives it from the names the child reports (``builtin_ancestry``); a reply that is not what
+this side expects is "sent back something malformed", at most with which expectation failed
+in this side's words (``malformed``), never quoting the reply, nor a count or position the
+child chose; and nothing survives from one child to the next, so a later child (the next
+exercise's, the next student's) cannot carry out what an earlier one saw.
+
+The walls
+---------
+With full isolation (Linux namespaces; see zygote.py, isolation.py, seccomp.py, cgroups.py),
+each child has:
+
+- a pid namespace of its own, of which it is process 1, with its own /proc: its pid, its
+  threads' and helpers' pids and the namespace's pid counter are the same whatever earlier
+  children did, and it sees no process but its own;
+- a mount namespace of its own: a private read-only root holding only the system and Python
+  folders (no course, solutions, checks or other submissions), and a fresh, size-limited
+  /scratch (its working folder, HOME and TMPDIR) that ends with it;
+- an IPC namespace of its own (System V and POSIX IPC objects end with it);
+- no network (a network namespace with nothing in it), a UTS namespace, an empty environment,
+  no inherited descriptors but its two sockets;
+- an unprivileged user (as root) or no capabilities (in a user namespace), no new privileges;
+- a seccomp filter (keyring, ptrace, mount, unshare/setns, bpf, perf, io_uring, ...);
+- a memory, process and CPU budget for its whole process tree (a cgroup), per-process limits,
+  and the nursery kills everything it started before the next child begins.
+
+Under ``--isolation weak`` (no namespaces) these walls are missing: the pid namespace (the
+pid counter is shared by every process of the machine, a channel between children), the
+private root and /scratch (a child sees the whole file system and can write wherever the
+grader's user can, e.g. /tmp, and what it writes there outlives it; only its own working
+folder, HOME and TMPDIR are private, made by the zygote for it and removed after it), the
+IPC, network and UTS namespaces, the separate user and, without a cgroup, the tree's memory
+and process budgets (per-process limits only). The seccomp filter, the limits, the empty
+environment and the killing of the child's process group remain.
+
+Missing at every level: timing. The wall clock, the machine's load and the page cache are
+shared, and how long a child takes is under its control; the results' ``execution_time``
+(grading.py's ``build_results``) is such a timing, and still reaches the results (a known gap,
+outside the sandbox).
 """
 
 from __future__ import annotations

@@ -7,13 +7,18 @@ memory.
 With full isolation the zygote enters new user (unless root), pid, mount, network, IPC
 and UTS namespaces and forks the *nursery*: process 1 of the new pid namespace, which
 builds the private read-only root once and then forks one child per request. Each
-child gets its own mount namespace with a fresh /scratch, the grader's environment wiped,
-limits, an IPC namespace of its own, no privileges, and a seccomp filter (seccomp.py); the
-nursery and so every child is in one cgroup, the budget of the whole tree (cgroups.py).
-Before each new child, and on request, the nursery kills
-every other process in its namespace, so nothing a submission started outlives it;
-when the nursery ends, the kernel kills whatever is left. Without namespaces ("weak")
-the zygote forks the children itself, each in its own session.
+child is process 1 of a pid namespace of its own (so no pid, and no pid counter, carries
+anything from one child to the next) with its own /proc, and gets its own mount namespace
+with a fresh /scratch, the grader's environment wiped, limits, an IPC namespace of its own,
+no privileges, and a seccomp filter (seccomp.py); the nursery and so every child is in one
+cgroup, the budget of the whole tree (cgroups.py). Before each new child, and on request,
+the nursery kills every other process in its namespace (those of the children's nested
+namespaces included), so nothing a submission started outlives it; when a child, or the
+nursery, ends, the kernel kills whatever is left in its namespace. Without namespaces
+("weak") the zygote forks the children itself, each in its own session and its own folder
+(its working folder, HOME and TMPDIR) inside the host's folder for the sandbox, made
+before the child and removed after it; the walls that are then missing are listed in
+host.py.
 
 The host talks to it over a Unix socket: a request is JSON with two file descriptors
 (the child's request socket and its output socket) for ``spawn``, or none for ``reap`` and
