@@ -5,6 +5,15 @@ capped here. Plain named constants, one comment each; keep each area's constants
 under a comment that names the area.
 """
 
+# --------------------------------------------------------------------------- the sandbox (grader/sandbox/)
+
+RESULT_LIMIT = 64 * 1024 * 1024       # bytes of one reply a child may send (its JSON and its buffers)
+HEADER_LIMIT = 4 * 1024 * 1024        # bytes of a reply's JSON: "[]," can become ~20 times that in memory
+REQUEST_LIMIT = 256 * 1024 * 1024     # bytes of one request the child accepts from the host
+MESSAGE_LIMIT = 500                   # characters of an exception message the child reports
+WIRE_DEPTH = 32                       # nesting of a value crossing the wire (lists, dicts, modules)
+EXCEPTION_ANCESTORS = 64              # names of built-in classes in an exception's MRO the host reads
+
 # --- quizzes (grader/quiz/): students' answers files, and what the quiz commands print of them
 
 QUIZ_ANSWERS_FILE_BYTES = 256 * 1024  # an answers file's size; a whole quiz of free-text answers is far less

@@ -835,6 +835,121 @@ def test_forged_replies_score_zero(grader, honest, tmp_path, name):
     assert peak_memory_mb() - before < MEMORY_BOUND_MB
 
 
+# A child that has seen a hidden input answers with a malformed reply that carries it: no byte
+# of the reply may reach a message, on the hidden checks or the public ones.
+SMUGGLED = "HIDDEN INPUT sizes=[15, 8, 20, 47, 40, 50]"
+SMUGGLING_REPLIES = {
+    "unknown_tag": {"$": SMUGGLED},
+    "dtype": {"$": "ndarray", "dtype": SMUGGLED, "shape": [1], "buf": 0},
+    "cell": {"$": "series", "name": None, "data": {"dtype": "Int64", "items": [SMUGGLED]},
+             "index": {"$": "rangeindex", "start": 0, "stop": 1, "step": 1, "name": None}},
+    "setting": {"$": "module", "kind": "Dropout", "training": True, "settings": {"p": 15082047.0, "inplace": False},
+                "params": {}, "children": []},
+    "not_a_dict": [SMUGGLED],   # the reply itself: a list, not a dictionary
+}
+
+
+@pytest.mark.parametrize("name", SMUGGLING_REPLIES)
+def test_malformed_replies_are_never_quoted(grader, honest, tmp_path, name):
+    reply = SMUGGLING_REPLIES[name]
+    body = reply if name == "not_a_dict" else {"ok": True, "buffers": [], "result": reply, "inputs": []}
+    hostile_code = code("""
+        import json, os, socket, stat, struct, time
+
+        def calc_preds(coeffs, indeps):
+            for fd in sorted(map(int, os.listdir("/proc/self/fd"))):
+                if fd > 2 and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    sock = socket.socket(fileno=os.dup(fd))
+                    break
+            body = json.dumps(__BODY__).encode()
+            sock.sendall(struct.pack("!II", len(body), 0) + body)
+            time.sleep(30)
+        """, BODY=repr(body))
+    results = attack(grader, honest, single_file(tmp_path, "calc_preds", hostile_code), "calc_preds")
+    said = outputs(results, "calc_preds")
+    assert "sent back something malformed" in said, said
+    everything = json.dumps(results)
+    assert "HIDDEN" not in everything and "15, 8" not in everything and "15082047" not in everything, said
+
+
+def test_a_forged_answer_to_a_load_is_never_quoted(grader, honest, tmp_path):
+    """The file's top level answers its own load with a failure it made up."""
+    hostile_code = code("""
+        import json, os, socket, stat, struct, time
+        for fd in sorted(map(int, os.listdir("/proc/self/fd"))):
+            if fd > 2 and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                sock = socket.socket(fileno=os.dup(fd))
+                break
+        body = json.dumps({"ok": False, "buffers": [], "error": {"type": "HIDDEN", "message": "__SMUGGLED__"}}).encode()
+        sock.sendall(struct.pack("!II", len(body), 0) + body)
+        time.sleep(30)
+        """, SMUGGLED=SMUGGLED)
+    results = attack(grader, honest, folder(tmp_path, "calc_preds", hostile_code), "calc_preds")
+    said = outputs(results, "calc_preds")
+    assert "sent back something malformed" in said, said
+    assert "HIDDEN" not in json.dumps(results), said
+
+
+# ----------------------------------------------------- exceptions: judged by the built-in hierarchy
+
+CYCLE_ERROR_SOLUTION = """
+import graphlib
+
+def topological_order(graph):
+    return list(graphlib.TopologicalSorter(graph).static_order())   # raises graphlib.CycleError on a cycle
+"""
+
+
+def test_a_subclass_of_value_error_is_a_value_error(grader, honest, tmp_path):
+    """A correct topological_order that lets graphlib's CycleError (a ValueError) through scores
+    full marks, the cycle checks, public and hidden, included; so do its neighbours."""
+    results = attack(grader, honest, single_file(tmp_path, "topological_order", CYCLE_ERROR_SOLUTION),
+                     None)
+    cycle_checks = [t for t in results["tests"] if t["tags"][0] == "topological_order" and "cycle" in t["name"]]
+    assert len(cycle_checks) == 2 and all(t["score"] == t["max_score"] > 0 for t in cycle_checks), cycle_checks
+
+
+IMPOSTOR_NAMED_VALUE_ERROR = """
+import graphlib
+
+def topological_order(graph):
+    class ValueError(Exception):   # named like the built-in one, and nothing else
+        pass
+
+    try:
+        return list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError:
+        raise ValueError("a cycle") from None
+"""
+
+
+def test_a_class_merely_named_value_error_is_not_one(grader, honest, tmp_path):
+    results = grader.grade(single_file(tmp_path, "topological_order", IMPOSTOR_NAMED_VALUE_ERROR))
+    cycle_checks = [t for t in results["tests"] if t["tags"][0] == "topological_order" and "cycle" in t["name"]]
+    assert len(cycle_checks) == 2 and all(t["score"] == 0 for t in cycle_checks), cycle_checks
+    others = exercise_scores(results, EXERCISES)
+    assert all(got == most for e, (got, most) in others.items() if e != "topological_order"), others
+
+
+ALWAYS_CYCLE_ERROR = """
+import graphlib
+
+def topological_order(graph):
+    raise graphlib.CycleError("HIDDEN INPUT " + repr(graph), list(graph))
+"""
+
+
+def test_a_hidden_check_names_only_the_nearest_built_in_class(grader, honest, tmp_path):
+    """A hidden check that expected an order gets graphlib's CycleError, with the hidden graph in its
+    message: it says which built-in class it is, and nothing of the submission's own."""
+    results = attack(grader, honest, single_file(tmp_path, "topological_order", ALWAYS_CYCLE_ERROR),
+                     "topological_order", zero=False)  # the cycle checks pass: a cycle does raise a ValueError
+    hidden = [t for t in results["tests"] if t["name"] == "topological_order: random graphs"]
+    assert len(hidden) == 1 and hidden[0]["output"].startswith(
+        "topological_order on a hidden input raised a built-in exception of type ValueError ("), hidden
+    assert "HIDDEN" not in json.dumps(hidden) and "CycleError" not in json.dumps(hidden)
+
+
 def test_a_child_that_stops_reading_cannot_block_the_grader(grader):
     """A child that answers once and then never reads again; the next request is large."""
     import threading

@@ -131,3 +131,25 @@ def calc_preds(coeffs, indeps):
     gradient_checks = [t for t in results["tests"] if t["tags"][0] == "calc_preds" and "gradient" in t["name"]]
     assert gradient_checks and all(t["status"] == "failed" for t in gradient_checks), gradient_checks
     assert exercise_scores(results, EXERCISES)["calc_preds"][0] == 0
+
+
+def test_a_refused_report_never_shows_a_count_the_child_chose(grader, tmp_path):
+    """The report padded to thousands of inputs (a number the child chose: on a hidden check it
+    could be the hidden input's size) is refused in the trusted side's words, with no count."""
+    import json
+    import re
+
+    code = FORGE + """
+import torch
+def calc_preds(coeffs, indeps):
+    _forge(lambda reported: reported.extend([reported[0]] * 4300))
+    return torch.sigmoid(indeps @ coeffs)
+"""
+    results = grader.grade(submission(tmp_path, "calc_preds", code))
+    scores = exercise_scores(results, EXERCISES)
+    assert all(scores[e.id][0] == scores[e.id][1] for e in EXERCISES if e.id != "calc_preds"), scores
+    said = [t["output"] for t in results["tests"] if t["tags"][0] == "calc_preds" and "incomplete report" in t["output"]]
+    assert said, [t["output"] for t in results["tests"] if t["tags"][0] == "calc_preds"]
+    everything = json.dumps(results)
+    assert not re.search(r"43\d\d", everything) and "inputs reported" not in everything, said
+    assert "another number of inputs than were sent" in everything

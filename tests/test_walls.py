@@ -497,6 +497,77 @@ def test_what_exercises_use_still_works_under_the_filter(grader):
     assert value == [[6], 7, "hi\n", pytest.approx(3.6), 3.0]
 
 
+# ----------------------------------------------------- 5. a pid namespace of each child's own
+
+# Each child is process 1 of a pid namespace of its own: the pid counter, which one child can
+# advance at will (a thread or a process takes the next pid), is no channel to the next child.
+ADVANCE_THE_PID_COUNTER = """
+import os, threading
+def calc_preds(coeffs, indeps):
+    for _ in range(__THREADS__):
+        t = threading.Thread(target=lambda: None)
+        t.start()
+        t.join()
+    for _ in range(__PROCESSES__):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+    return wrong_answer(coeffs, indeps)
+"""
+
+READ_THE_PID_COUNTER = """
+import os, threading
+def calc_preds(coeffs, indeps):
+    t = threading.Thread(target=lambda: None)
+    t.start()
+    t.join()
+    raise RuntimeError(f"pid {os.getpid()} thread {t.native_id} last {open('/proc/loadavg').read().split()[-1]}")
+"""
+
+
+def test_the_pid_counter_is_no_channel_between_submissions(grader, honest, tmp_path):
+    """One student's child advances the pid counter by 0, then by 60; the next student's child,
+    in the same zygote, sees the same pids either way (and the innocent exercises keep their marks)."""
+    seen = []
+    for n in (0, 30):
+        writer = ADVANCE_THE_PID_COUNTER.replace("__THREADS__", str(n)).replace("__PROCESSES__", str(n))
+        attack(grader, honest, single_file(tmp_path, "calc_preds", writer, f"writer{n}.py"), "calc_preds")
+        results = attack(grader, honest, single_file(tmp_path, "calc_preds", READ_THE_PID_COUNTER, f"reader{n}.py"),
+                         "calc_preds")
+        seen.append(re.findall(r"pid \d+ thread \d+ last \d+", outputs(results, "calc_preds")))
+    assert seen[0] and seen[0] == seen[1], seen
+
+
+def test_every_child_is_process_1_of_its_own_pid_namespace(grader):
+    """Whatever an earlier child of the same zygote did (threads, processes, helpers left
+    running), the next child's pid, its threads' ids and the namespace's last pid are the same."""
+    source = """
+        import os, threading, time
+        def advance(threads, processes):
+            for _ in range(threads):
+                t = threading.Thread(target=lambda: None)
+                t.start()
+                t.join()
+            for _ in range(processes):
+                if os.fork() == 0:
+                    time.sleep(60)   # left running: the nursery kills it before the next child
+                    os._exit(0)
+            return os.getpid()
+        def look():
+            t = threading.Thread(target=lambda: None)
+            t.start()
+            t.join()
+            return [os.getpid(), t.native_id, open("/proc/loadavg").read().split()[-1],
+                    sorted(int(p) for p in os.listdir("/proc") if p.isdigit())]
+        """
+    seen = []
+    for threads, processes in ((0, 0), (25, 5), (0, 0)):
+        assert direct(grader, source, "advance", threads, processes) == 1
+        seen.append(direct(grader, source, "look"))
+    assert seen[0] == seen[1] == seen[2] == [1, 2, "2", [1]], seen
+
+
 # ----------------------------------------------------- cleaning up
 
 def test_a_closed_grader_leaves_no_cgroup_behind(grader):

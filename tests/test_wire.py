@@ -165,3 +165,26 @@ def test_forged_modules_are_refused(change):
     change(tree)
     with pytest.raises(wire.WireError):
         wire.decode(tree, buffers)
+
+
+# What a child that has seen a hidden input might smuggle into the grader's messages.
+SMUGGLED = "HIDDEN INPUT sizes=[15, 8, 20, 47, 40, 50]"
+_RANGE = {"$": "rangeindex", "start": 0, "stop": 1, "step": 1, "name": None}
+SMUGGLING_TREES = {
+    "a tag": {"$": SMUGGLED},
+    "an array's dtype": {"$": "ndarray", "dtype": SMUGGLED, "shape": [1], "buf": 0},
+    "a column's dtype": {"$": "series", "name": None, "index": _RANGE, "data": {"dtype": SMUGGLED, "items": []}},
+    "a cell pandas refuses": {"$": "series", "name": None, "index": _RANGE, "data": {"dtype": "Int64", "items": [SMUGGLED]}},
+    "a setting torch refuses": {"$": "module", "kind": "Dropout", "training": True,
+                                "settings": {"p": 15082047.0, "inplace": False}, "params": {}, "children": []},
+}
+
+
+@pytest.mark.parametrize("where", SMUGGLING_TREES)
+def test_decoding_errors_never_quote_what_was_sent(where):
+    """The trusted side says which of its expectations failed, in its own words: nothing of the
+    tree (a tag, a dtype, a value a library complains about) reaches the message."""
+    with pytest.raises(wire.WireError) as caught:
+        wire.decode(SMUGGLING_TREES[where], [])
+    message = str(caught.value)
+    assert "HIDDEN" not in message and "15" not in message and "8204" not in message, message

@@ -11,7 +11,8 @@ import math
 import pytest
 import torch
 
-from grader.checking import CheckFailure, expect, expect_known_layers, expect_same, model_mismatch, show_call
+from grader.checking import (CheckFailure, expect, expect_known_layers, expect_same, model_mismatch, raised_name,
+                             show_call)
 
 X = torch.linspace(-2, 2, 48).reshape(3, 16)  # three inputs for the notes' network
 
@@ -42,9 +43,9 @@ def raises_value_error(student, *args):
     expect_known_layers(outcome, call if student.build_mlp.public else None)
     if outcome.error is None:
         raise CheckFailure(f"{call}: expected ValueError, but it returned a model")
-    if outcome.error.type != "ValueError":
+    if not outcome.error.is_a("ValueError"):  # by the built-in hierarchy: a subclass is a ValueError
         student.build_mlp(*args)
-        raise CheckFailure(f"{call}: expected ValueError, got {outcome.error.type}")
+        raise CheckFailure(f"{call}: expected ValueError, got {raised_name(outcome.error, student.build_mlp.public)}")
 
 
 @pytest.mark.points(3)

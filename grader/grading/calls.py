@@ -209,9 +209,13 @@ for _name in _OPERATORS:
 
 def exception_text(error: StudentError, with_message: bool = True) -> str:
     """'ValueError: lengths differ', or just 'ValueError'. Without the message (hidden checks),
-    a type name that is not a built-in exception's is not shown either: 'an exception'."""
+    a type name that is not a built-in exception's is not shown either: the nearest built-in class,
+    as the host derived it ('a built-in exception of type ValueError'), or 'an exception'."""
     if not with_message:
-        return error.type if error.type in BUILTIN_ERRORS else "an exception"
+        nearest = error.builtin_in(BUILTIN_ERRORS)
+        if nearest == error.type:
+            return nearest
+        return "an exception" if nearest in (None, "Exception") else f"a built-in exception of type {nearest}"
     return f"{error.type}: {error.message}" if error.message else error.type
 
 

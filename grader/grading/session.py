@@ -167,7 +167,8 @@ def hidden_output(exc: BaseException) -> str:
     kind = exc.kind or "wrong value"
     if kind == "not written yet":
         return str(exc)
-    if kind not in HIDDEN_KINDS and not (kind.startswith("raised ") and kind[7:] in (*BUILTIN_ERRORS, "an exception")):
+    raised = kind.removeprefix("raised ").removeprefix("a built-in exception of type ")
+    if kind not in HIDDEN_KINDS and not (kind.startswith("raised ") and raised in (*BUILTIN_ERRORS, "an exception")):
         kind = "wrong value"
     return f"failed on a hidden input: {kind}"
 

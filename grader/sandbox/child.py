@@ -9,6 +9,7 @@ rewrites this module can only send data, and the data is checked in the host.
 from __future__ import annotations
 
 import ast
+import builtins
 import os
 import signal
 import socket
@@ -18,9 +19,9 @@ import traceback
 import types
 from typing import Any
 
+from grader.bounds import EXCEPTION_ANCESTORS, REQUEST_LIMIT
 from grader.sandbox import wire
 
-REQUEST_LIMIT = 256 * 1024 * 1024
 
 
 def serve(sock: socket.socket) -> None:
@@ -252,4 +253,8 @@ def describe(exc: BaseException, filename: str | None) -> dict:
         for frame in traceback.extract_tb(exc.__traceback__):
             if filename and frame.filename == filename:
                 line = frame.lineno
-    return {"type": type(exc).__name__, "message": message, "line": line}
+    # The built-in classes it derives from, by name (the host keeps only real built-in ones).
+    ancestry = [kind.__name__ for kind in type(exc).__mro__
+                if getattr(builtins, kind.__name__, None) is kind and issubclass(kind, BaseException)]
+    return {"type": type(exc).__name__, "message": message, "line": line,
+            "builtins": ancestry[:EXCEPTION_ANCESTORS]}

@@ -7,10 +7,56 @@
 
 A child that runs past its time, dies, or sends anything but well-formed plain data
 raises a ``SandboxFailure``; the child is then killed with everything it started.
+
+The hidden-check rule
+---------------------
+On a hidden check, and anywhere after the first hidden input reached a child, no byte,
+number or timing that the child chose reaches any output (terminal, results, gradebook,
+exports, pages). What a student sees of a hidden check comes from a fixed vocabulary the
+trusted side chose: an exception is named only by its nearest built-in class, as this side
+derives it from the names the child reports (``builtin_ancestry``); a reply that is not what
+this side expects is "sent back something malformed", at most with which expectation failed
+in this side's words (``malformed``), never quoting the reply, nor a count or position the
+child chose; and nothing survives from one child to the next, so a later child (the next
+exercise's, the next student's) cannot carry out what an earlier one saw.
+
+The walls
+---------
+With full isolation (Linux namespaces; see zygote.py, isolation.py, seccomp.py, cgroups.py),
+each child has:
+
+- a pid namespace of its own, of which it is process 1, with its own /proc: its pid, its
+  threads' and helpers' pids and the namespace's pid counter are the same whatever earlier
+  children did, and it sees no process but its own;
+- a mount namespace of its own: a private read-only root holding only the system and Python
+  folders (no course, solutions, checks or other submissions), and a fresh, size-limited
+  /scratch (its working folder, HOME and TMPDIR) that ends with it;
+- an IPC namespace of its own (System V and POSIX IPC objects end with it);
+- no network (a network namespace with nothing in it), a UTS namespace, an empty environment,
+  no inherited descriptors but its two sockets;
+- an unprivileged user (as root) or no capabilities (in a user namespace), no new privileges;
+- a seccomp filter (keyring, ptrace, mount, unshare/setns, bpf, perf, io_uring, ...);
+- a memory, process and CPU budget for its whole process tree (a cgroup), per-process limits,
+  and the nursery kills everything it started before the next child begins.
+
+Under ``--isolation weak`` (no namespaces) these walls are missing: the pid namespace (the
+pid counter is shared by every process of the machine, a channel between children), the
+private root and /scratch (a child sees the whole file system and can write wherever the
+grader's user can, e.g. /tmp, and what it writes there outlives it; only its own working
+folder, HOME and TMPDIR are private, made by the zygote for it and removed after it), the
+IPC, network and UTS namespaces, the separate user and, without a cgroup, the tree's memory
+and process budgets (per-process limits only). The seccomp filter, the limits, the empty
+environment and the killing of the child's process group remain.
+
+Missing at every level: timing. The wall clock, the machine's load and the page cache are
+shared, and how long a child takes is under its control; the results' ``execution_time``
+(grading.py's ``build_results``) is such a timing, and still reaches the results (a known gap,
+outside the sandbox).
 """
 
 from __future__ import annotations
 
+import builtins
 import functools
 import json
 import os
@@ -28,15 +74,12 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
+# The caps on a reply (its size, its JSON's size, an exception's message and ancestry) are in bounds.py.
+from grader.bounds import EXCEPTION_ANCESTORS, HEADER_LIMIT, MESSAGE_LIMIT, RESULT_LIMIT
 from grader.safetext import clean, identifier
 from grader.sandbox import cgroups, wire
-from grader.sandbox.isolation import Limits
+from grader.sandbox.isolation import Limits, remove_folder
 
-RESULT_LIMIT = 64 * 1024 * 1024
-# A reply's JSON structure (its numbers travel as raw buffers): a few MB at most, since a
-# few bytes of JSON like "[]," can become ~20 times as much memory in this process.
-HEADER_LIMIT = 4 * 1024 * 1024
-MESSAGE_LIMIT = 500  # characters of an exception message the child reports
 TRANSFER_GRACE = 0.5  # seconds, after the call's timeout, for the reply's bytes to arrive
 CPU_POLL = 0.05  # seconds between looks at a busy child's CPU time
 UID_BASE = 30000
@@ -54,17 +97,40 @@ class SandboxCrash(SandboxFailure):
     pass
 
 
+MALFORMED = "the submission's process sent back something malformed"
+
+
+def malformed(expectation: str | None = None) -> SandboxCrash:
+    """The one message for a reply that is not what the trusted side expects: fixed words, and
+    at most which expectation failed, in the trusted side's words (never a byte of the reply)."""
+    return SandboxCrash(MALFORMED + (f" ({expectation})" if expectation else ""))
+
+
 class SandboxUnavailable(Exception):
     """The sandbox itself could not start (a problem of the machine, not of a submission)."""
 
 
 @dataclass(frozen=True)
 class StudentError:
-    """An exception raised by submission code, as reported (untrusted) by the child."""
+    """An exception raised by submission code, as reported (untrusted) by the child.
+
+    ``builtins`` are the built-in exception classes it is an instance of, by name, nearest
+    first, as the trusted side derived them from the names the child reported (see
+    ``builtin_ancestry``): a check that expects ValueError asks ``is_a("ValueError")``, so a
+    subclass (graphlib's CycleError) passes, and a class merely named ValueError does not."""
 
     type: str
     message: str
     line: int | None = None
+    builtins: tuple[str, ...] = ()
+
+    def is_a(self, name: str) -> bool:
+        """Whether the exception is an instance of the built-in exception class ``name``."""
+        return name in self.builtins
+
+    def builtin_in(self, vocabulary: "frozenset[str] | set[str]") -> str | None:
+        """The nearest built-in class of the exception that ``vocabulary`` names (None if none)."""
+        return next((name for name in self.builtins if name in vocabulary), None)
 
 
 @dataclass(frozen=True)
@@ -195,15 +261,14 @@ class Child:
                   "seconds": max(limits.load_seconds - 2 * TRANSFER_GRACE, 0.1)}
         reply, _ = self._request(header, [], limits.load_seconds)
         if not reply.get("ok"):
-            error = _cleaned(_student_error(reply))
             self.kill()
-            raise SandboxCrash(f"the submission's process reported {error.type}: {error.message}")
+            raise malformed("no report of the load")
         missing, skipped, pinned = reply.get("missing"), reply.get("skipped"), reply.get("pinned")
         if (type(missing) is not list or not all(type(m) is str and m in functions for m in missing)
                 or type(pinned) is not list or not all(type(p) is str and p in pins for p in pinned)
                 or type(skipped) is not list or len(skipped) > len(cells)):
             self.kill()
-            raise SandboxCrash("the submission's process sent a malformed reply")
+            raise malformed("the load's report")
         reports: list[SkippedCell] = []
         for entry in skipped:
             index = entry.get("cell") if type(entry) is dict else None
@@ -211,7 +276,7 @@ class Child:
             if (type(index) is not int or not 0 <= index < len(cells) or reason not in SKIP_REASONS
                     or any(r.index == index for r in reports)):
                 self.kill()
-                raise SandboxCrash("the submission's process sent a malformed reply")
+                raise malformed("the load's report")
             error = _cleaned(_student_error(entry)) if "error" in entry else None
             reports.append(SkippedCell(index, reason, error))
         return Loaded(missing, reports, pinned)
@@ -250,21 +315,24 @@ class Child:
         try:
             value, _ = wire.decode(reply.get("result"), out, handle=make)
             _, reports = wire.decode(reply.get("inputs", []), out, handle=make)
-        except (wire.WireError, ValueError, TypeError, OverflowError) as exc:
+        except wire.WireError as exc:  # its words are the wire's own, never the child's
             self.kill()
-            raise SandboxCrash(f"the submission sent back malformed data ({exc})") from None
+            raise malformed(str(exc)) from None
+        except (ValueError, TypeError, OverflowError):  # a library's words may quote the child
+            self.kill()
+            raise malformed() from None
         backward_error = reply.get("backward_error")
         if backward_error is not None and type(backward_error) is not str:
             self.kill()
-            raise SandboxCrash("the submission's process sent a malformed reply")
+            raise malformed("the report of backward()")
         if inputs:
             problem = incomplete_report(reports, wire.inputs_of(tuple(args), dict(kwargs or {})))
             if problem:
                 self.kill()
-                raise SandboxCrash(f"the submission's process sent an incomplete report ({problem})")
+                raise malformed(f"an incomplete report: {problem}")
         elif reports:
             self.kill()
-            raise SandboxCrash("the submission's process reported inputs that were not asked for")
+            raise malformed("inputs that were not asked for")
         return CallOutcome(value=value, inputs=reports, backward_error=backward_error)
 
     def _request(self, header: dict, buffers: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
@@ -311,12 +379,15 @@ class Child:
             self.kill()
             raise SandboxCrash("the submission's process ended during the call "
                                "(did the code call os._exit(), or crash?)") from None
-        except (wire.WireError, OSError, ValueError) as exc:
+        except wire.WireError as exc:  # its words are the wire's own, never the child's
             self.kill()
-            raise SandboxCrash(f"the submission sent back malformed data ({exc})") from None
+            raise malformed(str(exc)) from None
+        except (OSError, ValueError):
+            self.kill()
+            raise malformed() from None
         if type(reply) is not dict:
             self.kill()
-            raise SandboxCrash("the submission's process sent a malformed reply")
+            raise malformed("a reply that is not a dictionary")
         return reply, out
 
     def _cpu_seconds(self) -> float:
@@ -406,18 +477,49 @@ def incomplete_report(reports: list[Any], sent: list[Any]) -> str | None:
     import pandas as pd
     import torch
 
+    # Only words of the trusted side's: no count or position the child chose.
     if len(reports) != len(sent):
-        return f"{len(reports)} inputs reported, {len(sent)} sent"
-    for i, (report, original) in enumerate(zip(reports, sent), 1):
+        return "another number of inputs than were sent"
+    for report, original in zip(reports, sent):
         if isinstance(original, torch.Tensor):
             if type(report) is not wire.TensorReport:
-                return f"input #{i} should be a tensor"
+                return "a tensor came back as something else"
             if report.tensor.dtype != original.dtype or report.tensor.dim() != original.dim():
-                return f"input #{i} came back with another dtype or number of dimensions"
+                return "a tensor came back with another dtype or number of dimensions"
         elif type(report) is not type(original) or not isinstance(original, (pd.DataFrame, pd.Series,
                                                                               torch.nn.Module)):
-            return f"input #{i} should be a {type(original).__name__}"
+            return f"a {type(original).__name__} came back as something else"
     return None
+
+
+# The built-in exception classes of this (the trusted) interpreter, by name: the fixed
+# vocabulary of names the trusted side accepts for an exception's ancestors.
+BUILTIN_EXCEPTIONS: dict[str, type] = {
+    name: value for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException) and value.__name__ == name
+}
+
+
+def builtin_ancestry(reported: Any) -> tuple[str, ...]:
+    """The built-in exception classes an exception is an instance of, nearest first, from the
+    names of the built-in classes in its MRO as the child reported them (forgeable, but forging
+    ValueError costs as much as raising it). Only names of real built-in classes count, at most
+    ``EXCEPTION_ANCESTORS`` of them; the nearest are those with no reported subclass (two with
+    multiple inheritance), and each brings its ancestors from this interpreter's own hierarchy."""
+    if type(reported) is not list:
+        return ()
+    known: list[type] = []
+    for name in reported[:EXCEPTION_ANCESTORS]:
+        kind = BUILTIN_EXCEPTIONS.get(name) if type(name) is str else None
+        if kind is not None and kind not in known:
+            known.append(kind)
+    nearest = [k for k in known if not any(o is not k and issubclass(o, k) for o in known)]
+    out: list[str] = []
+    for kind in nearest:
+        for ancestor in kind.__mro__:
+            if ancestor.__name__ in BUILTIN_EXCEPTIONS and ancestor.__name__ not in out:
+                out.append(ancestor.__name__)
+    return tuple(out)
 
 
 def _student_error(reply: dict) -> StudentError:
@@ -425,12 +527,14 @@ def _student_error(reply: dict) -> StudentError:
     if type(error) is not dict:
         return StudentError("Error", "the submission's process sent a malformed error")
     # Everything here was written by the submission: a type name must be a short identifier,
-    # a message is capped and cleaned, a line number is a plausible int.
+    # a message is capped and cleaned, a line number is a plausible int, the built-in classes
+    # are names of this interpreter's.
     kind, message, line = error.get("type"), error.get("message"), error.get("line")
     return StudentError(
         identifier(kind, fallback="Error"),
         clean(message if type(message) is str else "", MESSAGE_LIMIT),
         line if type(line) is int and 0 < line < 10_000_000 else None,
+        builtin_ancestry(error.get("builtins")),
     )
 
 
@@ -443,7 +547,7 @@ def clean_text(text: str, limit: int) -> str:
 
 def _cleaned(error: StudentError) -> StudentError:
     kind = clean_text(error.type, 80).replace(" ", "") or "Error"
-    return StudentError(kind, clean_text(error.message, 200), error.line)
+    return StudentError(kind, clean_text(error.message, 200), error.line, error.builtins)
 
 
 class _Forked:
@@ -508,6 +612,9 @@ class Sandbox:
         self.budget = cgroups.TreeBudget.create(limits.memory_mb, limits.processes, limits.cpu_cores)
         self.tree_budget: cgroups.TreeBudget | None = None  # in force: once the nursery is in it
         self.filtered = False  # children run under the seccomp filter
+        # Weak isolation: the children's folder lives in here (the zygote empties and removes it
+        # around each child); the whole of it is removed when the sandbox closes.
+        self.scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
         parent, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         env.pop("PYTHONSTARTUP", None)
@@ -518,6 +625,7 @@ class Sandbox:
             "cgroup": self.budget.procs_files if self.budget else [],
             "read_only": [*SYSTEM_DIRS, *_site_dirs()],
             "uid": self.uid,
+            "scratch": self.scratch,
         }
         try:
             if fork:
@@ -531,6 +639,7 @@ class Sandbox:
         except BaseException:
             if self.budget is not None:
                 self.budget.remove()
+            remove_folder(self.scratch)
             raise
         finally:
             theirs.close()
@@ -619,6 +728,7 @@ class Sandbox:
                 self.process.wait()
             if self.budget is not None:
                 self.budget.remove()
+            remove_folder(self.scratch)
 
     def __enter__(self) -> "Sandbox":
         return self

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
+import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
+MS_NOEXEC = 8
 MS_REMOUNT = 32
 MS_BIND = 4096
 MS_REC = 16384
@@ -166,10 +169,30 @@ def fresh_scratch(size_mb: int) -> None:
     folder (its HOME, TMPDIR and working folder), and an IPC namespace of its own, so no
     System V shared memory, semaphore or message queue, nor POSIX message queue, of one child
     reaches the next. The scratch folder is not /tmp, which may hold the interpreter's own
-    folders."""
+    folders. /proc is mounted afresh for the child's own pid namespace (see
+    ``fork_in_new_pid_namespace``): it lists the child's processes only, and the pid counter
+    it shows (``/proc/loadavg``, ``ns_last_pid``) is the child's own."""
     unshare(CLONE_NEWNS | CLONE_NEWIPC)
     _mount("tmpfs", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=1777")
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     os.chdir(SCRATCH)
+
+
+def fork_in_new_pid_namespace(own: int) -> int:
+    """``os.fork()`` into a pid namespace of the child's own: the child is its process 1, so
+    its pid (and its threads' and helpers' pids) are the same small numbers whatever earlier
+    children did; the pid counter of the nursery's namespace, which they could advance to
+    encode something, is out of sight. ``own`` is a descriptor of the caller's pid namespace
+    (/proc/self/ns/pid), which the caller goes back to for its next fork: unshare(CLONE_NEWPID)
+    only works while the namespace for children is the caller's own."""
+    unshare(CLONE_NEWPID)
+    pid = -1
+    try:
+        pid = os.fork()
+    finally:
+        if pid != 0:  # the nursery, whether the fork worked or not
+            _check(_libc.setns(own, CLONE_NEWPID), "setns(pid)")
+    return pid
 
 
 def become_undumpable() -> None:
@@ -225,3 +248,25 @@ def address_space_bytes() -> int:
         if line.startswith("VmSize:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+def remove_folder(path: str) -> None:
+    """Remove a child's folder and everything in it, whatever it did to the permissions inside
+    (a folder of mode 0 cannot be listed); symbolic links are removed, never followed. Linear
+    in the number of entries the child made."""
+    try:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):  # a link or file put in its place
+            os.unlink(path)
+            return
+        os.chmod(path, 0o700)
+    except OSError:
+        return
+    for top, folders, _ in os.walk(path):  # top-down: a folder is opened up before it is listed
+        for name in folders:
+            inner = os.path.join(top, name)
+            try:
+                if stat.S_ISDIR(os.lstat(inner).st_mode):
+                    os.chmod(inner, 0o700)
+            except OSError:
+                pass
+    shutil.rmtree(path, ignore_errors=True)

@@ -7,6 +7,11 @@ dtype outside the allow-list or a buffer of the wrong length is a ``WireError``,
 and decoding only ever builds fresh numpy arrays, torch tensors and pandas frames
 from bytes. Nothing the child sends is executed or unpickled.
 
+A ``WireError`` raised while decoding or receiving says which of the trusted side's
+expectations failed, in words of its own: it never quotes what was sent (a tag, a dtype,
+a setting, a library's complaint about a value), since the sender may be a child that
+has seen a hidden input (see host.py).
+
 A frame on the socket is ``!II`` (header length, total buffer length), the JSON
 header (which lists the buffer lengths) and the buffers.
 """
@@ -22,6 +27,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from grader.bounds import WIRE_DEPTH
+
 #: dtypes that may cross, as numpy names; torch and pandas map onto them.
 NUMERIC_DTYPES = frozenset(
     {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -32,7 +39,7 @@ LISTED_PANDAS_DTYPES = frozenset(
     {"object", "str", "string", "boolean", "Int8", "Int16", "Int32", "Int64",
      "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64", "category"}
 )
-MAX_DEPTH = 32
+MAX_DEPTH = WIRE_DEPTH
 #: torch.nn layers that may cross, with the settings that define them (a Linear's ``bias``
 #: setting is whether it has one). Parameters travel as tensors; nothing else of a module does.
 MODULES = {
@@ -384,7 +391,7 @@ class _Decoder:
             import pandas as pd
 
             return pd.NA
-        raise WireError(f"unknown value tag {tag!r}")
+        raise WireError("unknown value tag")
 
     def _array(self, tree: dict) -> Any:
         import numpy as np
@@ -405,7 +412,7 @@ class _Decoder:
         try:
             tensor = torch.from_numpy(array)
         except TypeError as exc:
-            raise WireError(f"a tensor of dtype {array.dtype} cannot be rebuilt") from exc
+            raise WireError("a tensor of a dtype torch cannot rebuild") from None
         info = {key: tree.get(key) for key in ("requires_grad", "is_leaf", "has_grad_fn", "parameter")}
         if not all(type(v) is bool for v in info.values()):
             raise WireError("malformed tensor flags")
@@ -456,7 +463,7 @@ class _Decoder:
             else:
                 module = getattr(torch.nn, kind)(**values)
         except (TypeError, ValueError) as exc:
-            raise WireError(f"malformed {kind} settings ({exc})") from None
+            raise WireError(f"malformed {kind} settings") from None
         expected = {"weight", "bias"} if kind == "Linear" and values["bias"] else {"weight"} if kind == "Linear" else set()
         if set(params) != expected:
             raise WireError(f"malformed {kind} parameters")
@@ -526,7 +533,7 @@ class _Decoder:
             if not all(v is None or type(v) in (bool, int, float, str) for v in items):
                 raise WireError("malformed column values")
             return pd.array(items, dtype=dtype)
-        raise WireError(f"column dtype {dtype!r} is not allowed")
+        raise WireError("a column dtype that is not allowed")
 
 
 class TensorReport:
@@ -556,7 +563,7 @@ def _list(tree: dict, key: str) -> list:
 def _dtype(tree: dict) -> str:
     dtype = tree.get("dtype")
     if dtype not in NUMERIC_DTYPES:
-        raise WireError(f"dtype {dtype!r} is not allowed")
+        raise WireError("a dtype that is not allowed")
     return dtype
 
 
@@ -570,7 +577,13 @@ def decode(tree: Any, buffers: list[bytes], *, live: bool = False,
     the sender's did. Returns (value, the tensors/frames met on the way, in order).
     """
     decoder = _Decoder(buffers, live=live, handle=handle)
-    return decoder.decode(tree), decoder.tensors
+    try:
+        return decoder.decode(tree), decoder.tensors
+    except (ValueError, TypeError, OverflowError, IndexError, KeyError) as exc:
+        if isinstance(exc, WireError):
+            raise
+        # numpy, pandas and torch refusing what they were given: their messages quote it.
+        raise WireError("values that cannot be rebuilt") from None
 
 
 # --------------------------------------------------------------------------- framing

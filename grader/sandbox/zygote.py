@@ -7,13 +7,18 @@ memory.
 With full isolation the zygote enters new user (unless root), pid, mount, network, IPC
 and UTS namespaces and forks the *nursery*: process 1 of the new pid namespace, which
 builds the private read-only root once and then forks one child per request. Each
-child gets its own mount namespace with a fresh /scratch, the grader's environment wiped,
-limits, an IPC namespace of its own, no privileges, and a seccomp filter (seccomp.py); the
-nursery and so every child is in one cgroup, the budget of the whole tree (cgroups.py).
-Before each new child, and on request, the nursery kills
-every other process in its namespace, so nothing a submission started outlives it;
-when the nursery ends, the kernel kills whatever is left. Without namespaces ("weak")
-the zygote forks the children itself, each in its own session.
+child is process 1 of a pid namespace of its own (so no pid, and no pid counter, carries
+anything from one child to the next) with its own /proc, and gets its own mount namespace
+with a fresh /scratch, the grader's environment wiped, limits, an IPC namespace of its own,
+no privileges, and a seccomp filter (seccomp.py); the nursery and so every child is in one
+cgroup, the budget of the whole tree (cgroups.py). Before each new child, and on request,
+the nursery kills every other process in its namespace (those of the children's nested
+namespaces included), so nothing a submission started outlives it; when a child, or the
+nursery, ends, the kernel kills whatever is left in its namespace. Without namespaces
+("weak") the zygote forks the children itself, each in its own session and its own folder
+(its working folder, HOME and TMPDIR) inside the host's folder for the sandbox, made
+before the child and removed after it; the walls that are then missing are listed in
+host.py.
 
 The host talks to it over a Unix socket: a request is JSON with two file descriptors
 (the child's request socket and its output socket) for ``spawn``, or none for ``reap`` and
@@ -65,6 +70,8 @@ class Zygote:
         self.in_cgroup = False  # the nursery, and so every child, is in it
         self.seccomp = seccomp.compile_filter()
         self.last: int | None = None  # weak isolation: the last child, leader of its own group
+        self.pid_namespace: int | None = None  # the nursery's own pid namespace (a descriptor)
+        self.scratch: str = config.get("scratch") or tempfile.gettempdir()  # the host's folder for this sandbox
 
     # ------------------------------------------------------------------ a child
 
@@ -80,10 +87,13 @@ class Zygote:
                 if self.cgroup:
                     cgroups.join(self.cgroup)  # no nursery: each child joins the tree's cgroup
                 os.setsid()
-                os.chdir(tempfile.mkdtemp(prefix="grader-child-"))
+                os.chdir(self.folder)
             # Nothing of the grader's environment (tokens, paths) reaches submission code.
             os.environ.clear()
             os.environ.update(CHILD_ENVIRONMENT)
+            if self.level != "full":  # no /scratch: the folder the zygote made, and removes, instead
+                os.environ.update(HOME=self.folder, TMPDIR=self.folder)
+            tempfile.tempdir = None  # not the folder tempfile remembered in the zygote: TMPDIR's
             os.dup2(out_fd, 1)
             os.dup2(out_fd, 2)
             os.closerange(3, call_fd)
@@ -106,10 +116,27 @@ class Zygote:
         child.serve(sock)
         os._exit(0)
 
+    def fork(self) -> int:
+        """Fork a child: with full isolation into a pid namespace of its own (its process 1)."""
+        from grader.sandbox import isolation
+
+        if self.level != "full":
+            return os.fork()
+        if self.pid_namespace is None:
+            self.pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        return isolation.fork_in_new_pid_namespace(self.pid_namespace)
+
     def spawn(self, fds: list[int]) -> dict:
         self.reap()
+        if self.level != "full":
+            if os.path.lexists(self.folder):
+                return {"error": "the last child's folder could not be removed"}
+            try:
+                os.mkdir(self.folder, 0o700)
+            except OSError as exc:
+                return {"error": f"no folder for the child: {exc}"}
         try:
-            pid = os.fork()
+            pid = self.fork()
         except OSError as exc:
             return {"error": f"fork failed: {exc}"}
         if pid == 0:
@@ -119,7 +146,10 @@ class Zygote:
         return {"ok": True}
 
     def reap(self) -> None:
-        """Kill what earlier children left behind, and collect the dead."""
+        """Kill what earlier children left behind, collect the dead and (weak isolation) remove
+        the last child's folder."""
+        from grader.sandbox import isolation
+
         if self.level == "full":
             try:
                 os.kill(-1, signal.SIGKILL)  # process 1 of the namespace: all but itself
@@ -128,16 +158,25 @@ class Zygote:
         elif self.last is not None:
             try:
                 os.killpg(self.last, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
+                os.waitpid(self.last, 0)  # gone for good before its folder is removed
+            except (ProcessLookupError, PermissionError, ChildProcessError):
                 pass
             self.last = None
         while True:
             try:
                 pid, _ = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                return
+                break
             if pid == 0:
-                return
+                break
+        if self.level != "full":
+            isolation.remove_folder(self.folder)
+
+    @property
+    def folder(self) -> str:
+        """Weak isolation: the children's working folder, HOME and TMPDIR (one path for every
+        child, made empty before each and removed after it: nothing in it reaches the next)."""
+        return os.path.join(self.scratch, "child")
 
     # ------------------------------------------------------------------ the loop
 
@@ -181,7 +220,7 @@ class Zygote:
         """Fork one child through the whole setup and see it come through."""
         a, b = socket.socketpair()
         out_a, out_b = socket.socketpair()
-        pid = os.fork()
+        pid = self.fork()
         if pid == 0:
             a.close()
             out_a.close()
