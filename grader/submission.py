@@ -41,6 +41,12 @@ class Cell:
     tags: tuple[str, ...] = ()  # Jupyter's metadata.tags
     magic: str = ""             # "%%time" and the like: a cell magic, never run
 
+    @cached_property
+    def provided(self) -> dict[str, tuple[str, str]]:
+        """``provided_names(self.code)``, worked out once: every failed check that meets a
+        NameError asks it of every skipped cell."""
+        return provided_names(self.code)
+
     @property
     def first_code_line(self) -> str:
         """The cell's first line of code, as a short reminder of which cell it is."""

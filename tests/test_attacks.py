@@ -1109,3 +1109,32 @@ def test_skipped_cell_reports_are_checked_in_linear_time():
     assert large < 8 * small + 0.01, f"2000 reports: {small:.4f} s, 8000: {large:.4f} s"   # quadratic: 16x
     with pytest.raises(SandboxCrash, match="malformed"):
         check(10, repeat=3)   # a cell reported twice is still a forged reply
+
+
+def test_a_name_error_scans_each_skipped_cell_once(grader, honest, tmp_path, monkeypatch):
+    """Every failed check that met a NameError scanned every skipped cell's code again for the
+    name (84 public checks times up to 1 MB: 24 s of the grader's CPU for one notebook)."""
+    from grader import plugin as plugin_module
+    from grader import submission as submission_module
+    from grader.submission import provided_names
+
+    scanned: list[int] = []
+
+    def counted(code: str):
+        scanned.append(len(code))
+        return provided_names(code)
+
+    for module in (plugin_module, submission_module):
+        monkeypatch.setattr(module, "provided_names", counted)
+    defs = "\n".join(f"def {e.function}(*args, **kwargs):\n    return undefined_name\n" for e in EXERCISES)
+    skipped = "".join(f"x{i} = {i}\n" for i in range(5000)) + "raise ValueError('stop')\n"
+    path = tmp_path / "name_errors.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": s, "metadata": {}, "outputs": [], "execution_count": None}
+        for s in (defs, skipped)]}))
+    results = grader.grade(path)
+    explained = [t for t in results["tests"] if "name 'undefined_name' is not defined" in t["output"]]
+    assert results["score"] == 0 and len(explained) > 20
+    assert scanned == [len(skipped)], f"the skipped cell was scanned {len(scanned)} times"
+    again = grader.grade(SOLUTIONS)   # the next submission is graded as before
+    assert {t["name"]: t["score"] for t in again["tests"]} == honest
