@@ -1,9 +1,15 @@
 """Reading a submission: a folder mirroring exercises/, one .py file, or a notebook.
 
 Nothing here runs or parses submission code: files are read as bounded text (notebooks
-with nbformat), and the file that defines a function is found by a text scan. The child
+as JSON), and the file that defines a function is found by a text scan. The child
 compiles the code and reports syntax errors (``grader.sandbox.child``). Each exercise gets
 a ``Source`` or the reason it has none (a missing or oversized file, an unreadable notebook).
+
+The work is bounded (the caps are in ``grader.bounds``): a folder's files are read at most
+once each, at most ``MAX_FOLDER_READ_BYTES`` of them together, and each is scanned once for
+the names it defines; anything that is not a regular file or a folder (a FIFO, a socket, a
+device) is refused from its ``lstat`` without being opened, and files are opened with
+``O_NONBLOCK | O_NOFOLLOW`` and checked again on the open descriptor.
 """
 
 from __future__ import annotations
@@ -11,17 +17,18 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+from grader import bounds
+from grader.bounds import MAX_FOLDER_ENTRIES, MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_CELLS, MAX_SOURCE_BYTES, MB
 from grader.course import Exercise
 from grader.safetext import clean
 
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".git", ".venv", "venv", "node_modules"}
-MAX_SOURCE_BYTES = 1024 * 1024           # a .py file, and the code cells of a notebook together
-MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024    # a notebook file, outputs included
-MAX_FOLDER_ENTRIES = 2000                # files and folders looked at in a submission folder
-MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,12 @@ class Cell:
     first_line: int             # where the cell starts in ``Source.text``
     tags: tuple[str, ...] = ()  # Jupyter's metadata.tags
     magic: str = ""             # "%%time" and the like: a cell magic, never run
+
+    @cached_property
+    def provided(self) -> dict[str, tuple[str, str]]:
+        """``provided_names(self.code)``, worked out once: every failed check that meets a
+        NameError asks it of every skipped cell."""
+        return provided_names(self.code)
 
     @property
     def first_code_line(self) -> str:
@@ -53,10 +66,15 @@ class Source:
     def notebook(self) -> bool:
         return bool(self.cells)
 
+    @cached_property
+    def _first_lines(self) -> list[int]:
+        return [c.first_line for c in self.cells]   # increasing: each cell has a line at least
+
     def cell_at(self, line: int) -> Cell | None:
-        """The notebook cell that holds ``line`` of ``text``."""
-        inside = [c for c in self.cells if c.first_line <= line]
-        return inside[-1] if inside else None
+        """The notebook cell that holds ``line`` of ``text`` (a binary search: a note per skipped
+        cell asks this once, so a notebook of many cells costs n log n, not n squared)."""
+        index = bisect_right(self._first_lines, line)
+        return self.cells[index - 1] if index else None
 
     def where(self, line: int | None) -> str:
         """'line 4' for files, 'cell 2, line 3' for notebooks."""
@@ -109,17 +127,28 @@ def provided(path: Path, exercises: list[Exercise]) -> list[Exercise]:
 
 
 def _read_into(submission: Submission, path: Path, exercises: list[Exercise]) -> None:
-    if path.is_symlink():
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        problem: str | None = f"cannot read {path.name}: {exc.strerror or exc}"
+        for exercise in exercises:
+            submission.problems[exercise.id] = problem
+        return
+    if mode is not None and stat.S_ISLNK(mode):
         for exercise in exercises:
             submission.problems[exercise.id] = f"{path.name} is a symbolic link; submit the file or folder itself"
         return
-    if path.is_dir():
-        folder = _Folder(path)
+    if mode is not None and stat.S_ISDIR(mode):
+        found_all = _Folder(path).find_all(exercises)
         for exercise in exercises:
-            _record(submission, exercise, folder.find(exercise))
+            _record(submission, exercise, found_all[exercise.id])
         return
-    if not path.exists():
+    if mode is None:
         problem = f"{path} does not exist"
+    elif not stat.S_ISREG(mode):
+        problem = f"{path.name} is {file_kind(mode)}, not a regular file or a folder; submit the file or folder itself"
     elif path.suffix not in (".py", ".ipynb"):
         problem = f"{path.name} is not a .py file, a notebook or a folder"
     else:
@@ -136,6 +165,55 @@ def _record(submission: Submission, exercise: Exercise, found: Source | str) -> 
         submission.problems[exercise.id] = found
 
 
+def file_kind(mode: int) -> str:
+    """'a FIFO (named pipe)' and the like: what a file that is not a regular file is, from its mode."""
+    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+class NotRegularFile(OSError):
+    """A path that turned out not to be a regular file when it was opened."""
+
+    def __init__(self, mode: int) -> None:
+        super().__init__(f"it is {file_kind(mode)}, not a regular file")
+        self.mode = mode
+
+
+def open_regular(path: Path) -> int:
+    """A descriptor of the regular file at ``path``, opened without blocking and without following
+    a symbolic link: a FIFO swapped in after an ``lstat`` never blocks the grader (it is refused,
+    ``NotRegularFile``, from its descriptor). The caller closes the descriptor."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of the regular file at ``path`` (one more tells that it is longer)."""
+    fd = open_regular(path)
+    try:
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(limit + 1 - size, MB))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _inside(root: Path, path: Path) -> bool:
     """True when ``path`` is a real file of the submission: no symbolic link on the way."""
     relative = path.relative_to(root)
@@ -146,36 +224,98 @@ def _inside(root: Path, path: Path) -> bool:
 
 
 class _Folder:
-    """A submission folder: its .py and notebook files (a bounded scan), each read at most once."""
+    """A submission folder: its .py and notebook files (a bounded scan), each read at most once and
+    at most ``bounds.MAX_FOLDER_READ_BYTES`` of them together, each scanned once for its names."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._files: list[Path] | None = None
         self._truncated = False
+        self._special: list[tuple[Path, int]] = []   # .py and .ipynb entries that are not regular files
         self._read: dict[Path, Source | str] = {}
+        self._spent = 0                                # bytes read from the folder's files
+        self._over_budget = False                      # a file was left unread for want of bytes
 
-    def find(self, exercise: Exercise) -> Source | str:
+    def find_all(self, exercises: list[Exercise]) -> dict[str, Source | str]:
+        """Each exercise's source (or why it has none): its own path first, then a file of that
+        name anywhere, then the first file (in path order) that defines its function. Files are
+        read once each and searched in memory, so the work is linear in the bytes read."""
+        found: dict[str, Source | str] = {}
+        for exercise in exercises:
+            exact = self._exact(exercise)
+            if exact is not None:
+                found[exercise.id] = exact
+        rest = [e for e in exercises if e.id not in found]
+        if not rest:
+            return found
+        files = self.files()
+        by_name: dict[str, Path] = {}
+        for candidate in files:
+            by_name.setdefault(candidate.name, candidate)
+        for exercise in rest:
+            named = by_name.get(Path(exercise.path).name)
+            if named is not None:
+                found[exercise.id] = self.read(named)
+        wanted: dict[str, list[Exercise]] = {}
+        for exercise in exercises:
+            if exercise.id not in found:
+                wanted.setdefault(exercise.function, []).append(exercise)
+        for candidate in files:
+            if not wanted:
+                break
+            source = self._read.get(candidate) or self.read(candidate, keep=False)
+            if not isinstance(source, Source):
+                continue
+            for name in defined_names(source.text) & wanted.keys():
+                self._read[candidate] = source
+                for exercise in wanted.pop(name):
+                    found[exercise.id] = source
+        for group in wanted.values():
+            for exercise in group:
+                found[exercise.id] = self._not_found(exercise)
+        return found
+
+    def _exact(self, exercise: Exercise) -> Source | str | None:
+        """What the file at the exercise's own path gives, or None when nothing (or a folder) is there."""
         # Symbolic links are never followed: one could point at the reference solution.
         exact = self.root / exercise.path
-        if exact.is_file() or exact.is_symlink():
-            if not _inside(self.root, exact):
-                return f"{exercise.path} is a symbolic link; submit the file itself"
-            return self.read(exact)
-        files = self.files()
-        named = [p for p in files if p.name == Path(exercise.path).name]
-        if named:
-            return self.read(named[0])
-        for candidate in files:
-            source = self.read(candidate)
-            if isinstance(source, Source) and defines(source.text, exercise.function):
-                return source
+        try:
+            mode = exact.lstat().st_mode
+        except OSError:
+            return None
+        if stat.S_ISDIR(mode):
+            return None
+        if not _inside(self.root, exact):
+            return f"{exercise.path} is a symbolic link; submit the file itself"
+        if not stat.S_ISREG(mode):
+            return f"{exercise.path} is {file_kind(mode)}, not a regular file; submit the file itself"
+        return self.read(exact)
+
+    def _not_found(self, exercise: Exercise) -> str:
         more = f"; only the first {MAX_FOLDER_ENTRIES} files and folders were looked at" if self._truncated else ""
+        if self._over_budget:
+            more += f"; only the first {bounds.MAX_FOLDER_READ_BYTES // MB} MB of the folder's files were read"
+        if self._special:
+            path, mode = self._special[0]
+            more += f"; {path.relative_to(self.root)} is {file_kind(mode)}, not a regular file, and was not read"
         return f"no file for this exercise: expected {exercise.path} (or a notebook defining {exercise.function}){more}"
 
-    def read(self, path: Path) -> Source | str:
-        if path not in self._read:
-            self._read[path] = _read(path, str(path.relative_to(self.root)))
-        return self._read[path]
+    def read(self, path: Path, keep: bool = True) -> Source | str:
+        """The file at ``path`` read (once: with ``keep`` it is remembered), within the folder's budget."""
+        if path in self._read:
+            return self._read[path]
+        display = str(path.relative_to(self.root))
+        try:
+            if self._over_budget:   # the first file that did not fit ends the reading
+                raise _OverBudget(_over_budget(display))
+            source, spent = _read_counted(path, display, room=bounds.MAX_FOLDER_READ_BYTES - self._spent)
+        except _OverBudget as exc:
+            source, spent = str(exc), 0
+            self._over_budget = True
+        self._spent += spent
+        if keep:
+            self._read[path] = source
+        return source
 
     def files(self) -> list[Path]:
         """The folder's .py and .ipynb files, breadth first, never through a symbolic link,
@@ -202,11 +342,21 @@ class _Folder:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     folders.append(Path(entry.path))
-                elif entry.is_file(follow_symlinks=False) and entry.name.endswith((".py", ".ipynb")):
-                    found.append(Path(entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    if entry.name.endswith((".py", ".ipynb")):
+                        found.append(Path(entry.path))
+                elif entry.name.endswith((".py", ".ipynb")):   # a FIFO, socket or device: never opened
+                    try:
+                        self._special.append((Path(entry.path), entry.stat(follow_symlinks=False).st_mode))
+                    except OSError:
+                        pass
         self._truncated = self._truncated or bool(folders)
         self._files = sorted(found)
+        self._special.sort()
         return self._files
+
+
+_DEFINITION = re.compile(r"^(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE)
 
 
 def defines(text: str, name: str) -> bool:
@@ -216,36 +366,70 @@ def defines(text: str, name: str) -> bool:
     return re.search(pattern, text, re.MULTILINE) is not None
 
 
+def defined_names(text: str) -> set[str]:
+    """Every name ``text`` defines at the top level, as ``defines`` sees them: one linear scan
+    for all names, so finding many functions in a file costs one pass, not one per function."""
+    return {match.group(1) or match.group(2) for match in _DEFINITION.finditer(text)}
+
+
 def _read(path: Path, display: str) -> Source | str:
+    """The file at ``path`` as a ``Source``, or why not."""
+    return _read_counted(path, display)[0]
+
+
+class _OverBudget(Exception):
+    """A folder's file left unread: the folder's bytes are spent."""
+
+
+def _over_budget(display: str) -> str:
+    return (f"{display} was not read: a submission folder's files may hold at most "
+            f"{bounds.MAX_FOLDER_READ_BYTES // MB} MB together")
+
+
+def _read_counted(path: Path, display: str, room: int | None = None) -> tuple[Source | str, int]:
+    """``_read``, and the bytes it read. With ``room`` (bytes left of a folder's budget) a larger
+    file is not read at all: ``_OverBudget``."""
     notebook = path.suffix == ".ipynb"
     limit = MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES
+    data = b""
     try:
-        size = path.lstat().st_size
-        if size > limit:
-            return _too_big(display, size, limit)
-        with path.open("rb") as f:
-            data = f.read(limit + 1)   # the file may have grown since
+        status = path.lstat()
+        if not stat.S_ISREG(status.st_mode):
+            return f"{display} is {file_kind(status.st_mode)}, not a regular file", 0
+        if status.st_size > limit:
+            return _too_big(display, status.st_size, limit), 0
+        if room is not None and status.st_size > room:
+            raise _OverBudget(_over_budget(display))
+        data = read_regular(path, limit)   # the file may have grown since
         if len(data) > limit:
-            return _too_big(display, len(data), limit)
+            return _too_big(display, len(data), limit), len(data)
         text = data.decode("utf-8")
         source = _read_notebook(text, display) if notebook else Source(text, display)
+    except NotRegularFile as exc:
+        return f"{display} is {file_kind(exc.mode)}, not a regular file", 0
     except UnicodeDecodeError:
-        return f"{display} is not UTF-8 text"
+        return f"{display} is not UTF-8 text", len(data)
     except OSError as exc:
-        return f"cannot read {display}: {exc.strerror or exc}"
+        return f"cannot read {display}: {exc.strerror or exc}", len(data)
+    except _Refused as exc:
+        return f"{display} {exc}", len(data)
     except (ValueError, RecursionError, MemoryError) as exc:
         first = (str(exc).splitlines() or [type(exc).__name__])[0]
-        return f"{display} is not a readable notebook: {clean(first, 200, lines=False)}"
+        return f"{display} is not a readable notebook: {clean(first, 200, lines=False)}", len(data)
     if not source.text.strip():
-        return f"{display} is empty" if not source.cells else f"{display} has no code in its cells"
+        return (f"{display} is empty" if not source.cells else f"{display} has no code in its cells"), len(data)
     if "\x00" in source.text:
-        return f"{display} is not a text file (it holds null bytes)"
-    return source
+        return f"{display} is not a text file (it holds null bytes)", len(data)
+    return source, len(data)
 
 
 def _too_big(display: str, size: int, limit: int) -> str:
     what = "a notebook" if display.endswith(".ipynb") else "a source file"
     return f"{display} is {size / MB:.1f} MB; {what} may be at most {limit // MB} MB"
+
+
+class _Refused(ValueError):
+    """A notebook refused whole; the message follows its name ("has 100,000 cells; ...")."""
 
 
 CELL_MAGIC = re.compile(r"\s*(%%\S*)")
@@ -268,6 +452,8 @@ def _read_notebook(text: str, display: str) -> Source:
     cells_in = notebook.get("cells")
     if not isinstance(cells_in, list):
         raise ValueError("it has no list of cells")
+    if len(cells_in) > MAX_NOTEBOOK_CELLS:
+        raise _Refused(f"has {len(cells_in):,} cells; a notebook may have at most {MAX_NOTEBOOK_CELLS:,}")
     lines: list[str] = []
     cells: list[Cell] = []
     size = 0

@@ -1067,3 +1067,189 @@ def test_symlinks_to_the_reference_score_zero(grader, honest, tmp_path, link):
         (root / "week5" / "calc_preds.py").unlink()
         (root / "week5" / "my_answer.py").symlink_to(REFERENCE_FILE)
     attack(grader, honest, root, hostile)
+
+
+# ----------------------------------------------------- bounded work on what a submission controls (issue 15)
+#
+# One batch (grade_many, one worker) holds each attack followed by an innocent copy of the
+# reference solutions: an attack that blocked or stalled the worker would lose its neighbour.
+
+BOUNDED = ("calc_preds", "triple_relu", "f1_at_threshold")   # the exercises the batch grades
+SLOW_CELL = "import time\nwhile True:\n    time.sleep(0)\n"
+
+
+def _cells(*sources: str) -> str:
+    return json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": s, "metadata": {}, "outputs": [], "execution_count": None} for s in sources]})
+
+
+def _bounded_attackers(root: Path) -> dict[str, Path]:
+    from grader.bounds import MAX_NOTEBOOK_CELLS
+
+    answers = "\n\n".join(solution(e) for e in BOUNDED)
+    out = {}
+    out["fifo_file"] = root / "fifo_file.py"
+    os.mkfifo(out["fifo_file"])
+    out["fifo_in_folder"] = root / "fifo_in_folder"
+    for e in BOUNDED:
+        target = out["fifo_in_folder"] / BY_ID[e].path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(solution(e))
+    (out["fifo_in_folder"] / BY_ID["calc_preds"].path).unlink()
+    os.mkfifo(out["fifo_in_folder"] / BY_ID["calc_preds"].path)
+    os.mkfifo(out["fifo_in_folder"] / "notes.py")
+    # Many large files that define nothing, then the answers: found by searching every file.
+    out["large_folder"] = root / "large_folder"
+    out["large_folder"].mkdir()
+    filler = "".join(f"value_{i} = some_function(argument, other) + 12345\n" for i in range(18_000))
+    for i in range(30):
+        (out["large_folder"] / f"a{i:02d}.py").write_text(filler)
+    (out["large_folder"] / "zz_answers.py").write_text(answers)
+    # A few slow cells, then empty cells up to the cap: the rest are reported "late".
+    out["slow_then_empty"] = root / "slow_then_empty.ipynb"
+    out["slow_then_empty"].write_text(_cells(answers, SLOW_CELL, SLOW_CELL, SLOW_CELL,
+                                             *[""] * (MAX_NOTEBOOK_CELLS - 4)))
+    out["too_many_cells"] = root / "too_many_cells.ipynb"
+    out["too_many_cells"].write_text(_cells(answers, *[""] * MAX_NOTEBOOK_CELLS))
+    return out
+
+
+@pytest.fixture(scope="module")
+def bounded_batch(tmp_path_factory):
+    import threading
+
+    from grader.grading import grade_many
+
+    root = tmp_path_factory.mktemp("bounded")
+    hostile = _bounded_attackers(root)
+    paths: list[Path] = []
+    for name, path in hostile.items():
+        paths.append(path)
+        innocent = root / f"innocent_after_{name}"
+        shutil.copytree(SOLUTIONS, innocent)
+        paths.append(innocent)
+    options = GradeOptions(hidden=True, seed=3, timeout=TIMEOUT, load_time=3.0, exercises=BOUNDED)
+    graded: list = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            graded.extend(grade_many(COURSE, paths, options, jobs=1))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(120)
+    blocked = worker.is_alive()
+    for fifo in (hostile["fifo_file"], hostile["fifo_in_folder"] / BY_ID["calc_preds"].path,
+                 hostile["fifo_in_folder"] / "notes.py"):
+        try:  # a worker blocked opening a FIFO is let go, so that nothing hangs
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+    worker.join(60)
+    assert not failure, failure
+    return hostile, {g.path: g for g in graded}, root, blocked
+
+
+@pytest.mark.parametrize("name", ["fifo_file", "fifo_in_folder", "large_folder", "slow_then_empty", "too_many_cells"])
+def test_bounded_work_an_innocent_neighbour_is_graded_and_keeps_its_score(bounded_batch, name):
+    hostile, by_path, root, blocked = bounded_batch
+    assert not blocked, "the batch did not finish: a submission blocked its worker"
+    attacker, innocent = by_path.get(hostile[name]), by_path.get(root / f"innocent_after_{name}")
+    assert attacker is not None and attacker.error is None and attacker.results is not None
+    assert innocent is not None and innocent.error is None
+    assert innocent.results["score"] == innocent.results["max_score"] == sum(BY_ID[e].points for e in BOUNDED)
+
+
+def test_a_fifo_submission_is_refused_with_one_line(bounded_batch):
+    hostile, by_path, _, _ = bounded_batch
+    results = by_path[hostile["fifo_file"]].results
+    assert results["score"] == 0
+    assert {t["output"] for t in results["tests"]} == {
+        "fifo_file.py is a FIFO (named pipe), not a regular file or a folder; submit the file or folder itself"}
+    folder_results = by_path[hostile["fifo_in_folder"]].results
+    scores = exercise_scores(folder_results, [BY_ID[e] for e in BOUNDED])
+    assert scores["calc_preds"][0] == 0 and scores["triple_relu"][0] == scores["triple_relu"][1]
+    assert set(outputs(folder_results, "calc_preds").splitlines()) == {
+        "week5/calc_preds.py is a FIFO (named pipe), not a regular file; submit the file itself"}
+
+
+def test_a_large_folder_is_searched_once(bounded_batch):
+    hostile, by_path, _, _ = bounded_batch
+    results = by_path[hostile["large_folder"]].results
+    assert results["score"] == results["max_score"]
+
+
+def test_a_notebook_of_many_cells_is_graded_or_refused_in_one_line(bounded_batch):
+    from grader.bounds import MAX_NOTEBOOK_CELLS
+
+    hostile, by_path, _, _ = bounded_batch
+    slow = by_path[hostile["slow_then_empty"]].results
+    assert slow["score"] == slow["max_score"]       # the answers' cell ran first
+    notes = slow["extra_data"]["notes"]
+    assert any("were not run: loading the notebook took more than" in n for n in notes)
+    assert all("\n" not in n and len(n) <= 400 for n in notes)
+    refused = by_path[hostile["too_many_cells"]].results
+    assert refused["score"] == 0 and {t["output"] for t in refused["tests"]} == {
+        f"too_many_cells.ipynb has {MAX_NOTEBOOK_CELLS + 1:,} cells; a notebook may have at most {MAX_NOTEBOOK_CELLS:,}"}
+
+
+def test_skipped_cell_reports_are_checked_in_linear_time():
+    """A notebook of 100,000 empty cells after a few slow ones took 144 s: each report of a
+    skipped cell was compared with every earlier one. 4 times the cells, about 4 times the work."""
+    from types import SimpleNamespace
+
+    from grader.sandbox.host import CellCode, Child, SandboxCrash
+    from grader.sandbox.isolation import Limits
+
+    def check(n: int, repeat: int | None = None) -> float:
+        cells = [CellCode("", i + 1) for i in range(n)]
+        skipped = [{"cell": i, "reason": "late"} for i in range(n)]
+        if repeat is not None:
+            skipped[-1] = {"cell": repeat, "reason": "late"}
+        reply = {"ok": True, "missing": [], "pinned": [], "skipped": skipped}
+        child = SimpleNamespace(limits=Limits(), _request=lambda header, arrays, timeout: (reply, []),
+                                kill=lambda: None)
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            loaded = Child.load_cells(child, "m", cells, "nb.ipynb", [])
+            best = min(best, time.perf_counter() - started)
+        assert [r.index for r in loaded.skipped] == list(range(n))
+        return best
+
+    small, large = check(2000), check(8000)
+    assert large < 8 * small + 0.01, f"2000 reports: {small:.4f} s, 8000: {large:.4f} s"   # quadratic: 16x
+    with pytest.raises(SandboxCrash, match="malformed"):
+        check(10, repeat=3)   # a cell reported twice is still a forged reply
+
+
+def test_a_name_error_scans_each_skipped_cell_once(grader, honest, tmp_path, monkeypatch):
+    """Every failed check that met a NameError scanned every skipped cell's code again for the
+    name (84 public checks times up to 1 MB: 24 s of the grader's CPU for one notebook)."""
+    from grader import plugin as plugin_module
+    from grader import submission as submission_module
+    from grader.submission import provided_names
+
+    scanned: list[int] = []
+
+    def counted(code: str):
+        scanned.append(len(code))
+        return provided_names(code)
+
+    for module in (plugin_module, submission_module):
+        monkeypatch.setattr(module, "provided_names", counted)
+    defs = "\n".join(f"def {e.function}(*args, **kwargs):\n    return undefined_name\n" for e in EXERCISES)
+    skipped = "".join(f"x{i} = {i}\n" for i in range(5000)) + "raise ValueError('stop')\n"
+    path = tmp_path / "name_errors.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": s, "metadata": {}, "outputs": [], "execution_count": None}
+        for s in (defs, skipped)]}))
+    results = grader.grade(path)
+    explained = [t for t in results["tests"] if "name 'undefined_name' is not defined" in t["output"]]
+    assert results["score"] == 0 and len(explained) > 20
+    assert scanned == [len(skipped)], f"the skipped cell was scanned {len(scanned)} times"
+    again = grader.grade(SOLUTIONS)   # the next submission is graded as before
+    assert {t["name"]: t["score"] for t in again["tests"]} == honest

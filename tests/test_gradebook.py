@@ -183,6 +183,124 @@ def test_the_content_hash_covers_paths_and_bytes_and_nothing_else(tmp_path):
     assert content_hash(one) != first
 
 
+def _sparse(path: Path, size: int) -> Path:
+    with path.open("wb") as f:
+        f.truncate(size)
+    return path
+
+
+def _hash_peak(path: Path) -> tuple[str, int]:
+    """The content hash of ``path`` and the peak of memory (bytes) allocated while computing it."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        digest = content_hash(path)
+        return digest, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_content_hash_streams_each_file_through_a_fixed_buffer(tmp_path):
+    """A data file is hashed in chunks, never held whole (1.5 GB resident for a 1.5 GB file);
+    the digest is the one of the whole file's bytes, so gradebooks keep matching."""
+    import hashlib
+
+    from grader.bounds import HASH_CHUNK_BYTES, MAX_HASHED_FILE_BYTES
+
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    data = _sparse(folder / "data.bin", MAX_HASHED_FILE_BYTES - 1)   # the largest file hashed by its bytes
+    (folder / "a.py").write_text("x = 1\n")
+    digest, peak = _hash_peak(folder)
+    assert peak < 3 * HASH_CHUNK_BYTES, f"{peak / 2**20:.1f} MB held to hash a {data.stat().st_size / 2**20:.0f} MB file"
+    whole = hashlib.sha256()
+    for kind, name, payload in ((b"folder", b"", b""), (b"file", b"a.py", b"x = 1\n"),
+                                (b"file", b"data.bin", bytes(data.stat().st_size))):
+        for part in (kind, name, payload):
+            whole.update(len(part).to_bytes(8, "big"))
+            whole.update(part)
+    assert digest == whole.hexdigest()
+
+
+def test_a_file_too_big_to_grade_is_hashed_by_its_size_and_its_neighbour_is_planned(tmp_path):
+    """A 5 GB file under a 4 GB memory limit stopped the whole batch (MemoryError): a file larger
+    than any the grader reads counts by its size, without being read."""
+    from grader.bounds import HASH_CHUNK_BYTES, MAX_HASHED_FILE_BYTES
+
+    big = tmp_path / "big"
+    big.mkdir()
+    (big / "a.py").write_text("x = 1\n")
+    data = _sparse(big / "data.csv", 10 * MAX_HASHED_FILE_BYTES)
+    innocent = tmp_path / "innocent"
+    shutil.copytree(COURSE / "solutions", innocent)
+    before = content_hash(innocent)
+    started = time.monotonic()
+    digest, peak = _hash_peak(big)
+    assert peak < 3 * HASH_CHUNK_BYTES and time.monotonic() - started < 5
+    with data.open("r+b") as f:
+        f.truncate(10 * MAX_HASHED_FILE_BYTES + 1)
+    assert content_hash(big) != digest  # its size counts
+    with Gradebook(tmp_path / "gb.db") as book:
+        plan = plan_batch(book, [big, innocent], assignment="a", checks_hash="k", seed=1)
+    assert [i.student for i in plan.to_grade] == ["big", "innocent"]
+    assert plan.to_grade[1].content_hash == before
+
+
+def test_the_bytes_hashed_per_submission_are_capped(tmp_path, monkeypatch):
+    """Past MAX_HASHED_BYTES a file counts by its size and modification time, unread."""
+    monkeypatch.setattr("grader.bounds.MAX_HASHED_BYTES", 1024 * 1024)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(10):
+        (folder / f"f{i}.py").write_bytes(b"#" * (512 * 1024))
+    read = []
+    real_read, real_read_bytes = os.read, Path.read_bytes
+    monkeypatch.setattr(os, "read", lambda fd, n: read.append(len(chunk := real_read(fd, n))) or chunk)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(len(data := real_read_bytes(self))) or data)
+    first = content_hash(folder)
+    assert 0 < sum(read) <= 1024 * 1024, f"{sum(read)} bytes read"
+    last = folder / "f9.py"
+    stamp = last.stat().st_mtime_ns
+    last.write_bytes(b"!" * (512 * 1024))
+    os.utime(last, ns=(stamp + 10**9, stamp + 10**9))
+    assert content_hash(folder) != first  # past the cap, a change still shows in the file's time
+
+
+def test_a_folder_of_too_many_entries_is_always_graded_again(tmp_path, monkeypatch):
+    monkeypatch.setattr("grader.bounds.MAX_HASHED_ENTRIES", 50)
+    folder = tmp_path / "crowd"
+    for i in range(60):
+        (folder / f"d{i % 3}").mkdir(parents=True, exist_ok=True)
+        (folder / f"d{i % 3}" / f"f{i}.txt").touch()
+    assert content_hash(folder) != content_hash(folder)   # matches no earlier attempt
+
+
+def test_a_fifo_is_hashed_by_its_kind_without_being_opened(tmp_path):
+    """(A guard: hashing never opened a FIFO before either; grading did, see test_attacks.py.)"""
+    import threading
+
+    folder = tmp_path / "piped"
+    folder.mkdir()
+    (folder / "a.py").write_text("x = 1\n")
+    os.mkfifo(folder / "b.py")
+    os.mkfifo(tmp_path / "pipe.py")
+    digests: list[str] = []
+    worker = threading.Thread(target=lambda: digests.extend([content_hash(folder), content_hash(tmp_path / "pipe.py")]),
+                              daemon=True)
+    worker.start()
+    worker.join(10)
+    for fifo in (folder / "b.py", tmp_path / "pipe.py"):   # let a blocked reader go, if any
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+    assert len(digests) == 2, "hashing a FIFO blocked"
+    (folder / "b.py").unlink()
+    (folder / "b.py").write_text("")
+    assert content_hash(folder) != digests[0]  # a FIFO is not an empty file
+
+
 def test_the_checks_hash_covers_mode_and_references(tmp_path):
     shutil.copytree(COURSE / "solutions", tmp_path / "solutions")
     full = checks_hash(tmp_path, EXERCISES, hidden=True)

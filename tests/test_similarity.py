@@ -2,6 +2,7 @@
 
 import random
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,80 @@ def test_many_pairs_show_the_first_side_by_side_and_the_rest_in_a_table(copycat)
     page = build_report(ReportInputs([record], similarity=many))
     assert page.count('class="pair"') == SIDE_BY_SIDE
     assert f"{len(many) - SIDE_BY_SIDE} more pairs" in page
+
+
+# ----------------------------------------------------------------------- bounded work (issue 15)
+
+
+def helper_chain(n: int) -> str:
+    """calc_preds calling a chain of n helpers, each calling the next."""
+    parts = ["def calc_preds(coeffs, indeps):\n    return h0(coeffs)\n"]
+    parts += [f"def h{i}(x):\n    return h{i + 1}(x)\n" for i in range(n)]
+    parts.append(f"def h{n}(x):\n    return x\n")
+    return "".join(parts)
+
+
+def test_a_chain_of_helpers_is_cut_out_in_linear_time():
+    """A 271 kB chain of helper functions took 97 s: every helper found was compared with every
+    one found before. 4 times the helpers, about 4 times the work (it was 11 times)."""
+    from grader.reports.similarity import exercise_lines
+
+    def cut(n: int) -> float:
+        text = helper_chain(n)
+        best = float("inf")
+        for _ in range(2):
+            started = time.perf_counter()
+            lines = exercise_lines(text + f"\n# {_}\n", "calc_preds")   # a new text: nothing remembered
+            best = min(best, time.perf_counter() - started)
+        assert len(lines) == 2 * n + 4
+        return best
+
+    small, large = cut(2000), cut(8000)
+    assert large < 8 * small, f"2,000 helpers: {small:.3f} s, 8,000: {large:.3f} s"   # quadratic: 16x
+
+
+def test_a_file_holding_every_exercise_is_parsed_and_tokenised_once(tmp_path, monkeypatch):
+    import ast
+    import tokenize
+
+    from grader.reports.similarity import read_codes
+
+    path = tmp_path / "everything.py"
+    path.write_text("\n\n".join((ROOT / "solutions" / e.path).read_text() for e in EXERCISES.values()))
+    calls = {"parse": 0, "tokenize": 0}
+    parse, generate = ast.parse, tokenize.generate_tokens
+
+    def counted_parse(*args, **kwargs):
+        calls["parse"] += 1
+        return parse(*args, **kwargs)
+
+    def counted_tokens(*args, **kwargs):
+        calls["tokenize"] += 1
+        return generate(*args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counted_parse)
+    monkeypatch.setattr(tokenize, "generate_tokens", counted_tokens)
+    codes = read_codes(ROOT, [path], load_exercises())
+    assert {c.exercise for c in codes} == set(EXERCISES)
+    assert calls == {"parse": 1, "tokenize": 1}, calls   # it was once per exercise: 26 each
+
+
+def test_the_code_compared_per_submission_is_capped(copycat, tmp_path, monkeypatch):
+    """Past MAX_SIMILARITY_BYTES of a submission's source text, its files are not compared."""
+    import shutil
+
+    twin = tmp_path / "twin"
+    shutil.copytree(copycat, twin)
+    assert {m.exercise for m in find_similar(ROOT, [copycat, twin], load_exercises())} == {
+        "fill_missing_with_mode", "f1_at_threshold"}
+    # fill_missing_with_mode's file comes first in the course's order; with f1's it is over the cap
+    monkeypatch.setattr("grader.bounds.MAX_SIMILARITY_BYTES", 1000)
+    assert len(COPY_FILL.encode()) + len(COPY_F1.encode()) > 1000 > len(COPY_FILL.encode())
+    assert {m.exercise for m in find_similar(ROOT, [copycat, twin], load_exercises())} == {"fill_missing_with_mode"}
+    # ... and the chain of a megabyte, once compared in 20 minutes, is not read past the cap
+    monkeypatch.setattr("grader.bounds.MAX_SIMILARITY_BYTES", 64 * 1024)
+    (tmp_path / "a.py").write_text(helper_chain(40_000))
+    (tmp_path / "b.py").write_text(helper_chain(40_000))
+    started = time.perf_counter()
+    assert find_similar(ROOT, [tmp_path / "a.py", tmp_path / "b.py"], load_exercises()) == []
+    assert time.perf_counter() - started < 10

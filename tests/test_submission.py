@@ -107,3 +107,117 @@ def test_json_that_is_not_a_notebook_is_a_problem(tmp_path, content):
     (tmp_path / "odd.ipynb").write_text(content)
     problems = read_submission(tmp_path / "odd.ipynb", EXERCISES).problems
     assert set(IDS) == set(problems) and all("is not a readable notebook" in p for p in problems.values())
+
+
+# ----------------------------------------------------------------------- bounded work (issue 15)
+
+import json  # noqa: E402
+import os  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+def _fastest(work, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_a_folder_is_read_once_and_searched_once_not_once_per_exercise(tmp_path):
+    """100 files of 1 MB took 56 s: each was searched once per exercise. Looking for all 26
+    exercises must cost about what looking for one does (it was 26 times as much)."""
+    line = "value_%d = some_function(argument, other_argument) + 12345\n"
+    text = "".join(line % i for i in range(4000))          # 240 kB defining none of the exercises
+    for i in range(12):
+        (tmp_path / f"f{i:02d}.py").write_text(text)
+    one = _fastest(lambda: read_submission(tmp_path, EXERCISES[:1]))
+    every = _fastest(lambda: read_submission(tmp_path, EXERCISES))
+    assert every < 4 * one + 0.05, f"one exercise {one:.3f} s, all {len(EXERCISES)}: {every:.3f} s"
+
+
+def test_a_folder_found_by_searching_gives_what_it_gave_before(tmp_path):
+    """The single search keeps the order: the first file (by path) defining a function wins."""
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a.py").write_text("def other():\n    pass\ncalc_preds = None\n")
+    (tmp_path / "b" / "z.py").write_text("def calc_preds(c, i):\n    return c\ndef triple_relu(*a):\n    pass\n")
+    (tmp_path / "c.py").write_text("    def triple_relu(*a):\n        pass\nclass f1_at_threshold:\n    pass\n")
+    sub = read_submission(tmp_path, EXERCISES)
+    assert sub.sources["calc_preds"].filename == "a.py"
+    assert sub.sources["triple_relu"].filename == "b/z.py"
+    assert sub.sources["f1_at_threshold"].filename == "c.py"
+
+
+def test_the_bytes_read_from_a_folder_are_capped_and_its_own_paths_come_first(tmp_path, monkeypatch):
+    monkeypatch.setattr("grader.bounds.MAX_FOLDER_READ_BYTES", 1024 * 1024)
+    for i in range(8):
+        (tmp_path / f"a{i}.py").write_text("# filler\n" * 30_000)     # 270 kB each, first in path order
+    (tmp_path / "week5").mkdir()
+    (tmp_path / "week5" / "calc_preds.py").write_text("def calc_preds(c, i):\n    return c\n")
+    (tmp_path / "zz.py").write_text("def triple_relu(*a):\n    return 0\n")
+    sub = read_submission(tmp_path, EXERCISES)
+    assert sub.sources["calc_preds"].filename == "week5/calc_preds.py"    # its own path is read first
+    assert "triple_relu" not in sub.sources
+    assert sub.problems["triple_relu"].endswith("only the first 1 MB of the folder's files were read")
+
+
+def _read_with_deadline(path, fifos, seconds=10.0):
+    """read_submission(path), failing (not hanging) if it blocks; a blocked open of a FIFO is let go."""
+    found = []
+    worker = threading.Thread(target=lambda: found.append(read_submission(path, EXERCISES)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    for fifo in fifos:
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+    worker.join(5)
+    assert found, f"reading {path.name} blocked"
+    return found[0]
+
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path):
+    """A FIFO given as a submission blocked its worker forever."""
+    os.mkfifo(tmp_path / "alice.py")
+    sub = _read_with_deadline(tmp_path / "alice.py", [tmp_path / "alice.py"])
+    assert set(sub.problems) == set(IDS) and set(sub.problems.values()) == {
+        "alice.py is a FIFO (named pipe), not a regular file or a folder; submit the file or folder itself"}
+
+
+def test_a_fifo_inside_a_folder_is_refused_with_a_message(tmp_path):
+    folder = tmp_path / "bob"
+    (folder / "week5").mkdir(parents=True)
+    os.mkfifo(folder / "week5" / "calc_preds.py")
+    os.mkfifo(folder / "helpers.py")
+    (folder / "week3").mkdir()
+    (folder / "week3" / "triple_relu.py").write_text("def triple_relu(*a):\n    return 0\n")
+    sub = _read_with_deadline(folder, [folder / "week5" / "calc_preds.py", folder / "helpers.py"])
+    assert sub.problems["calc_preds"] == "week5/calc_preds.py is a FIFO (named pipe), not a regular file; submit the file itself"
+    assert sub.problems["f1_at_threshold"].endswith("; helpers.py is a FIFO (named pipe), not a regular file, and was not read")
+    assert sub.sources["triple_relu"].filename == "week3/triple_relu.py"
+
+
+def test_a_notebook_of_too_many_cells_is_refused(tmp_path):
+    from grader.bounds import MAX_NOTEBOOK_CELLS
+
+    cells = [{"cell_type": "code", "source": "", "metadata": {}, "outputs": [], "execution_count": None}] * (MAX_NOTEBOOK_CELLS + 1)
+    (tmp_path / "many.ipynb").write_text(json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": cells}))
+    problems = read_submission(tmp_path / "many.ipynb", EXERCISES).problems
+    assert set(problems.values()) == {
+        f"many.ipynb has {MAX_NOTEBOOK_CELLS + 1:,} cells; a notebook may have at most {MAX_NOTEBOOK_CELLS:,}"}
+
+
+def test_finding_the_cell_of_every_line_is_not_quadratic_in_the_cells(tmp_path):
+    """A note per skipped cell asks which cell holds a line: n cells, n questions."""
+    def where_all(n: int) -> float:
+        path = notebook(tmp_path / f"nb{n}.ipynb", *[f"x{i} = {i}" for i in range(n)])
+        source = read_submission(path, EXERCISES).sources["calc_preds"]
+        assert source.where(n) == f"cell {n}, line 1"
+        return _fastest(lambda: [source.where(line) for line in range(1, n + 1)])
+
+    small, large = where_all(400), where_all(1600)
+    assert large < 8 * small + 0.01, f"400 cells: {small:.4f} s, 1600 cells: {large:.4f} s"  # quadratic: 16x

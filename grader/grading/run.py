@@ -212,7 +212,7 @@ class GradingRun:
             return output
         name = match.group(1)
         for cell, why in self._skipped.values():
-            provided = provided_names(cell.code).get(name)
+            provided = cell.provided.get(name)
             if provided is not None:
                 line, instead = provided
                 fix = f"{instead} in your own cell" if instead else f"define {name} in a cell that runs"

@@ -20,7 +20,10 @@ it cannot drop the stub's lines or keep to one function of a file that holds all
 hashes with Python's per-process salted ``hash``. What it would bring, the winnowing itself, is the
 twenty lines below; tokenising is the standard library's ``tokenize``.
 
-Nothing here runs submission code: sources are read as text and parsed with ``ast``.
+Nothing here runs submission code: sources are read as text and parsed with ``ast``. The work
+is linear in a capped size: each source text is parsed and tokenised once however many exercises
+it holds, the helpers an exercise uses are gathered once each, and at most
+``bounds.MAX_SIMILARITY_BYTES`` of a submission's source text is considered.
 """
 
 from __future__ import annotations
@@ -33,9 +36,10 @@ import keyword
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
+from grader import bounds
 from grader.course import Exercise
 from grader.reports.text import clean
 
@@ -121,74 +125,130 @@ def _free_names(node: ast.stmt) -> set[str]:
     return read - bound
 
 
+class _Text:
+    """What the similarity needs of one source text, worked out once however many exercises it
+    holds: its lines, its syntax tree's top-level definitions and docstrings, and its tokens.
+    Everything here is linear in the text's size (``_analysed`` keeps the last few)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.splitlines()
+        self._tree: ast.Module | None | bool = False       # False: not parsed yet; None: does not parse
+        self._top: dict[str, ast.stmt] = {}
+        self._docstrings: set[int] = set()
+        self._free: dict[int, set[str]] = {}                # id(node) -> its free names
+        self._tokens: list[tuple[int, str, int]] | None | bool = False   # (type, string, line)
+        self._by_line: dict[int, tuple[int, int]] = {}      # line -> the slice of its tokens
+
+    def tree(self) -> ast.Module | None:
+        if self._tree is False:
+            try:
+                self._tree = ast.parse(self.text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self._tree = None
+            if self._tree is not None:
+                for node in self._tree.body:
+                    for name in _defined(node):
+                        self._top[name] = node          # the last definition wins, as when the module runs
+                self._docstrings = _docstring_lines(self._tree)
+        return self._tree  # type: ignore[return-value]
+
+    def exercise_lines(self, function: str) -> set[int]:
+        if self.tree() is None or function not in self._top:
+            return set()
+        top = self._top
+        chosen: dict[int, ast.stmt] = {}    # by id: one node may define several names
+        todo = [top[function]]
+        while todo:
+            node = todo.pop()
+            if id(node) in chosen:
+                continue
+            chosen[id(node)] = node
+            if id(node) not in self._free:
+                self._free[id(node)] = _free_names(node)
+            todo.extend(top[name] for name in self._free[id(node)] if name in top and id(top[name]) not in chosen)
+        lines = set().union(*(_node_lines(n) for n in chosen.values()))
+        return lines - self._docstrings
+
+    def tokens(self) -> list[tuple[int, str, int]] | None:
+        """The text's tokens as (type, string, line), without the ones normalising always skips; an
+        f-string (Python 3.12 splits it) is one STRING token on the line it starts on."""
+        if self._tokens is False:
+            self._tokens = self._tokenise()
+            if self._tokens is not None:
+                for position, (_, _, line) in enumerate(self._tokens):
+                    first, _ = self._by_line.get(line, (position, position))
+                    self._by_line[line] = (first, position + 1)
+        return self._tokens  # type: ignore[return-value]
+
+    def _tokenise(self) -> list[tuple[int, str, int]] | None:
+        fstring_start = getattr(tokenize, "FSTRING_START", None)
+        fstring_end = getattr(tokenize, "FSTRING_END", None)
+        kept: list[tuple[int, str, int]] = []
+        depth = 0
+        try:
+            for token in tokenize.generate_tokens(io.StringIO(self.text).readline):
+                if fstring_start is not None and token.type == fstring_start:
+                    depth += 1
+                    if depth == 1:
+                        kept.append((tokenize.STRING, "", token.start[0]))
+                    continue
+                if depth:
+                    depth -= token.type == fstring_end
+                    continue
+                if token.type not in _SKIP:
+                    kept.append((token.type, token.string, token.start[0]))
+        except (tokenize.TokenError, SyntaxError):
+            return None
+        return kept
+
+    def tokens_on(self, keep: set[int]) -> Iterable[tuple[int, str, int]]:
+        """The tokens that start on the lines in ``keep``, in order: only those lines are visited."""
+        tokens = self.tokens() or []
+        for line in sorted(keep):
+            first, end = self._by_line.get(line, (0, 0))
+            yield from tokens[first:end]
+
+
+@lru_cache(maxsize=4)
+def _analysed(text: str) -> _Text:
+    """``text``'s analysis; a submission's exercises share their file's, so it is made once."""
+    return _Text(text)
+
+
 def exercise_lines(text: str, function: str) -> set[int]:
     """The lines of ``text`` that make up ``function`` and the top-level helpers it uses,
     without docstrings; empty when ``text`` does not define it at the top level."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return set()
-    top = {}
-    for node in tree.body:
-        for name in _defined(node):
-            top[name] = node          # the last definition wins, as when the module runs
-    if function not in top:
-        return set()
-    chosen, todo = [], [top[function]]
-    while todo:
-        node = todo.pop()
-        if any(node is c for c in chosen):
-            continue
-        chosen.append(node)
-        used = _free_names(node)
-        todo.extend(top[name] for name in used & set(top) if not any(top[name] is c for c in chosen))
-    lines = set().union(*(_node_lines(n) for n in chosen))
-    return lines - _docstring_lines(tree)
+    return _analysed(text).exercise_lines(function)
 
 
 def normalise(text: str, keep: set[int]) -> tuple[list[str], list[int]]:
     """The normalised tokens of ``text`` that start on a line in ``keep``, and their lines."""
+    analysed = _analysed(text)
+    if analysed.tokens() is None:
+        return [], []
     tokens: list[str] = []
     lines: list[int] = []
     api = api_names()
     previous = ""
-    fstring_depth = 0
-    fstring_start = getattr(tokenize, "FSTRING_START", None)
-    fstring_end = getattr(tokenize, "FSTRING_END", None)
-    try:
-        stream = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return [], []
-    for token in stream:
-        if fstring_start is not None and token.type == fstring_start:
-            fstring_depth += 1
-            if fstring_depth == 1 and token.start[0] in keep:
-                tokens.append("S")
-                lines.append(token.start[0])
-            continue
-        if fstring_depth:
-            fstring_depth -= token.type == fstring_end
-            continue
-        if token.type in _SKIP or token.start[0] not in keep:
-            continue
-        if token.type == tokenize.NAME:
-            name = token.string
-            if keyword.iskeyword(name) or keyword.issoftkeyword(name) and name != "_":
-                value = name
+    for kind, string, line in analysed.tokens_on(keep):
+        if kind == tokenize.NAME:
+            if keyword.iskeyword(string) or keyword.issoftkeyword(string) and string != "_":
+                value = string
             elif previous == ".":
-                value = name if name in api else "V"
-            elif name in MODULES or hasattr(builtins, name):
-                value = name
+                value = string if string in api else "V"
+            elif string in MODULES or hasattr(builtins, string):
+                value = string
             else:
                 value = "V"
-        elif token.type == tokenize.NUMBER:
+        elif kind == tokenize.NUMBER:
             value = "N"
-        elif token.type == tokenize.STRING:
+        elif kind == tokenize.STRING:
             value = "S"
         else:
-            value = token.string
+            value = string
         tokens.append(value)
-        lines.append(token.start[0])
+        lines.append(line)
         previous = value
     return tokens, lines
 
@@ -196,11 +256,12 @@ def normalise(text: str, keep: set[int]) -> tuple[list[str], list[int]]:
 def code_for(student: str, exercise: Exercise, text: str, filename: str, stub: str) -> Code | None:
     """``student``'s code for ``exercise`` from the source ``text``, without the lines of the ``stub``;
     None when the source does not define the exercise's function."""
-    keep = exercise_lines(text, exercise.function)
+    analysed = _analysed(text)
+    keep = analysed.exercise_lines(exercise.function)
     if not keep:
         return None
     stub_lines = {line.strip() for line in stub.splitlines() if line.strip()}
-    source_lines = text.splitlines()
+    source_lines = analysed.lines
     keep = {n for n in keep if n <= len(source_lines) and source_lines[n - 1].strip()
             and source_lines[n - 1].strip() not in stub_lines}
     tokens, token_lines = normalise(text, keep)
@@ -301,13 +362,23 @@ def read_codes(course: Path, paths: list[Path], exercises: list[Exercise]) -> li
         except (Exception, RecursionError) as exc:  # noqa: BLE001 - an unreadable submission has no code
             del exc
             continue
+        # At most bounds.MAX_SIMILARITY_BYTES of each submission's source text is parsed and
+        # tokenised (its files in the course's order); a file past that is not compared.
+        room, taken = bounds.MAX_SIMILARITY_BYTES, set()
         for exercise in exercises:
             source = submission.sources.get(exercise.id)
             if source is None:
                 continue
+            if source.filename not in taken:
+                size = len(source.text.encode("utf-8", "surrogatepass"))
+                if size > room:
+                    continue
+                room -= size
+                taken.add(source.filename)
             code = code_for(submission.name, exercise, source.text, source.filename, stubs[exercise.id])
             if code is not None:
                 codes.append(code)
+    _analysed.cache_clear()   # the last few files' trees and tokens are not kept past the comparison
     return codes
 
 

@@ -270,13 +270,15 @@ class Child:
             self.kill()
             raise malformed("the load's report")
         reports: list[SkippedCell] = []
+        reported: set[int] = set()   # a set, not a look through every earlier report: linear in the cells
         for entry in skipped:
             index = entry.get("cell") if type(entry) is dict else None
             reason = entry.get("reason") if type(entry) is dict else None
             if (type(index) is not int or not 0 <= index < len(cells) or reason not in SKIP_REASONS
-                    or any(r.index == index for r in reports)):
+                    or index in reported):
                 self.kill()
                 raise malformed("the load's report")
+            reported.add(index)
             error = _cleaned(_student_error(entry)) if "error" in entry else None
             reports.append(SkippedCell(index, reason, error))
         return Loaded(missing, reports, pinned)
