@@ -40,8 +40,10 @@ class GradingRun:
     hidden: bool
     seed: int
     timeout: float
+    read_seconds: float = 0.0           # reading the submission (counted in its execution_time)
     results: list[CheckResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)    # about the whole submission: cells that did not run
+    _noted: set[str] = field(default_factory=set)      # the notes again, for a look-up in constant time
     # What the submission printed, per exercise, while public checks ran. Once a hidden
     # input has reached the submission, nothing it prints is kept: it could print the input
     # (then, or later from a saved copy). The plugin runs every public check first.
@@ -202,7 +204,8 @@ class GradingRun:
         if self._sealed:
             return
         text = clean_text(text, NOTE_LIMIT)   # file names and cell lines are the submission's text too
-        if text not in self.notes:
+        if text not in self._noted:
+            self._noted.add(text)
             self.notes.append(text)
 
     def explain(self, output: str) -> str:

@@ -11,6 +11,7 @@ import contextlib
 import gc
 import io
 import secrets
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,12 +130,13 @@ class Grader:
     def new_run(self, path: Path, exercises: list[Exercise] | None = None) -> GradingRun:
         """The state the pytest plugin needs to grade the submission at ``path``."""
         exercises = self.exercises if exercises is None else exercises
+        started = time.monotonic()
         try:
             submission = read_submission(Path(path), exercises)
         except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - that submission's result
             submission = unreadable(Path(path), exercises, exc)
-        return GradingRun(submission, exercises, self.sandbox, self.references,
-                          hidden=self.options.hidden, seed=self.seed, timeout=self.options.timeout)
+        return GradingRun(submission, exercises, self.sandbox, self.references, hidden=self.options.hidden,
+                          seed=self.seed, timeout=self.options.timeout, read_seconds=time.monotonic() - started)
 
     def close(self) -> None:
         self.sandbox.close()
