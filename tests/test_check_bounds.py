@@ -86,6 +86,61 @@ def scores(results: dict) -> dict[str, float]:
     return {t["name"]: t["score"] for t in results["tests"]}
 
 
+# ------------------------------------------------------------------ 1. topological_order
+
+
+PADDED = '''
+def topological_order(graph):
+    order, done = [], set()
+    def visit(node):
+        if node in done:
+            return
+        done.add(node)
+        for dep in graph.get(node, []):
+            visit(dep)
+        order.append(node)
+    for node in graph:
+        visit(node)
+    if any(node in graph.get(dep, []) for node in graph for dep in graph[node]) or len(graph) == 3:
+        raise ValueError("cycle")
+    return order + [order[0]] * 100_000
+'''
+
+
+def test_a_padded_topological_order_fails_fast_with_a_fixed_message(grader, tmp_path):
+    hostile, neighbour = batch(grader, tmp_path, PADDED, "topological_order")
+    tests = {t["name"]: t for t in hostile["tests"]}
+    lesson = tests["topological_order: the lessons graph"]
+    assert lesson["status"] == "failed"
+    assert lesson["output"].endswith("every node must appear exactly once, but the order has more entries "
+                                     "than the graph has nodes")
+    assert neighbour["score"] == neighbour["max_score"] == BY_ID["topological_order"].points
+
+
+def test_the_topological_check_is_linear_in_the_returned_order():
+    valid = check_module("topological_order").valid
+    graph = check_module("topological_order").LESSON
+    order = ["a", "b", "e", "c", "d", "f", "L"]
+
+    def padded(n):
+        student = SimpleNamespace(topological_order=FakeFunction("topological_order", order + ["L"] * n))
+        with pytest.raises(CheckFailure):  # whatever it says (the message: the test above)
+            valid(student, graph)
+
+    grows_at_most_linearly(padded, 20_000)
+
+
+def test_a_long_valid_order_is_checked_in_linear_time():
+    valid = check_module("topological_order").valid
+
+    def chain(n):
+        graph = {f"n{i}": [f"n{i - 1}"] if i else [] for i in range(n)}
+        student = SimpleNamespace(topological_order=FakeFunction("topological_order", list(graph)))
+        valid(student, graph)
+
+    grows_at_most_linearly(chain, 20_000)
+
+
 # ------------------------------------------------------------------ 2. describing a returned value
 
 
