@@ -561,7 +561,8 @@ def expect_unchanged(after: Any, before: Any, message: str) -> None:
 def expect_value_error(function: Any, *args: Any, why: str = "") -> Any:
     """Fail unless the submission's ``function(*args)`` raises ValueError; returns that error
     (its ``message``, say). ``why`` says why it should, before the expectation. Another exception
-    fails as it would anywhere ("not written yet", or the exception with the call)."""
+    fails as it would anywhere ("not written yet", or the exception with the call). A check that
+    uses it also needs ``works_too`` (or ``also_works``): raising alone earns nothing."""
     outcome = function.run(*args)
     call = show_call(function.name, args) if function.public else "on a hidden input"
     why = f"{why}, so " if why else ""
@@ -572,6 +573,25 @@ def expect_value_error(function: Any, *args: Any, why: str = "") -> Any:
         function(*args)  # fails with the submission's exception, or says the stub is not written yet
         raise CheckFailure(f"{call}: expected ValueError, got {outcome.error.type}")
     return outcome.error
+
+
+def also_works(name: str, call: str | None, check: Any) -> None:
+    """Points for refusing bad input only for a function that works: ``check()`` (a check on a
+    valid input) must pass, else this fails with a fixed message (naming the valid call when
+    ``call``, a public one, is given). Use it in every check that expects an error."""
+    try:
+        check()
+    except CheckFailure:
+        where = call or "on a hidden input"
+        raise CheckFailure(f"{where}: refusing bad input is worth points only when {name} also works: "
+                           f"it also has to work on valid input") from None
+
+
+def works_too(student: Any, reference: Any, name: str, *args: Any, **kwargs: Any) -> None:
+    """``also_works`` for a function compared with the reference: ``name(*args, **kwargs)``, a
+    valid input, must give the reference's answer."""
+    call = show_call(name, args, kwargs) if getattr(student, name).public else None
+    also_works(name, call, lambda: agrees(student, reference, name, *args, **kwargs))
 
 
 def expect(condition: bool, message: str) -> None:

@@ -3,7 +3,7 @@ its dependencies, is right; a cycle raises ValueError."""
 
 import pytest
 
-from grader.checking import CheckFailure, brief, expect, show_call
+from grader.checking import CheckFailure, also_works, brief, expect, show_call
 
 LESSON = {"L": ["d", "f"], "d": ["e", "c"], "e": ["a", "b"], "a": [], "b": [], "c": [], "f": []}
 
@@ -33,7 +33,15 @@ def valid(student, graph):
                                    else f"{where}: a node comes before one it depends on")
 
 
-def cycle_raises(student, graph):
+def cycle_raises(student, graph, acyclic):
+    """A cycle raises ValueError, and the ``acyclic`` graph gets a valid order: refusing is worth
+    points only from a function that works."""
+    refuses_cycle(student, graph)
+    call = show_call("topological_order", (acyclic,)) if student.topological_order.public else None
+    also_works("topological_order", call, lambda: valid(student, acyclic))
+
+
+def refuses_cycle(student, graph):
     outcome = student.topological_order.run(graph)
     where = show_call("topological_order", (graph,)) if student.topological_order.public else "on a hidden input"
     if outcome.error is None:
@@ -55,7 +63,7 @@ def check_a_shared_node_appears_once(student, reference):
 
 @pytest.mark.points(2)
 def check_a_cycle_raises_value_error(student, reference):
-    cycle_raises(student, {"a": ["b"], "b": ["c"], "c": ["a"]})
+    cycle_raises(student, {"a": ["b"], "b": ["c"], "c": ["a"]}, acyclic={"a": ["b"], "b": ["c"], "c": []})
 
 
 def _dag(rng, n):
@@ -83,8 +91,9 @@ def check_random_graphs(student, reference, rng):
 @pytest.mark.points(1)
 def check_a_long_cycle_raises_value_error(student, reference, rng):
     names, graph = _dag(rng, int(rng.integers(8, 15)))
+    acyclic = {k: list(v) for k, v in graph.items()}
     for earlier, later in zip(names, names[1:]):  # a chain through every node ...
         if earlier not in graph[later]:
             graph[later] = graph[later] + [earlier]
     graph[names[0]] = [names[-1]]  # ... closed into one long cycle
-    cycle_raises(student, graph)
+    cycle_raises(student, graph, acyclic)
