@@ -57,6 +57,17 @@ def describe(value: Any) -> str:
     return f"a {name}"
 
 
+def _kind(value: Any, public: bool) -> str:
+    """``describe(value)`` on a public check; on a hidden one without its sizes, which are the
+    child's choice (and the expected value's come from the hidden input)."""
+    if public:
+        return describe(value)
+    for kind, text in ((torch.Tensor, "a tensor"), (np.ndarray, "a numpy array"), (pd.DataFrame, "a DataFrame")):
+        if isinstance(value, kind):
+            return text
+    return describe(value)
+
+
 def show(value: Any, limit: int | None = None) -> str:
     """A value as Python a student can paste (``torch``, ``np`` and ``pd`` imported): floats
     round-trip for their dtype, missing values are ``None``/``float('nan')``. In full only when no
@@ -313,20 +324,21 @@ def mismatch(got: Any, want: Any, *, public: bool, rtol: float = RTOL, atol: flo
         return _array_mismatch(got, want, public, rtol, atol)
     if isinstance(want, float):
         if type(got) is not float:
-            return f"expected a Python float, got {describe(got)}" + (
+            return f"expected a Python float, got {_kind(got, public)}" + (
                 " (wrap the result in float(...))" if isinstance(got, (np.floating, int)) else "")
         if math.isnan(want) and math.isnan(got):
             return None
         if math.isclose(got, want, rel_tol=rtol, abs_tol=atol):
             return None
-        return f"expected {want!r}, got {got!r}" if public else f"the value is off by {abs(got - want):.3g}"
+        return f"expected {want!r}, got {got!r}" if public else "the value differs from the expected one"
     if type(got) is not type(want):
-        return f"expected {describe(want)}, got {describe(got)}"
+        return f"expected {_kind(want, public)}, got {_kind(got, public)}"
     if type(want) in (list, tuple) and any(isinstance(w, (float, torch.Tensor, np.ndarray, pd.DataFrame, list, tuple))
                                            for w in want):
         # Item by item, each with its own tolerance (a list of losses, a pair of floats).
         if len(got) != len(want):
-            return f"expected {len(want)} items, got {len(got)}"
+            return f"expected {len(want)} items, got {len(got)}" if public else \
+                "the number of items differs from the expected one"
         for i, (g, w) in enumerate(zip(got, want)):
             problem = mismatch(g, w, public=public, rtol=rtol, atol=atol)
             if problem:
@@ -343,9 +355,10 @@ def mismatch(got: Any, want: Any, *, public: bool, rtol: float = RTOL, atol: flo
 
 def _tensor_mismatch(got: Any, want: torch.Tensor, public: bool, rtol: float, atol: float) -> str | None:
     if type(got) is not torch.Tensor:
-        return f"expected {describe(want)}, got {describe(got)}"
+        return f"expected {_kind(want, public)}, got {_kind(got, public)}"
     if got.shape != want.shape:
-        return f"expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}"
+        return f"expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}" if public else \
+            "the shape differs from the expected one"
     if got.dtype != want.dtype:
         return f"expected dtype {want.dtype}, got dtype {got.dtype}"
     got_d, want_d = got.detach(), want.detach()
@@ -366,9 +379,10 @@ def _as_array(tensor: torch.Tensor) -> np.ndarray:
 
 def _array_mismatch(got: Any, want: np.ndarray, public: bool, rtol: float, atol: float) -> str | None:
     if type(got) is not np.ndarray:
-        return f"expected {describe(want)}, got {describe(got)}"
+        return f"expected {_kind(want, public)}, got {_kind(got, public)}"
     if got.shape != want.shape:
-        return f"expected shape {want.shape}, got shape {got.shape}"
+        return f"expected shape {want.shape}, got shape {got.shape}" if public else \
+            "the shape differs from the expected one"
     if got.dtype != want.dtype:
         return f"expected dtype {want.dtype}, got dtype {got.dtype}"
     if np.issubdtype(want.dtype, np.floating):
@@ -380,10 +394,10 @@ def _array_mismatch(got: Any, want: np.ndarray, public: bool, rtol: float, atol:
 
 def _differing(close: np.ndarray, got: np.ndarray, want: np.ndarray, public: bool) -> str:
     """How many values are not ``close``; on a public check, the first of them too."""
+    if not public:  # how many differ is the child's choice, and the size is the hidden input's
+        return "some values differ from the expected ones"
     bad = np.argwhere(~close)
     text = f"{len(bad)} of {want.size} values differ"
-    if not public:
-        return text
     if want.ndim == 0:
         return f"expected {want.item()!r}, got {got.item()!r}"
     first = tuple(int(i) for i in bad[0])
@@ -393,9 +407,11 @@ def _differing(close: np.ndarray, got: np.ndarray, want: np.ndarray, public: boo
 
 def _frame_mismatch(got: Any, want: pd.DataFrame, public: bool, rtol: float, atol: float) -> str | None:
     if type(got) is not pd.DataFrame:
-        return f"expected {describe(want)}, got {describe(got)}"
+        return f"expected {_kind(want, public)}, got {_kind(got, public)}"
     # Sizes first, so that no comparison works on more than the expected frame holds.
     if len(got.columns) != len(want.columns) or list(got.columns) != list(want.columns):
+        if not public:
+            return "the columns differ from the expected ones"
         return f"expected columns {list(want.columns)}, got {brief(list(got.columns[:DESCRIBE_ITEMS + 1]))}"
     if len(got) != len(want):
         return f"expected {len(want)} rows, got {len(got)}" if public else "the number of rows differs from the expected one"
@@ -423,7 +439,7 @@ def _frame_mismatch(got: Any, want: pd.DataFrame, public: bool, rtol: float, ato
             row = int(np.argmax(~same))
             if public:
                 return f"column {column!r}, row {g[keep].index[row]!r}: expected {wv[row]!r}, got {brief(gv[row])}"
-            return f"column {column!r}: {int((~same).sum())} values differ"
+            return f"column {column!r}: some values differ from the expected ones"
     return None
 
 
@@ -659,7 +675,8 @@ def expect_grads(outcome: Any, want: list[Any], *, call: str | None, names: list
         raise CheckFailure(f"{where}: {clean(outcome.backward_error, 300)}")
     got = [r.grad for r in outcome.inputs]
     if len(got) != len(want):  # the sandbox refuses such reports; never compare a part of them
-        raise CheckFailure(f"{where}: the gradients of {len(want)} inputs were expected, {len(got)} came back")
+        raise CheckFailure(f"{where}: the gradients of {len(want)} inputs were expected, {len(got)} came back" if call
+                           else f"{where}: not the expected number of gradients came back")
     for i, (g, w) in enumerate(zip(got, want)):
         name = names[i] if names and i < len(names) else f"input #{i + 1}"
         if w is None:
