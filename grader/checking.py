@@ -116,8 +116,11 @@ class _Brief:
                 return describe(value)
             return _Writer()._tensor(data)
         if isinstance(value, np.ndarray):
-            if value.dtype == object or not self._take(value.size):
+            if value.size > self.items:
                 return describe(value)
+            if value.dtype.kind in "OSUV":  # text or objects: each element written within the bounds
+                return f"np.array({self.write(value.tolist(), depth + 1)})"
+            self._take(value.size)
             return _Writer()._array(value)
         if isinstance(value, pd.DataFrame):
             return self._frame(value, depth)
@@ -129,7 +132,7 @@ class _Brief:
             if sum(1 for _ in itertools.islice(_every_module(value), self.items + 1)) > self.items:
                 return f"an nn.{type(value).__name__} of more than {DESCRIBE_ITEMS} layers"
             return module_text(value)
-        if type(value) is str:
+        if isinstance(value, (str, bytes)):  # numpy's str_ and bytes_ too
             return repr(value[: self.limit]) + ("..." if len(value) > self.limit else "")
         if type(value) is int:
             if value.bit_length() > DESCRIBE_INT_DIGITS * 3:
