@@ -602,8 +602,7 @@ def also_works(name: str, call: str | None, check: Any) -> None:
         check()
     except CheckFailure:
         where = call or "on a hidden input"
-        raise CheckFailure(f"{where}: refusing bad input is worth points only when {name} also works: "
-                           f"it also has to work on valid input") from None
+        raise CheckFailure(f"{where}: {name} refuses bad input, but it also has to work on valid input") from None
 
 
 def works_too(student: Any, reference: Any, name: str, *args: Any, **kwargs: Any) -> None:
