@@ -42,3 +42,10 @@ QUIZ_NUMBER_CHARS = 40  # characters of one number in an answers file (a float h
 QUIZ_NAME_CHARS = 200  # characters of the name an answers file is filed under (its file or folder name)
 QUIZ_SHOWN_CHARS = 500  # characters of a line about an answers file printed to the terminal
 QUIZ_RESPONSE_CHARS = 200  # characters of one student's answer as `grader quiz stats` shows it
+
+
+# --- exercise checks (grader/checking.py, grader/checks/): describing and comparing returned values
+
+DESCRIBE_ITEMS = 40        # elements (list items, tensor values, frame cells) a description looks at
+DESCRIBE_CHARS = 200       # characters a description of a returned value may have
+DESCRIBE_INT_DIGITS = 40   # digits of an int shown in full (a longer one is described by its size)

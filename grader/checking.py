@@ -13,6 +13,7 @@ what it names: a gradient check also needs the right value.
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from grader.bounds import DESCRIBE_CHARS, DESCRIBE_INT_DIGITS, DESCRIBE_ITEMS
 from grader.safetext import clean
 
 RTOL = 1e-5
@@ -66,15 +68,123 @@ def describe(value: Any) -> str:
     return f"a {name}"
 
 
+def _kind(value: Any, public: bool) -> str:
+    """``describe(value)`` on a public check; on a hidden one without its sizes, which are the
+    child's choice (and the expected value's come from the hidden input)."""
+    if public:
+        return describe(value)
+    for kind, text in ((torch.Tensor, "a tensor"), (np.ndarray, "a numpy array"), (pd.DataFrame, "a DataFrame")):
+        if isinstance(value, kind):
+            return text
+    return describe(value)
+
+
 def show(value: Any, limit: int | None = None) -> str:
     """A value as Python a student can paste (``torch``, ``np`` and ``pd`` imported): floats
-    round-trip for their dtype, missing values are ``None``/``float('nan')``. Cut to ``limit``
-    characters only when one is given (never for a public call, which must rerun as shown)."""
+    round-trip for their dtype, missing values are ``None``/``float('nan')``. In full only when no
+    ``limit`` is given, for the trusted side's own values (a public call, which must rerun as
+    shown); with a ``limit`` it is ``brief(value, limit)``, which looks at a bounded part of it."""
+    if limit is not None:
+        return brief(value, limit)
     writer = _Writer()
     text = writer.write(value)
     if writer.setup:  # a tensor with a .grad needs a name: show it as statements
         text = "; ".join([*writer.setup, text])
-    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+    return text
+
+
+def brief(value: Any, limit: int = DESCRIBE_CHARS) -> str:
+    """A bounded description of ``value``, the way to show anything a submission returned: Python
+    as ``show`` writes it when the value is small, else its kind and size ("a tensor of shape
+    (20000000,) and dtype torch.float32", "[1, 2, 3, ...]"). It looks at no more than
+    ``DESCRIBE_ITEMS`` elements and about ``limit`` characters (grader/bounds.py), whatever the
+    value's size, and is at most ``limit`` characters long."""
+    text = _Brief(limit).write(value)
+    return text if len(text) <= limit else text[: max(limit - 3, 0)] + "..."
+
+
+class _Brief:
+    """Writes at most about ``limit`` characters of a value, visiting at most ``DESCRIBE_ITEMS``
+    of its elements in all: containers stop with "...", large arrays and frames are described."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.items = DESCRIBE_ITEMS
+
+    def _take(self, n: int) -> bool:
+        """Spend ``n`` elements of the budget, if that many are left."""
+        if n > self.items:
+            return False
+        self.items -= n
+        return True
+
+    def write(self, value: Any, depth: int = 0) -> str:
+        if depth > 32:
+            return "..."
+        if isinstance(value, torch.Tensor):
+            data = value.detach()
+            if not self._take(data.numel()):
+                return describe(value)
+            return _Writer()._tensor(data)
+        if isinstance(value, np.ndarray):
+            if value.size > self.items:
+                return describe(value)
+            if value.dtype.kind in "OSUV":  # text or objects: each element written within the bounds
+                return f"np.array({self.write(value.tolist(), depth + 1)})"
+            self._take(value.size)
+            return _Writer()._array(value)
+        if isinstance(value, pd.DataFrame):
+            return self._frame(value, depth)
+        if isinstance(value, pd.Series):
+            if len(value) > self.items:
+                return f"a Series of length {len(value)}"
+            return f"pd.Series({self._sequence(value.tolist(), '[', ']', depth)})"
+        if isinstance(value, torch.nn.Module):
+            if sum(1 for _ in itertools.islice(_every_module(value), self.items + 1)) > self.items:
+                return f"an nn.{type(value).__name__} of more than {DESCRIBE_ITEMS} layers"
+            return module_text(value)
+        if isinstance(value, (str, bytes)):  # numpy's str_ and bytes_ too
+            return repr(value[: self.limit]) + ("..." if len(value) > self.limit else "")
+        if type(value) is int:
+            if value.bit_length() > DESCRIBE_INT_DIGITS * 3:
+                return f"an int of about {int(value.bit_length() * 0.30103) + 1} digits"
+            return repr(value)
+        if type(value) is float:
+            return _float(value)
+        if type(value) is list:
+            return self._sequence(value, "[", "]", depth)
+        if type(value) is tuple:
+            text = self._sequence(value, "(", ")", depth)
+            return text[:-1] + ",)" if len(value) == 1 else text
+        if type(value) is dict:
+            return self._sequence(value.items(), "{", "}", depth, pairs=True)
+        if value is None or value is pd.NA or value is pd.NaT:
+            return "None"
+        if type(value) is bool or isinstance(value, (np.generic, torch.dtype)):
+            return repr(value)
+        return describe(value)
+
+    def _sequence(self, values: Any, opening: str, closing: str, depth: int, pairs: bool = False) -> str:
+        parts, length = [], 0
+        for item in values:
+            if length > self.limit or not self._take(1):
+                parts.append("...")
+                break
+            text = f"{self.write(item[0], depth + 1)}: {self.write(item[1], depth + 1)}" if pairs \
+                else self.write(item, depth + 1)
+            parts.append(text)
+            length += len(text) + 2
+        return opening + ", ".join(parts) + closing
+
+    def _frame(self, value: pd.DataFrame, depth: int) -> str:
+        rows, columns = value.shape
+        if columns == 0 or rows > self.items or rows * columns + columns > self.items:
+            return describe(value)
+        parts = [f"{self.write(c, depth + 1)}: {self._sequence(value.iloc[:, i].tolist(), '[', ']', depth + 1)}"
+                 for i, c in enumerate(value.columns)]
+        index = "" if _default_index(value.index) else \
+            f", index={self._sequence(value.index.tolist(), '[', ']', depth + 1)}"
+        return f"pd.DataFrame({{{', '.join(parts)}}}{index})"
 
 
 def show_call(function: str, args: tuple, kwargs: dict | None = None) -> str:
@@ -180,6 +290,14 @@ class _Writer:
         return f"pd.Series([{cells}]{index}{name}, dtype={str(value.dtype)!r})"
 
 
+def _every_module(module: Any) -> Any:
+    """``module`` and everything inside it, a module held twice counted twice (lazily)."""
+    yield module
+    for child in module._modules.values():
+        if child is not None:
+            yield from _every_module(child)
+
+
 def _nested(values: Any, kind: Any) -> str:
     if isinstance(values, list):
         return "[" + ", ".join(_nested(v, kind) for v in values) + "]"
@@ -220,35 +338,41 @@ def mismatch(got: Any, want: Any, *, public: bool, rtol: float = RTOL, atol: flo
         return _array_mismatch(got, want, public, rtol, atol)
     if isinstance(want, float):
         if type(got) is not float:
-            return f"expected a Python float, got {describe(got)}" + (
+            return f"expected a Python float, got {_kind(got, public)}" + (
                 " (wrap the result in float(...))" if isinstance(got, (np.floating, int)) else "")
         if math.isnan(want) and math.isnan(got):
             return None
         if math.isclose(got, want, rel_tol=rtol, abs_tol=atol):
             return None
-        return f"expected {want!r}, got {got!r}" if public else f"the value is off by {abs(got - want):.3g}"
+        return f"expected {want!r}, got {got!r}" if public else "the value differs from the expected one"
     if type(got) is not type(want):
-        return f"expected {describe(want)}, got {describe(got)}"
+        return f"expected {_kind(want, public)}, got {_kind(got, public)}"
     if type(want) in (list, tuple) and any(isinstance(w, (float, torch.Tensor, np.ndarray, pd.DataFrame, list, tuple))
                                            for w in want):
         # Item by item, each with its own tolerance (a list of losses, a pair of floats).
         if len(got) != len(want):
-            return f"expected {len(want)} items, got {len(got)}"
+            return f"expected {len(want)} items, got {len(got)}" if public else \
+                "the number of items differs from the expected one"
         for i, (g, w) in enumerate(zip(got, want)):
             problem = mismatch(g, w, public=public, rtol=rtol, atol=atol)
             if problem:
                 return f"item {i}: {problem}"
         return None
+    if type(want) in (list, tuple, dict, str) and len(got) != len(want):  # sizes first: got's is the child's
+        if not public:
+            return "the value differs from the expected one"
+        return f"expected {want!r}, got {brief(got)}"
     if got != want:
-        return f"expected {want!r}, got {got!r}" if public else "the value differs from the expected one"
+        return f"expected {want!r}, got {brief(got)}" if public else "the value differs from the expected one"
     return None
 
 
 def _tensor_mismatch(got: Any, want: torch.Tensor, public: bool, rtol: float, atol: float) -> str | None:
     if type(got) is not torch.Tensor:
-        return f"expected {describe(want)}, got {describe(got)}"
+        return f"expected {_kind(want, public)}, got {_kind(got, public)}"
     if got.shape != want.shape:
-        return f"expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}"
+        return f"expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}" if public else \
+            "the shape differs from the expected one"
     if got.dtype != want.dtype:
         return f"expected dtype {want.dtype}, got dtype {got.dtype}"
     got_d, want_d = got.detach(), want.detach()
@@ -269,9 +393,10 @@ def _as_array(tensor: torch.Tensor) -> np.ndarray:
 
 def _array_mismatch(got: Any, want: np.ndarray, public: bool, rtol: float, atol: float) -> str | None:
     if type(got) is not np.ndarray:
-        return f"expected {describe(want)}, got {describe(got)}"
+        return f"expected {_kind(want, public)}, got {_kind(got, public)}"
     if got.shape != want.shape:
-        return f"expected shape {want.shape}, got shape {got.shape}"
+        return f"expected shape {want.shape}, got shape {got.shape}" if public else \
+            "the shape differs from the expected one"
     if got.dtype != want.dtype:
         return f"expected dtype {want.dtype}, got dtype {got.dtype}"
     if np.issubdtype(want.dtype, np.floating):
@@ -283,10 +408,10 @@ def _array_mismatch(got: Any, want: np.ndarray, public: bool, rtol: float, atol:
 
 def _differing(close: np.ndarray, got: np.ndarray, want: np.ndarray, public: bool) -> str:
     """How many values are not ``close``; on a public check, the first of them too."""
+    if not public:  # how many differ is the child's choice, and the size is the hidden input's
+        return "some values differ from the expected ones"
     bad = np.argwhere(~close)
     text = f"{len(bad)} of {want.size} values differ"
-    if not public:
-        return text
     if want.ndim == 0:
         return f"expected {want.item()!r}, got {got.item()!r}"
     first = tuple(int(i) for i in bad[0])
@@ -296,9 +421,14 @@ def _differing(close: np.ndarray, got: np.ndarray, want: np.ndarray, public: boo
 
 def _frame_mismatch(got: Any, want: pd.DataFrame, public: bool, rtol: float, atol: float) -> str | None:
     if type(got) is not pd.DataFrame:
-        return f"expected {describe(want)}, got {describe(got)}"
-    if list(got.columns) != list(want.columns):
-        return f"expected columns {list(want.columns)}, got {list(got.columns)}"
+        return f"expected {_kind(want, public)}, got {_kind(got, public)}"
+    # Sizes first, so that no comparison works on more than the expected frame holds.
+    if len(got.columns) != len(want.columns) or list(got.columns) != list(want.columns):
+        if not public:
+            return "the columns differ from the expected ones"
+        return f"expected columns {list(want.columns)}, got {brief(list(got.columns[:DESCRIBE_ITEMS + 1]))}"
+    if len(got) != len(want):
+        return f"expected {len(want)} rows, got {len(got)}" if public else "the number of rows differs from the expected one"
     if not got.index.equals(want.index):
         return "the row index differs from the input's (keep the original index)"
     if got.dtypes.equals(want.dtypes) and got.equals(want):
@@ -322,8 +452,8 @@ def _frame_mismatch(got: Any, want: pd.DataFrame, public: bool, rtol: float, ato
         if not same.all():
             row = int(np.argmax(~same))
             if public:
-                return f"column {column!r}, row {g[keep].index[row]!r}: expected {wv[row]!r}, got {gv[row]!r}"
-            return f"column {column!r}: {int((~same).sum())} values differ"
+                return f"column {column!r}, row {g[keep].index[row]!r}: expected {wv[row]!r}, got {brief(gv[row])}"
+            return f"column {column!r}: some values differ from the expected ones"
     return None
 
 
@@ -361,6 +491,14 @@ def layer_text(layer: Any) -> str:
     return f"{kind}({', '.join(settings)})"
 
 
+def _layer_brief(layer: Any) -> str:
+    """``layer_text`` of a model a submission returned, when it has at most ``DESCRIBE_ITEMS`` layers
+    in all (else its kind and that it has more): the work is bounded whatever the model."""
+    if sum(1 for _ in itertools.islice(_every_module(layer), DESCRIBE_ITEMS + 1)) > DESCRIBE_ITEMS:
+        return f"a {type(layer).__name__} of more than {DESCRIBE_ITEMS} layers"
+    return layer_text(layer)
+
+
 def module_text(module: Any) -> str:
     """A module as Python that builds one of its structure (its weights are not shown); a layer
     (or a whole Sequential) whose parameters are all frozen ends in ``.requires_grad_(False)``."""
@@ -390,13 +528,13 @@ def model_mismatch(got: Any, want: Any, *, public: bool, values: bool = True, rt
         if not where:
             kind = f"an nn.{type(got).__name__}" if isinstance(got, torch.nn.Module) else describe(got)
             return f"expected an nn.{type(want).__name__}, got {kind}"
-        return f"{here}expected {layer_text(want)}, got {layer_text(got)}" if public else f"{here}is not the expected kind of layer"
+        return f"{here}expected {layer_text(want)}, got {_layer_brief(got)}" if public else f"{here}is not the expected kind of layer"
     if type(want).__name__ == "Sequential":
         mine, theirs = _layers(got), _layers(want)
         if len(mine) != len(theirs):
             if not public:
                 return f"{here}the model has {'more' if len(mine) > len(theirs) else 'fewer'} layers than expected"
-            return f"{here}expected {len(theirs)} layers, got {len(mine)}: expected {layer_text(want)}, got {layer_text(got)}"
+            return f"{here}expected {len(theirs)} layers, got {len(mine)}: expected {layer_text(want)}, got {_layer_brief(got)}"
         for i, (g, w) in enumerate(zip(mine, theirs)):
             problem = model_mismatch(g, w, public=public, values=values, rtol=rtol, atol=atol,
                                      where=f"{where}.{i}" if where else f"layer {i}")
@@ -453,12 +591,13 @@ def expect_unchanged(after: Any, before: Any, message: str) -> None:
 def expect_value_error(function: Any, *args: Any, why: str = "") -> Any:
     """Fail unless the submission's ``function(*args)`` raises ValueError; returns that error
     (its ``message``, say). ``why`` says why it should, before the expectation. Another exception
-    fails as it would anywhere ("not written yet", or the exception with the call)."""
+    fails as it would anywhere ("not written yet", or the exception with the call). A check that
+    uses it also needs ``works_too`` (or ``also_works``): raising alone earns nothing."""
     outcome = function.run(*args)
     call = show_call(function.name, args) if function.public else "on a hidden input"
     why = f"{why}, so " if why else ""
     if outcome.error is None:
-        returned = f"it returned {show(outcome.value, 80)}" if function.public else "it returned a value"
+        returned = f"it returned {brief(outcome.value, 80)}" if function.public else "it returned a value"
         raise CheckFailure(f"{call}: {why}expected ValueError, but {returned}")
     if not outcome.error.is_a("ValueError"):  # by the built-in hierarchy: a subclass is a ValueError
         function(*args)  # fails with the submission's exception, or says the stub is not written yet
@@ -470,6 +609,24 @@ def raised_name(error: Any, public: bool) -> str:
     """The exception's type as a check may name it: on a hidden check never the submission's own
     name (a class can be named after the hidden input), only a word of the trusted side's."""
     return error.type if public else "another exception"
+
+
+def also_works(name: str, call: str | None, check: Any) -> None:
+    """Points for refusing bad input only for a function that works: ``check()`` (a check on a
+    valid input) must pass, else this fails with a fixed message (naming the valid call when
+    ``call``, a public one, is given). Use it in every check that expects an error."""
+    try:
+        check()
+    except CheckFailure:
+        where = call or "on a hidden input"
+        raise CheckFailure(f"{where}: {name} refuses bad input, but it also has to work on valid input") from None
+
+
+def works_too(student: Any, reference: Any, name: str, *args: Any, **kwargs: Any) -> None:
+    """``also_works`` for a function compared with the reference: ``name(*args, **kwargs)``, a
+    valid input, must give the reference's answer."""
+    call = show_call(name, args, kwargs) if getattr(student, name).public else None
+    also_works(name, call, lambda: agrees(student, reference, name, *args, **kwargs))
 
 
 def expect(condition: bool, message: str) -> None:
@@ -537,7 +694,8 @@ def expect_grads(outcome: Any, want: list[Any], *, call: str | None, names: list
         raise CheckFailure(f"{where}: {clean(outcome.backward_error, 300)}")
     got = [r.grad for r in outcome.inputs]
     if len(got) != len(want):  # the sandbox refuses such reports; never compare a part of them
-        raise CheckFailure(f"{where}: the gradients of {len(want)} inputs were expected, {len(got)} came back")
+        raise CheckFailure(f"{where}: the gradients of {len(want)} inputs were expected, {len(got)} came back" if call
+                           else f"{where}: not the expected number of gradients came back")
     for i, (g, w) in enumerate(zip(got, want)):
         name = names[i] if names and i < len(names) else f"input #{i + 1}"
         if w is None:

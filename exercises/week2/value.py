@@ -22,6 +22,10 @@ Your task: complete the class ``Value``:
   it: set this node's gradient to 1, then visit the nodes in reverse topological order (each
   node after every node that uses it), calling each node's own backward step once.
 
+Building ``Value`` on torch's autograd is allowed (the grader checks the values and gradients
+and cannot tell how they were computed), but writing each backward step and the order of the
+backward pass yourself is what this exercise is for.
+
 Check your work with ``grader check value``.
 """
 

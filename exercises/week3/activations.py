@@ -6,8 +6,11 @@ Each is between 0 and 1 and they add up to 1 along ``dim``. ``exp(1000)`` overfl
 cancels out).
 
 Your task: write ``softmax(x, dim=-1)`` for a tensor ``x``, equal to ``torch.softmax(x, dim)``
-(of ``x``'s shape and dtype) without calling ``torch.softmax`` or ``nn.Softmax``; logits of
-1000 must give finite probabilities.
+(of ``x``'s shape and dtype); logits of 1000 must give finite probabilities.
+
+Calling ``torch.softmax`` is allowed (the grader checks the values you return and cannot tell
+which routine computed them), but building softmax from ``torch.exp`` and a sum is what this
+exercise is for.
 
 Check your work with ``grader check softmax``.
 """

@@ -12,8 +12,12 @@ Your task: write ``cross_entropy(logits, targets)``:
   (integers) or probabilities of shape ``(n, c)``;
 - return the batch mean of ``-sum(p * log_softmax(logits))`` as a 0-d tensor that keeps
   gradients to ``logits``, equal to ``nn.CrossEntropyLoss()(logits, targets)``;
-- use ``torch.log_softmax`` (stable for large logits), not ``log(softmax)``, and do not call
-  ``nn.CrossEntropyLoss`` or ``F.cross_entropy``.
+- use ``torch.log_softmax`` (stable for large logits), not ``log(softmax)``, which gives inf
+  or nan for large logits (the checks try some).
+
+Calling ``nn.CrossEntropyLoss`` or ``F.cross_entropy`` is allowed (the grader checks the values
+and gradients you return and cannot tell which routine computed them), but building the loss
+from ``torch.log_softmax`` is what this exercise is for.
 
 Check your work with ``grader check cross_entropy``.
 """

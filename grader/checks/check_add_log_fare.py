@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from grader.checking import CheckFailure, agrees, expect_value_error, frame_unchanged, notebook_passengers, show_call, titanic_sample
+from grader.checking import (CheckFailure, agrees, expect_value_error, frame_unchanged, notebook_passengers, show_call,
+                             titanic_sample, works_too)
 
 
 def passengers():
@@ -27,6 +28,7 @@ def check_leaves_the_input_unmodified(student, reference):
 def check_a_frame_without_fare_raises_value_error(student, reference):
     frame = passengers().drop(columns=["Fare"])
     error = expect_value_error(student.add_log_fare, frame, why="the frame has no Fare column")
+    works_too(student, reference, "add_log_fare", passengers())
     if "Fare" not in error.message:
         raise CheckFailure(f"{show_call('add_log_fare', (frame,))}: the ValueError's message should name the "
                            "missing column, Fare")

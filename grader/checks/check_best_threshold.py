@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.checking import agrees, expect_value_error
+from grader.checking import agrees, expect_value_error, works_too
 
 
 @pytest.mark.points(3)
@@ -31,6 +31,7 @@ def check_arrays_and_tensors_give_floats(student, reference):
 def check_empty_or_different_lengths_raise_value_error(student, reference):
     expect_value_error(student.best_threshold, [], [])
     expect_value_error(student.best_threshold, [1, 0, 1], [0.5, 0.5])
+    works_too(student, reference, "best_threshold", [1, 0, 1], [0.5, 0.25, 0.75])
 
 
 @pytest.mark.hidden

@@ -11,8 +11,8 @@ import math
 import pytest
 import torch
 
-from grader.checking import (CheckFailure, expect, expect_known_layers, expect_same, model_mismatch, raised_name,
-                             show_call)
+from grader.checking import (CheckFailure, also_works, expect, expect_known_layers, expect_same, model_mismatch,
+                             raised_name, show_call)
 
 X = torch.linspace(-2, 2, 48).reshape(3, 16)  # three inputs for the notes' network
 
@@ -37,7 +37,15 @@ def built(student, reference, *args):
     return outcome.value, call
 
 
-def raises_value_error(student, *args):
+def raises_value_error(student, reference, *args, valid):
+    """``build_mlp(*args)`` raises ValueError, and ``build_mlp(*valid)`` builds the right model:
+    refusing is worth points only from a function that works."""
+    refuses(student, *args)
+    call = show_call("build_mlp", valid) if student.build_mlp.public else None
+    also_works("build_mlp", call, lambda: built(student, reference, *valid))
+
+
+def refuses(student, *args):
     outcome = student.build_mlp.run(*args)
     call = show_call("build_mlp", args) if student.build_mlp.public else "on a hidden input"
     expect_known_layers(outcome, call if student.build_mlp.public else None)
@@ -87,7 +95,7 @@ def check_keeps_the_layers_initial_weights(student, reference):
 
 @pytest.mark.points(1)
 def check_another_activation_raises_value_error(student, reference):
-    raises_value_error(student, [4, 3, 1], "leaky_relu")
+    raises_value_error(student, reference, [4, 3, 1], "leaky_relu", valid=([4, 3, 1], "tanh"))
 
 
 @pytest.mark.hidden
@@ -101,4 +109,5 @@ def check_random_sizes_and_activations(student, reference, rng):
 @pytest.mark.hidden
 @pytest.mark.points(1)
 def check_fewer_than_two_sizes_raise_value_error(student, reference, rng):
-    raises_value_error(student, [int(rng.integers(1, 20))])
+    n = int(rng.integers(1, 20))
+    raises_value_error(student, reference, [n], valid=([n, int(rng.integers(1, 20))],))

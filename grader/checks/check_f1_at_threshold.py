@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.checking import agrees, expect_value_error
+from grader.checking import agrees, expect_value_error, works_too
 
 
 @pytest.mark.points(2)
@@ -26,6 +26,7 @@ def check_no_predicted_positives_and_no_positives_gives_zero(student, reference)
 @pytest.mark.points(1)
 def check_different_lengths_raise_value_error(student, reference):
     expect_value_error(student.f1_at_threshold, [1, 0, 1], [0.5, 0.5], why="3 labels and 2 probabilities")
+    works_too(student, reference, "f1_at_threshold", [1, 0, 1], [0.5, 0.75, 0.25])
 
 
 def _random(rng, n):

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from grader.checking import agrees, expect_value_error
+from grader.checking import agrees, expect_value_error, works_too
 
 
 @pytest.mark.points(4)
@@ -24,6 +24,7 @@ def check_a_tensor_and_other_names(student, reference):
 @pytest.mark.points(1)
 def check_different_lengths_raise_value_error(student, reference):
     expect_value_error(student.gradient_advice, [0.5, -1.0], ("a", "b", "c"), why="2 gradients and 3 names")
+    works_too(student, reference, "gradient_advice", [0.5, -1.0], ("a", "b"))
 
 
 @pytest.mark.hidden

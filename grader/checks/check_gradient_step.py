@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from grader.checking import CheckFailure, expect, expect_same, fresh, show_call
+from grader.checking import CheckFailure, brief, expect, expect_same, fresh, show_call
 
 
 def param(values, grad, parameter=False):
@@ -47,7 +47,7 @@ def check_zeroes_the_gradients(student, reference):
         grad = report.grad
         expect(grad is None or bool((grad == 0).all()),
                "after gradient_step the gradient should be zero (p.grad.zero_()) or None, "
-               f"but it is {grad.tolist() if grad is not None else None}")
+               f"but it is {brief(grad)}")
 
 
 @pytest.mark.points(1)
