@@ -579,7 +579,23 @@ def expect_same(got: Any, want: Any, *, call: str | None, rtol: float = RTOL, at
     """Fail unless ``got`` matches ``want``; ``call`` shows the input (None for hidden checks)."""
     problem = mismatch(got, want, public=call is not None, rtol=rtol, atol=atol)
     if problem:
-        raise CheckFailure(f"{call}: {problem}" if call else f"on a hidden input: {problem}")
+        raise CheckFailure(f"{call}: {problem}" if call else f"on a hidden input: {problem}",
+                           kind="wrong value" if same_kind(got, want) else "wrong shape or type")
+
+
+def same_kind(got: Any, want: Any) -> bool:
+    """Whether ``got`` has ``want``'s type and, for tensors, arrays and frames, its shape, dtype
+    and columns: decided here, on the trusted side, for what a hidden check may say."""
+    if type(got) is not type(want):
+        return False
+    if isinstance(want, (torch.Tensor, np.ndarray)):
+        return tuple(got.shape) == tuple(want.shape) and got.dtype == want.dtype
+    if isinstance(want, pd.DataFrame):
+        return got.shape == want.shape and list(got.columns) == list(want.columns) and \
+            got.dtypes.equals(want.dtypes)
+    if isinstance(want, (list, tuple)):
+        return len(got) == len(want) and all(same_kind(g, w) for g, w in zip(got, want))
+    return True
 
 
 def expect_unchanged(after: Any, before: Any, message: str) -> None:
