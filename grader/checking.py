@@ -67,7 +67,8 @@ def expect_known_layers(outcome: Any, call: str | None) -> None:
     text = (f"the model cannot reach the grader: it must be an nn.Sequential (or a single layer) made of "
             f"torch.nn's {layers}, with no class of your own and no other kind of layer")
     # The child's words (which could carry a hidden input) only on a public call.
-    raise CheckFailure(f"{call}: {text} ({clean(error.message, 200)})" if call else f"on a hidden input: {text}")
+    raise CheckFailure(f"{call}: {text} ({clean(error.message, 200)})" if call else f"on a hidden input: {text}",
+                       kind="wrong shape or type")
 
 
 def expect_same(got: Any, want: Any, *, call: str | None, rtol: float = RTOL, atol: float = ATOL) -> None:

@@ -33,6 +33,8 @@ _VOLATILE = [
     (re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d| UTC)?"), "<date>"),
     (re.compile(r"\b\d+(\.\d+)? ?(ms|seconds|s)\b"), "<t>"),
     (re.compile(r"\b\d+ KiB\b"), "<size>"),
+    # A busy loop is stopped by its CPU budget or, on a loaded machine, by the wall clock first.
+    (re.compile(r"(used more than <t> of CPU time|ran for more than <t>) without answering"), "<stopped> without answering"),
     (re.compile(r'<td class=n data-sort="[0-9.]+">[0-9.]+</td></tr>'), "<td>time</td></tr>"),
     (re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+"), "data:image/png;base64,<png>"),
 ]

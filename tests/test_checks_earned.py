@@ -55,8 +55,9 @@ def test_functions_that_only_raise_value_error_score_zero_on_the_whole_course(gr
     assert neighbour["score"] == neighbour["max_score"] == 260
     refusals = [t for t in raising["tests"] if "value error" in t["name"] or "bad size" in t["name"]]
     assert len(refusals) == 11
-    for t in refusals:
-        assert t["output"].endswith("it also has to work on valid input"), t
+    for t in refusals:  # a hidden check says only the fixed vocabulary's words
+        assert t["output"].endswith("it also has to work on valid input") if "public" in t["tags"] else \
+            t["output"] == "failed on a hidden input: wrong value", t
 
 
 # ------------------------------------------------------------------ 4. rules the grader cannot enforce

@@ -15,7 +15,7 @@ from grader.checking import CheckFailure
 from grader.course import Exercise
 from grader.grading.calls import StudentModule, at, exception_text, location
 from grader.sandbox.host import CellCode, Child, Loaded, Sandbox, SandboxFailure, SkippedCell, StudentError, clean_text
-from grader.submission import Cell, Source, Submission, provided_names
+from grader.submission import Cell, Source, Submission
 
 @dataclass
 class CheckResult:

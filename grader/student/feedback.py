@@ -81,8 +81,13 @@ def _failure_lines(failed: list[dict]) -> list[Text]:
     """One line per distinct reason: a stub's "not written yet" once for all its checks, and a
     message that several checks share once, with their number."""
     reasons: dict[str, list[str]] = {}
+    stub = None  # a stub's first "not written yet", with its line: its hidden checks say it without one
     for test in failed:
-        reasons.setdefault(test["output"] or "failed", []).append(test["name"].split(": ", 1)[-1])
+        reason = test["output"] or "failed"
+        if reason.startswith(NOT_WRITTEN):
+            stub = stub or reason
+            reason = stub
+        reasons.setdefault(reason, []).append(test["name"].split(": ", 1)[-1])
     lines = []
     for reason, names in reasons.items():
         text = clean(reason, 2000)
