@@ -407,3 +407,54 @@ def similarity(submissions: tuple[Path, ...], threshold: float, gradebook: Path 
         click.echo(f"No pair of the {len(submissions)} submissions is {threshold:.0%} alike or more.")
         return
     Console(width=max(Console().width, 120)).print(terminal_table(matches, _students(course, gradebook)))
+
+
+@click.command()
+@click.argument("repos", nargs=-1)
+@click.option("--list", "list_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of student_id,url lines: the students' ids name their folders.")
+@click.option("--assignment", default="default", show_default=True, help="The assignment being collected.")
+@click.option("--due", required=True, help="The deadline, ISO 8601 with a time zone: 2026-12-04T23:59+01:00.")
+@click.option("--extensions", "extensions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of student_id,due lines: those students' own deadlines.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write a folder per student and collected.json into.")
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=120.0, show_default=True,
+              help="Seconds one repository's clone and archive may take.")
+def collect(repos: tuple[str, ...], list_file: Path | None, assignment: str, due: str, extensions_file: Path | None,
+            out_dir: Path, timeout: float) -> None:
+    """Collect each student's last commit at or before the deadline from their git repository.
+
+    Each repository (a git URL or a path; or a --list file of student_id,url) is cloned
+    without hooks or checkout, and the files of its last commit at or before the student's
+    deadline go to OUT/<student>; OUT/collected.json records each repository, commit and
+    commit time. Grade the folders afterwards (grader grade OUT/*).
+
+    Example:
+
+    \b
+        grader collect --assignment week5 --list repos.csv --due 2026-12-04T23:59+01:00 --out week5/
+    """
+    from grader.gradebook.collect import (CollectError, RepoSource, check_student, collect_repos, deadlines_for,
+                                          load_extensions, load_list, parse_due, student_of)
+
+    try:
+        if bool(repos) == bool(list_file):
+            raise CollectError("give REPOS or --list FILE (student_id,url lines), not both or neither")
+        deadline = parse_due(due)
+        sources = (load_list(list_file) if list_file else
+                   [RepoSource(check_student(student_of(url), url), url) for url in repos])
+        extensions = load_extensions(extensions_file) if extensions_file else {}
+        deadlines = deadlines_for(sources, deadline, extensions)
+        with Console(stderr=True).status(f"Collecting {len(sources)} repositories…"):
+            report = collect_repos(sources, out_dir, deadlines, assignment=assignment, timeout=timeout)
+    except CollectError as exc:
+        raise click.ClickException(clean(str(exc), 500, lines=False)) from None
+    for got in report.collected:
+        click.echo(f"{got.student}: {got.commit[:12]} of {got.time.isoformat()}")
+    for line in report.failed:
+        click.echo("Not collected: " + clean(line, 500, lines=False), err=True)
+    click.echo(f"Collected {len(report.collected)} of {len(sources)} repositories into {out_dir} "
+               f"(grade them: grader grade {out_dir}/* --assignment {assignment})", err=True)
+    if report.failed:
+        raise SystemExit(1)
