@@ -161,34 +161,49 @@ def _gradebook(course: Path, path: Path | None, *, create: bool):
 
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), required=True,
-              help="csv (a column per exercise), canvas or moodle (their grade import CSV), or gradescope "
-                   "(a results.json per student).")
+              help="csv (a column per exercise), course (the whole course: a column per assignment and quiz), "
+                   "canvas or moodle (their grade import CSV), or gradescope (a results.json per student).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="The file to write (a folder for gradescope); default: standard output.")
 @ASSIGNMENT
 @GRADEBOOK
 @click.option("--canvas-id", default=None,
               help="canvas: the Canvas assignment's id, so the column updates it instead of making a new one.")
-def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | None, canvas_id: str | None) -> None:
+@click.option("--id", "moodle_id", type=click.Choice(["email", "username", "idnumber"]), default="email",
+              show_default=True, help="moodle: the column Moodle maps users by (Email address, Username, ID number).")
+@click.option("--scale", type=float, default=None,
+              help="canvas, moodle: grades out of this maximum (the grade item's), instead of the points.")
+@click.option("--missing", type=click.Choice(["blank", "0", "EX"]), default="blank", show_default=True,
+              help="canvas: what a roster student with no submission gets (EX: excused; blank: no row).")
+def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | None, canvas_id: str | None,
+           moodle_id: str, scale: float | None, missing: str) -> None:
     """Export the gradebook's current results for an LMS or a spreadsheet.
 
     Example:
 
     \b
         grader export --format csv --out grades.csv
-        grader export --format canvas --canvas-id 12345 --out canvas.csv
-        grader export --format moodle --assignment week5 --out moodle.csv
+        grader export --format course --out course.csv
+        grader export --format canvas --canvas-id 12345 --missing 0 --out canvas.csv
+        grader export --format moodle --assignment week5 --id username --scale 100 --out moodle.csv
         grader export --format gradescope --out results/
     """
     from grader.gradebook import GradebookError
-    from grader.reports.export import ExportError, collect, write_export
+    from grader.reports.export import (ExportError, ExportOptions, collect, collect_course, folder_assignments,
+                                       notes, write_export)
 
     chosen = FORMATS[fmt]
     if not chosen.single_file and out is None:
         raise click.ClickException(f"--format {fmt} writes one file per student: give --out DIR")
+    lines: list[str] = []
     try:
         with _gradebook(course_root(), gradebook_path, create=False) as book:
-            data = collect(book, assignment, load_exercises(), lms_id=canvas_id)
+            if chosen.whole_course:
+                data = collect_course(book, folder_assignments(load_exercises()), fallback=assignment)
+            else:
+                data = collect(book, assignment, load_exercises(), lms_id=canvas_id,
+                               options=ExportOptions(moodle_id=moodle_id, scale=scale, missing=missing))
+                lines = notes(data, fmt)
         files = chosen.render(data)
         if out is None:
             click.echo(next(iter(files.values())), nl=False)
@@ -197,10 +212,8 @@ def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | N
             click.echo(f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} to {out}", err=True)
     except (GradebookError, ExportError) as exc:
         raise click.ClickException(str(exc)) from None
-    missing = [r.student.id for r in data.rows if r.attempt is None]
-    if missing and fmt != "csv":
-        click.echo(f"Not exported, no submission: {', '.join(missing)}", err=True)
-
+    for line in lines:
+        click.echo(clean(line, 2000, lines=False), err=True)
 
 
 @click.command()
