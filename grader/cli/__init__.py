@@ -33,5 +33,6 @@ for command in (student.list_exercises, student.check, student.watch, student.st
     main.add_command(command)
 if instructor is not None:
     for command in (instructor.grade, instructor.export, instructor.validate, instructor.release,
-                    instructor.report, instructor.feedback, instructor.similarity, instructor.collect):
+                    instructor.report, instructor.feedback, instructor.similarity, instructor.collect,
+                    instructor.gradebook_group):
         main.add_command(command)

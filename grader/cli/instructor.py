@@ -35,12 +35,16 @@ from grader.safetext import clean
 @click.option("--roster", "roster_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="roster.csv (id, name, email, section): submissions are matched to students by name.")
 @click.option("--regrade", is_flag=True, help="Grade again submissions the gradebook already has unchanged.")
+@click.option("--shard", default=None, metavar="K/N",
+              help="Grade only shard K of N (a stable share by submission name) into this run's --gradebook; "
+                   "`grader gradebook merge` combines the shards. Needs --seed.")
 @TIMEOUT
 @CPU_TIME
 @ISOLATION
 def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path | None, jobs: int | None,
           seed: int | None, public_only: bool, gradebook_path: Path | None, assignment: str,
-          roster_file: Path | None, regrade: bool, timeout: float, cpu_time: float, isolation: str) -> None:
+          roster_file: Path | None, regrade: bool, shard: str | None, timeout: float, cpu_time: float,
+          isolation: str) -> None:
     """Grade submissions with the public and hidden checks against solutions/, into the gradebook.
 
     A submission is a folder mirroring exercises/, one .py file, or a notebook.
@@ -55,6 +59,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
         grader grade examples/class/* --assignment week5 --seed 1
         grader grade submissions/* --roster roster.csv --out reports/
         grader grade alice.ipynb --json alice.json
+        grader grade submissions/* --shard 2/8 --seed 1 --gradebook shard-2.db
     """
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -65,6 +70,19 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
     from grader.reports.table import class_table
     from grader.submission import submission_name
 
+    if shard:
+        from grader.gradebook.shards import ShardError, in_shard, parse_shard
+
+        try:
+            k, n = parse_shard(shard)
+        except ShardError as exc:
+            raise click.ClickException(str(exc)) from None
+        if seed is None:
+            raise click.ClickException("--shard needs --seed: every shard must draw the same hidden inputs "
+                                       "(e.g. --seed 1234)")
+        everyone = len(submissions)
+        submissions = tuple(in_shard(list(submissions), k, n))
+        click.echo(f"Shard {k}/{n}: {len(submissions)} of the {everyone} submissions", err=True)
     if json_file and len(submissions) != 1:
         raise click.ClickException("--json takes one submission; use --out DIR for several")
     names = [submission_name(p) for p in submissions]
@@ -139,7 +157,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
         if plan.unmatched:
             click.echo("Not on the roster (recorded under their own name): "
                        + ", ".join(sorted(clean(i.path.name, 100, lines=False) for i in plan.unmatched)))
-        missing = book.missing(assignment)
+        missing = [] if shard else book.missing(assignment)  # a shard's gradebook lacks the other shards
         if missing:
             click.echo("On the roster with no submission: " + ", ".join(s.id for s in missing))
         click.echo(f"Gradebook: {book.path} (assignment {assignment!r}, seed {seed})")
@@ -471,3 +489,38 @@ def collect(repos: tuple[str, ...], list_file: Path | None, assignment: str, due
                f"(grade them: grader grade {out_dir}/* --assignment {assignment})", err=True)
     if report.failed:
         raise SystemExit(1)
+
+
+@click.group("gradebook")
+def gradebook_group() -> None:
+    """Work on gradebooks: merge the shards of a batch graded on several machines.
+
+    Example:
+
+    \b
+        grader gradebook merge .grader/gradebook.db shard-1.db shard-2.db shard-3.db
+    """
+
+
+@gradebook_group.command("merge")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("shards", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def merge(out: Path, shards: tuple[Path, ...]) -> None:
+    """Merge the gradebooks of `grader grade --shard K/N` runs into the new gradebook OUT.
+
+    Every table is merged (roster, attempts and their checks, quiz results, seeds); the shards
+    must share each assignment's seed, checks and roster.
+
+    Example:
+
+    \b
+        grader gradebook merge .grader/gradebook.db shards/shard-*.db
+    """
+    from grader.gradebook.shards import ShardError, merge_gradebooks
+
+    try:
+        summary = merge_gradebooks(out, list(shards))
+    except ShardError as exc:
+        raise click.ClickException(clean(str(exc), 1000, lines=False)) from None
+    click.echo(f"Merged {summary.shards} shards into {out}: {summary.students} students, {summary.attempts} graded "
+               f"attempts, {summary.quiz_attempts} quiz results.")
