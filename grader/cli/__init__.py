@@ -2,7 +2,7 @@
 
 - ``student``: list, check, watch, status, hint;
 - ``quiz``: the ``grader quiz`` group (take, score, stats, review, export, ...);
-- ``instructor``: grade, export, validate, release, report, feedback, similarity; only in the
+- ``instructor``: grade, export, validate, release, report, feedback, similarity, collect, gradebook; only in the
   instructor's course (a released copy has no such module);
 - ``common``: the options and behaviour they share.
 """

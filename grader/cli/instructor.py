@@ -1,4 +1,4 @@
-"""The instructor's commands: grade, export, validate, release, report, feedback and similarity.
+"""The instructor's commands: grade, export, validate, release, report, feedback, similarity, collect and gradebook merge.
 
 They exist only in the instructor's course: `grader release` leaves this module out of the
 students' copy, so a student's `grader --help` lists the student's commands alone.
