@@ -68,6 +68,7 @@ def test_each_student_gets_the_last_commit_at_or_before_their_deadline(repos, tm
     report = collect_repos(sources, out, deadlines, assignment="week5", timeout=60)
     assert [c.student for c in report.collected] == ["alice", "bob", "chloe"]
     assert len(report.failed) == 1 and report.failed[0].startswith("dan: ") and "\n" not in report.failed[0]
+    assert "does not exist" in report.failed[0]   # git's own reason, in one line
     assert (out / "alice" / "exercises" / "answer.py").read_text() == "v2 at the deadline"  # at the deadline counts
     assert (out / "bob" / "exercises" / "answer.py").read_text() == "before"
     assert (out / "chloe" / "exercises" / "answer.py").read_text() == "within the extension"
@@ -133,6 +134,18 @@ def test_input_errors_are_one_line(repos, tmp_path):
                                                   str(tmp_path / "o"))
     with pytest.raises(CollectError, match="no repository here"):
         deadlines_for([RepoSource("alice", "x")], DUE, {"zed": DUE})
+
+
+def test_a_repository_that_hangs_is_stopped_at_the_timeout(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("GIT_SSH_COMMAND", "sleep 60;true")   # a server that never answers
+    started = time.monotonic()
+    report = collect_repos([RepoSource("slow", "ssh://git.invalid/slow.git")], tmp_path / "out", {"slow": DUE},
+                           timeout=1.5)
+    assert time.monotonic() - started < 10
+    assert report.failed == ["slow: ssh://git.invalid/slow.git: took longer than the timeout"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []   # no clone left behind
 
 
 def test_names_and_urls():

@@ -488,7 +488,7 @@ def collect(repos: tuple[str, ...], list_file: Path | None, assignment: str, due
     click.echo(f"Collected {len(report.collected)} of {len(sources)} repositories into {out_dir} "
                f"(grade them: grader grade {out_dir}/* --assignment {assignment})", err=True)
     if report.failed:
-        raise SystemExit(1)
+        raise click.exceptions.Exit(1)
 
 
 @click.group("gradebook")

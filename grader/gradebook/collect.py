@@ -204,8 +204,11 @@ def _git(args: list[str], *, cwd: Path | None, deadline: float, stdout=subproces
         process.wait()
         raise
     if process.returncode != 0:
-        lines = [line for line in (err or b"").decode("utf-8", "replace").splitlines() if line.strip()]
-        raise _GitFailed(lines[-1].removeprefix("fatal: ").strip() if lines else f"git {args[0]} failed")
+        lines = [line.strip() for line in (err or b"").decode("utf-8", "replace").splitlines() if line.strip()]
+        fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+        # git's last "fatal:" line says what went wrong ("Could not read from remote repository.")
+        reason = (fatal[-1] if fatal else lines[-1] if lines else f"git {args[0]} failed")
+        raise _GitFailed(reason.removeprefix("fatal: ").removeprefix("error: ").strip())
     return out or b""
 
 
