@@ -263,7 +263,7 @@ def to_moodle(data: ExportData) -> dict[str, str]:
         if _known(data, row) and identity:
             rows.append([_text(identity), _number(data.grade(row)), _feedback(row, data.exercises)])
     if len(rows) == 1:
-        raise ExportError(f"no student could be written with a {MOODLE_IDS[key]} column: "
+        raise ExportError(f"no student could be written with the {MOODLE_IDS[key]} column: "
                           + ("give the gradebook a roster with e-mail addresses (grader grade --roster), or choose "
                              "--id username" if key == "email" else "give the gradebook a roster (grader grade --roster)"))
     return {f"{data.assignment}-moodle.csv": _csv(rows)}
