@@ -154,6 +154,16 @@ def test_moodle_identity_is_the_instructors_choice_never_switched(tmp_path):
             assert rows[0][0] == column and [r[0] for r in rows[1:]] == ["s1", "s2"]
 
 
+def test_moodle_by_email_without_any_address_says_what_to_do(tmp_path):
+    with Gradebook(tmp_path / "gb.db") as book:
+        book.record(NewAttempt("Ümit", "week5", "Ümit.py", "c", "k", results({}), "0.1.0"))
+        with pytest.raises(ExportError, match="with the Email address column: give the gradebook a roster with "
+                                              "e-mail addresses .grader grade --roster., or choose --id username"):
+            render(book, "moodle")
+        rows = parse(render(book, "moodle", options=ExportOptions(moodle_id="username")))
+    assert rows[0][0] == "Username" and rows[1][:2] == ["Ümit", f"{TOTAL:g}"]
+
+
 def test_moodle_and_canvas_leave_out_submissions_not_on_the_roster(book):
     book.record(NewAttempt("mallory", "week5", "mallory.py", "c", "k", results({}), "0.1.0"))
     data = collect(book, "week5", EXERCISES)
