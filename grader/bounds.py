@@ -22,6 +22,9 @@ MAX_HASHED_FILE_BYTES = MAX_NOTEBOOK_BYTES   # a larger file is never read by th
 MAX_HASHED_BYTES = 256 * MB            # bytes hashed per submission; past it files count by size and time
 MAX_HASHED_ENTRIES = 20 * MAX_FOLDER_ENTRIES  # files and folders hashed; past it the hash never matches
 
+# --- Collecting submissions from git (grader/gradebook/collect.py) -------------------------
+MAX_COLLECTED_BYTES = MAX_FOLDER_READ_BYTES  # a commit's files written out per student; past it, not collected
+
 # --- Similarity of submissions' code (grader/reports/similarity.py) -----------------------
 MAX_SIMILARITY_BYTES = 1 * MB          # source text parsed and tokenised per submission, all files together
 

@@ -1,4 +1,4 @@
-"""The instructor's commands: grade, export, validate, release, report, feedback and similarity.
+"""The instructor's commands: grade, export, validate, release, report, feedback, similarity, collect and gradebook merge.
 
 They exist only in the instructor's course: `grader release` leaves this module out of the
 students' copy, so a student's `grader --help` lists the student's commands alone.
@@ -35,12 +35,16 @@ from grader.safetext import clean
 @click.option("--roster", "roster_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="roster.csv (id, name, email, section): submissions are matched to students by name.")
 @click.option("--regrade", is_flag=True, help="Grade again submissions the gradebook already has unchanged.")
+@click.option("--shard", default=None, metavar="K/N",
+              help="Grade only shard K of N (a stable share by submission name) into this run's --gradebook; "
+                   "`grader gradebook merge` combines the shards. Needs --seed.")
 @TIMEOUT
 @CPU_TIME
 @ISOLATION
 def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path | None, jobs: int | None,
           seed: int | None, public_only: bool, gradebook_path: Path | None, assignment: str,
-          roster_file: Path | None, regrade: bool, timeout: float, cpu_time: float, isolation: str) -> None:
+          roster_file: Path | None, regrade: bool, shard: str | None, timeout: float, cpu_time: float,
+          isolation: str) -> None:
     """Grade submissions with the public and hidden checks against solutions/, into the gradebook.
 
     A submission is a folder mirroring exercises/, one .py file, or a notebook.
@@ -55,6 +59,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
         grader grade examples/class/* --assignment week5 --seed 1
         grader grade submissions/* --roster roster.csv --out reports/
         grader grade alice.ipynb --json alice.json
+        grader grade submissions/* --shard 2/8 --seed 1 --gradebook shard-2.db
     """
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -65,6 +70,19 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
     from grader.reports.table import class_table
     from grader.submission import submission_name
 
+    if shard:
+        from grader.gradebook.shards import ShardError, in_shard, parse_shard
+
+        try:
+            k, n = parse_shard(shard)
+        except ShardError as exc:
+            raise click.ClickException(str(exc)) from None
+        if seed is None:
+            raise click.ClickException("--shard needs --seed: every shard must draw the same hidden inputs "
+                                       "(e.g. --seed 1234)")
+        everyone = len(submissions)
+        submissions = tuple(in_shard(list(submissions), k, n))
+        click.echo(f"Shard {k}/{n}: {len(submissions)} of the {everyone} submissions", err=True)
     if json_file and len(submissions) != 1:
         raise click.ClickException("--json takes one submission; use --out DIR for several")
     names = [submission_name(p) for p in submissions]
@@ -139,7 +157,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
         if plan.unmatched:
             click.echo("Not on the roster (recorded under their own name): "
                        + ", ".join(sorted(clean(i.path.name, 100, lines=False) for i in plan.unmatched)))
-        missing = book.missing(assignment)
+        missing = [] if shard else book.missing(assignment)  # a shard's gradebook lacks the other shards
         if missing:
             click.echo("On the roster with no submission: " + ", ".join(s.id for s in missing))
         click.echo(f"Gradebook: {book.path} (assignment {assignment!r}, seed {seed})")
@@ -161,34 +179,49 @@ def _gradebook(course: Path, path: Path | None, *, create: bool):
 
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), required=True,
-              help="csv (a column per exercise), canvas or moodle (their grade import CSV), or gradescope "
-                   "(a results.json per student).")
+              help="csv (a column per exercise), course (the whole course: a column per assignment and quiz), "
+                   "canvas or moodle (their grade import CSV), or gradescope (a results.json per student).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="The file to write (a folder for gradescope); default: standard output.")
 @ASSIGNMENT
 @GRADEBOOK
 @click.option("--canvas-id", default=None,
               help="canvas: the Canvas assignment's id, so the column updates it instead of making a new one.")
-def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | None, canvas_id: str | None) -> None:
+@click.option("--id", "moodle_id", type=click.Choice(["email", "username", "idnumber"]), default="email",
+              show_default=True, help="moodle: the column Moodle maps users by (Email address, Username, ID number).")
+@click.option("--scale", type=float, default=None,
+              help="canvas, moodle: grades out of this maximum (the grade item's), instead of the points.")
+@click.option("--missing", type=click.Choice(["blank", "0", "EX"]), default="blank", show_default=True,
+              help="canvas: what a roster student with no submission gets (EX: excused; blank: no row).")
+def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | None, canvas_id: str | None,
+           moodle_id: str, scale: float | None, missing: str) -> None:
     """Export the gradebook's current results for an LMS or a spreadsheet.
 
     Example:
 
     \b
         grader export --format csv --out grades.csv
-        grader export --format canvas --canvas-id 12345 --out canvas.csv
-        grader export --format moodle --assignment week5 --out moodle.csv
+        grader export --format course --out course.csv
+        grader export --format canvas --canvas-id 12345 --missing 0 --out canvas.csv
+        grader export --format moodle --assignment week5 --id username --scale 100 --out moodle.csv
         grader export --format gradescope --out results/
     """
     from grader.gradebook import GradebookError
-    from grader.reports.export import ExportError, collect, write_export
+    from grader.reports.export import (ExportError, ExportOptions, collect, collect_course, folder_assignments,
+                                       notes, write_export)
 
     chosen = FORMATS[fmt]
     if not chosen.single_file and out is None:
         raise click.ClickException(f"--format {fmt} writes one file per student: give --out DIR")
+    lines: list[str] = []
     try:
         with _gradebook(course_root(), gradebook_path, create=False) as book:
-            data = collect(book, assignment, load_exercises(), lms_id=canvas_id)
+            if chosen.whole_course:
+                data = collect_course(book, folder_assignments(load_exercises()), fallback=assignment)
+            else:
+                data = collect(book, assignment, load_exercises(), lms_id=canvas_id,
+                               options=ExportOptions(moodle_id=moodle_id, scale=scale, missing=missing))
+                lines = notes(data, fmt)
         files = chosen.render(data)
         if out is None:
             click.echo(next(iter(files.values())), nl=False)
@@ -197,10 +230,8 @@ def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | N
             click.echo(f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} to {out}", err=True)
     except (GradebookError, ExportError) as exc:
         raise click.ClickException(str(exc)) from None
-    missing = [r.student.id for r in data.rows if r.attempt is None]
-    if missing and fmt != "csv":
-        click.echo(f"Not exported, no submission: {', '.join(missing)}", err=True)
-
+    for line in lines:
+        click.echo(clean(line, 2000, lines=False), err=True)
 
 
 @click.command()
@@ -407,3 +438,89 @@ def similarity(submissions: tuple[Path, ...], threshold: float, gradebook: Path 
         click.echo(f"No pair of the {len(submissions)} submissions is {threshold:.0%} alike or more.")
         return
     Console(width=max(Console().width, 120)).print(terminal_table(matches, _students(course, gradebook)))
+
+
+@click.command()
+@click.argument("repos", nargs=-1)
+@click.option("--list", "list_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of student_id,url lines: the students' ids name their folders.")
+@click.option("--assignment", default="default", show_default=True, help="The assignment being collected.")
+@click.option("--due", required=True, help="The deadline, ISO 8601 with a time zone: 2026-12-04T23:59+01:00.")
+@click.option("--extensions", "extensions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of student_id,due lines: those students' own deadlines.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write a folder per student and collected.json into.")
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=120.0, show_default=True,
+              help="Seconds one repository's clone and archive may take.")
+def collect(repos: tuple[str, ...], list_file: Path | None, assignment: str, due: str, extensions_file: Path | None,
+            out_dir: Path, timeout: float) -> None:
+    """Collect each student's last commit at or before the deadline from their git repository.
+
+    Each repository (a git URL or a path; or a --list file of student_id,url) is cloned
+    without hooks or checkout, and the files of its last commit at or before the student's
+    deadline go to OUT/<student>; OUT/collected.json records each repository, commit and
+    commit time. Grade the folders afterwards (grader grade OUT/*).
+
+    Example:
+
+    \b
+        grader collect --assignment week5 --list repos.csv --due 2026-12-04T23:59+01:00 --out week5/
+    """
+    from grader.gradebook.collect import (CollectError, RepoSource, check_student, collect_repos, deadlines_for,
+                                          load_extensions, load_list, parse_due, student_of)
+
+    try:
+        if bool(repos) == bool(list_file):
+            raise CollectError("give REPOS or --list FILE (student_id,url lines), not both or neither")
+        deadline = parse_due(due)
+        sources = (load_list(list_file) if list_file else
+                   [RepoSource(check_student(student_of(url), url), url) for url in repos])
+        extensions = load_extensions(extensions_file) if extensions_file else {}
+        deadlines = deadlines_for(sources, deadline, extensions)
+        with Console(stderr=True).status(f"Collecting {len(sources)} repositories…"):
+            report = collect_repos(sources, out_dir, deadlines, assignment=assignment, timeout=timeout)
+    except CollectError as exc:
+        raise click.ClickException(clean(str(exc), 500, lines=False)) from None
+    for got in report.collected:
+        click.echo(f"{got.student}: {got.commit[:12]} of {got.time.isoformat()}")
+    for line in report.failed:
+        click.echo("Not collected: " + clean(line, 500, lines=False), err=True)
+    click.echo(f"Collected {len(report.collected)} of {len(sources)} repositories into {out_dir} "
+               f"(grade them: grader grade {out_dir}/* --assignment {assignment})", err=True)
+    if report.failed:
+        raise click.exceptions.Exit(1)
+
+
+@click.group("gradebook")
+def gradebook_group() -> None:
+    """Work on gradebooks: merge the shards of a batch graded on several machines.
+
+    Example:
+
+    \b
+        grader gradebook merge .grader/gradebook.db shard-1.db shard-2.db shard-3.db
+    """
+
+
+@gradebook_group.command("merge")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("shards", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def merge(out: Path, shards: tuple[Path, ...]) -> None:
+    """Merge the gradebooks of `grader grade --shard K/N` runs into the new gradebook OUT.
+
+    Every table is merged (roster, attempts and their checks, quiz results, seeds); the shards
+    must share each assignment's seed, checks and roster.
+
+    Example:
+
+    \b
+        grader gradebook merge .grader/gradebook.db shards/shard-*.db
+    """
+    from grader.gradebook.shards import ShardError, merge_gradebooks
+
+    try:
+        summary = merge_gradebooks(out, list(shards))
+    except ShardError as exc:
+        raise click.ClickException(clean(str(exc), 1000, lines=False)) from None
+    click.echo(f"Merged {summary.shards} shards into {out}: {summary.students} students, {summary.attempts} graded "
+               f"attempts, {summary.quiz_attempts} quiz results.")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _BUSY_TIMEOUT = 30  # seconds a connection waits for another's transaction
 
 # Version 1: students, attempts and their checks.
@@ -95,8 +95,14 @@ def _migrate_3_to_4(db: sqlite3.Connection) -> None:
                "(SELECT MAX(id) FROM attempts WHERE seed IS NOT NULL GROUP BY assignment)")
 
 
+def _migrate_4_to_5(db: sqlite3.Connection) -> None:
+    """Version 5 keeps a student's identities in the LMS the roster came from (JSON: Canvas's ``ID``,
+    ``SIS User ID``, ``SIS Login ID``; Moodle's ``username``, ``idnumber``), for the exports."""
+    db.execute("ALTER TABLE students ADD COLUMN identities TEXT NOT NULL DEFAULT '{}'")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3,
-                                                                3: _migrate_3_to_4}
+                                                                3: _migrate_3_to_4, 4: _migrate_4_to_5}
 
 QUIZ_STATUSES = ("scored", "needs review", "reviewed", "complete")
 
@@ -128,6 +134,13 @@ class Student:
     email: str = ""
     section: str = ""
     on_roster: bool = False
+    # Identities in the LMS the roster came from, as (key, value) pairs: ("lms", "canvas"|"moodle"),
+    # ("canvas_id", …), ("sis_user_id", …), ("sis_login_id", …), ("username", …), ("idnumber", …).
+    identities: tuple[tuple[str, str], ...] = ()
+
+    def identity(self, key: str) -> str:
+        """The roster's value of ``key`` (see ``identities``), or ""."""
+        return dict(self.identities).get(key, "")
 
 
 @dataclass(frozen=True)
@@ -270,10 +283,10 @@ class Gradebook:
         with self._transaction():
             self.db.execute("UPDATE students SET on_roster = 0")
             self.db.executemany(
-                "INSERT INTO students (id, name, email, section, on_roster) VALUES (?, ?, ?, ?, 1) "
+                "INSERT INTO students (id, name, email, section, on_roster, identities) VALUES (?, ?, ?, ?, 1, ?) "
                 "ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, "
-                "section = excluded.section, on_roster = 1",
-                [(s.id, s.name, s.email, s.section) for s in students])
+                "section = excluded.section, on_roster = 1, identities = excluded.identities",
+                [(s.id, s.name, s.email, s.section, json.dumps(dict(s.identities))) for s in students])
 
     def record(self, attempt: NewAttempt) -> int:
         """Store one graded submission, its checks and its results, in one transaction; returns its id."""
@@ -372,14 +385,12 @@ class Gradebook:
 
     def roster(self) -> list[Student]:
         """The students on the roster (empty when no roster was ever given), by id."""
-        rows = self.db.execute("SELECT id, name, email, section, on_roster FROM students WHERE on_roster = 1 "
-                               "ORDER BY id")
-        return [Student(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+        rows = self.db.execute(f"SELECT {_STUDENT_COLUMNS} FROM students WHERE on_roster = 1 ORDER BY id")
+        return [_student(r) for r in rows]
 
     def student(self, student_id: str) -> Student | None:
-        row = self.db.execute("SELECT id, name, email, section, on_roster FROM students WHERE id = ?",
-                              (student_id,)).fetchone()
-        return Student(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
+        row = self.db.execute(f"SELECT {_STUDENT_COLUMNS} FROM students WHERE id = ?", (student_id,)).fetchone()
+        return _student(row) if row else None
 
     def current(self, assignment: str | None = None) -> list[Attempt]:
         """The current (latest) attempt of each (student, assignment), by assignment then student."""
@@ -493,6 +504,18 @@ class _Transaction:
 
     def __exit__(self, kind: type | None, *exc: object) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+_STUDENT_COLUMNS = "id, name, email, section, on_roster, identities"
+
+
+def _student(row: tuple) -> Student:
+    try:
+        identities = json.loads(row[5] or "{}")
+    except ValueError:
+        identities = {}
+    pairs = tuple(sorted((str(k), str(v)) for k, v in identities.items())) if isinstance(identities, dict) else ()
+    return Student(row[0], row[1], row[2], row[3], bool(row[4]), pairs)
 
 
 _QUIZ_COLUMNS = "id, student, quiz, assignment, answers, questions, score, max_score, status, scored_at"
