@@ -2,12 +2,15 @@
 the notebook is graded, as magics are: they are the student asking for a check, not an answer,
 and the grader is not there to import in the sandbox.
 
-- a cell that imports or calls ``grader.notebook`` and defines no function or class (a cell
-  of its own for ``grader.check("calc_preds")``, as the released notebooks have) is commented
-  out whole;
+- a cell that imports or calls ``grader.notebook`` and, on its other lines, defines, imports
+  or assigns nothing at its top level (a cell of its own for ``r = grader.check("calc_preds")``
+  and ``r.points``, as the released notebooks have) is commented out whole;
 - in a cell that also defines something (``def calc_preds(...): ...`` then
   ``grader.check("calc_preds")``), only the lines that import or call it become ``pass``
   (a call written over several lines is taken out whole).
+
+A call is recognised where it is the statement: at the start of a line or after a ``;``,
+perhaps assigned (``r = grader.check()``) or wrapped in ``display(...)`` or ``print(...)``.
 
 Line counts and indentation are kept, so messages name the same cell and line as the notebook
 shows. A text scan, linear in the code (the grader never parses submission code); the names it
@@ -25,7 +28,10 @@ _IMPORT = re.compile(r"^\s*(?:import\s+grader\.notebook\b|from\s+grader\.noteboo
 _ALIAS = re.compile(r"^[ \t]*import[ \t]+grader\.notebook[ \t]+as[ \t]+(\w+)"
                     r"|^[ \t]*from[ \t]+grader[ \t]+import[ \t]+notebook(?:[ \t]+as[ \t]+(\w+))?", re.MULTILINE)
 _FROM = re.compile(r"^[ \t]*from[ \t]+grader\.notebook[ \t]+import[ \t]+\(?([\w \t,]+)", re.MULTILINE)
-_DEFINES = re.compile(r"^(?:async[ \t]+)?def[ \t]|^class[ \t]", re.MULTILINE)
+# What makes a cell more than a request for a check: it defines a function or class, imports, or
+# assigns a name at its top level (other than on the grader's own lines).
+_DEFINES = re.compile(r"^(?:async[ \t]+)?def[ \t]|^class[ \t]|^[ \t]*(?:import|from)[ \t]"
+                      r"|^\w+[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE)
 LONGEST_SCANNED_LINE = 10_000   # longer lines are not looked at (no call of the grader is that long)
 
 
@@ -44,8 +50,10 @@ def calls_pattern(codes: Iterable[str]) -> re.Pattern[str]:
                 if words and words[0] in CALLS:
                     functions.add(words[-1])
     names = [rf"\b{re.escape(a)}[ \t]*\.[ \t]*(?:{'|'.join(CALLS)})" for a in sorted(aliases)]
-    names += [rf"(?<![\w.]){re.escape(f)}" for f in sorted(functions)]
-    return re.compile(rf"(?:{'|'.join(names)})[ \t]*\(")
+    names += [rf"{re.escape(f)}\b" for f in sorted(functions)]
+    # The call is the statement (at the line's start or after a ";"), maybe assigned or displayed.
+    return re.compile(rf"(?:^|;)[ \t]*(?:\w+[ \t]*=[ \t]*)?(?:(?:display|print)[ \t]*\([ \t]*)?"
+                      rf"(?:{'|'.join(names)})[ \t]*\(")
 
 
 def _depth(line: str) -> int:
@@ -82,9 +90,8 @@ def without_grader_calls(code: str, calls: re.Pattern[str]) -> str:
     lines = code.split("\n")
     if not any(_is_call(line, calls) for line in lines):
         return code
-    if not _DEFINES.search(code):
-        return "\n".join(f"# {line}" if line else line for line in lines)
     out: list[str] = []
+    kept: list[str] = []    # the lines that are not the grader's
     depth = 0
     for line in lines:
         if depth > 0:           # inside a call that began on an earlier line
@@ -96,6 +103,9 @@ def without_grader_calls(code: str, calls: re.Pattern[str]) -> str:
             depth = max(_depth(line), 0)
         else:
             out.append(line)
+            kept.append(line)
+    if not _DEFINES.search("\n".join(kept)):
+        return "\n".join(f"# {line}" if line else line for line in lines)
     return "\n".join(out)
 
 
