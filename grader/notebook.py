@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.bounds import MAX_NOTEBOOK_CELLS
+from grader.bounds import MAX_NOTEBOOK_CELLS, MAX_SOURCE_BYTES, MB
 from grader.course import PACKAGE_DIR, CourseError, Exercise, find_root, load_exercises
 from grader.grading.options import GradeOptions, GradingError, sandbox_config
 from grader.grading.results import exercise_scores
@@ -205,6 +205,9 @@ def check(*exercises: str) -> "CheckResult":
     if len(history) - 1 > MAX_NOTEBOOK_CELLS:
         raise NotebookError(f"this kernel has run {len(history) - 1:,} cells and a check reads at most "
                             f"{MAX_NOTEBOOK_CELLS:,}: restart the kernel, run your cells again, then check")
+    if sum(len(code.encode("utf-8", "replace")) for code in history) > MAX_SOURCE_BYTES:
+        raise NotebookError(f"the cells this kernel ran hold more than {MAX_SOURCE_BYTES // MB} MB of code and a "
+                            "check reads at most that: restart the kernel, run your cells again, then check")
     try:
         return _check(names, history, known)
     except KeyboardInterrupt:

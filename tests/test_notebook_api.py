@@ -277,6 +277,29 @@ def test_outside_a_notebook_check_says_where_it_works():
         notebook.configure(timeout="2")
 
 
+def test_too_much_history_and_ctrl_c_are_one_line_each(monkeypatch):
+    from grader import notebook
+
+    monkeypatch.setattr(notebook, "kernel_history", lambda: [""] + ["x = 1"] * 2001)
+    with pytest.raises(NotebookError, match="has run 2,001 cells and a check reads at most 2,000: restart the kernel"):
+        notebook.check("calc_preds")
+    monkeypatch.setattr(notebook, "kernel_history", lambda: ["", "x = 1\n" * 200_000])
+    with pytest.raises(NotebookError, match="more than 1 MB of code .* restart the kernel"):
+        notebook.check()
+    closed = []
+    monkeypatch.setattr(notebook, "kernel_history", lambda: ["", "x = 1"])
+    monkeypatch.setattr(notebook._SESSION, "close", lambda: closed.append(True))
+
+    def pressed(*_):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(notebook, "_check", pressed)
+    with pytest.raises(NotebookError, match="^interrupted: the check stopped; run it again$") as raised:
+        notebook.check("calc_preds")
+    assert closed == [True]   # the next check starts a fresh sandbox
+    assert raised.value._render_traceback_() == ["NotebookError: interrupted: the check stopped; run it again"]
+
+
 # ---------------------------------------------------------------------------- the wheel, alone
 
 
