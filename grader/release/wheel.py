@@ -7,8 +7,9 @@ binary distribution format: the package's files, then ``<name>-<version>.dist-in
 sha256 in ``RECORD``); fixed dates and order, so the same copy gives the same bytes. The
 metadata is the released ``pyproject.toml``'s; the dependencies that checking from a notebook
 can do without (``OPTIONAL``: the seccomp binding, the file watcher of ``grader watch``) are
-extras, so that an offline install on a notebook platform, which has numpy, pandas, torch,
-nbformat, pytest, click and rich, needs nothing else.
+extras, and those the students' package never imports (``UNUSED``: matplotlib, for the
+instructor's reports) are left out, so that an offline install on a notebook platform, which
+has numpy, pandas, torch, nbformat, pytest, click and rich, needs nothing else.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from pathlib import Path
 
 #: Dependencies that become extras in the wheel: requirement name -> extra.
 OPTIONAL = {"pyseccomp": "seccomp", "watchfiles": "watch"}
+#: Dependencies of the course that the students' package never imports (only the instructor's
+#: reports plot, and they stay home): not in the wheel's metadata.
+UNUSED = {"matplotlib"}
 SKIP = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".DS_Store"}
 DATE = (1980, 1, 1, 0, 0, 0)   # the earliest a zip file can say
 
@@ -45,6 +49,8 @@ def _metadata(project: dict) -> str:
              f"Summary: {project.get('description', '')}", f"Requires-Python: {project['requires-python']}"]
     extras: list[str] = []
     for requirement in project.get("dependencies", []):
+        if _requirement_name(requirement) in UNUSED:
+            continue
         extra = OPTIONAL.get(_requirement_name(requirement))
         if extra:
             extras.append(extra)
