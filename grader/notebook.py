@@ -160,10 +160,7 @@ def _grader() -> Any:
     options, course = _SESSION.options, _course()
     sandbox = Sandbox(sandbox_config(course, options))
     try:
-        import numpy  # noqa: F401
-        import pandas  # noqa: F401
-        import torch  # noqa: F401
-
+        _import_libraries()
         if sandbox.level != "full" and options.isolation != "weak":
             raise NotebookError("the sandbox cannot isolate your code on this machine (Linux namespaces are "
                                 "unavailable): run grader.configure(isolation=\"weak\") to check with weaker "
@@ -173,6 +170,23 @@ def _grader() -> Any:
         sandbox.close()
         raise
     return _SESSION.grader
+
+
+def _import_libraries() -> None:
+    """torch, numpy and pandas in the kernel, as the checks need them; with Ctrl-C held while torch
+    starts (``HeldInterrupt``: a KeyboardInterrupt inside torch's C++ start-up aborts the process,
+    here the kernel), where signals can be held (the kernel's main thread)."""
+    import sys
+    import threading
+
+    if {"torch", "numpy", "pandas"} <= sys.modules.keys() or threading.current_thread() is not threading.main_thread():
+        import numpy  # noqa: F401
+        import pandas  # noqa: F401
+        import torch  # noqa: F401
+        return
+    from grader.cli.common import import_libraries
+
+    import_libraries()
 
 
 # --------------------------------------------------------------------------- check and hint
