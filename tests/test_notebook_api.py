@@ -14,6 +14,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import nbclient  # the dev extras' (with ipykernel): a real kernel runs the notebooks below
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -22,8 +23,6 @@ from grader.course import load_exercises
 from grader.notebook import CheckResult, Hint, NotebookError, kernel_notebook
 from grader.notebook_calls import calls_pattern, notebook_without_grader_calls, without_grader_calls
 from grader.release.build import ReleaseOptions, release_course
-
-nbclient = pytest.importorskip("nbclient")
 
 COURSE = Path(__file__).resolve().parents[1]
 EXERCISES = {e.id: e for e in load_exercises()}
