@@ -26,6 +26,7 @@ from pathlib import Path
 from grader import bounds
 from grader.bounds import MAX_FOLDER_ENTRIES, MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_CELLS, MAX_SOURCE_BYTES, MB
 from grader.course import Exercise
+from grader.notebook_calls import notebook_without_grader_calls
 from grader.safetext import clean
 
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".git", ".venv", "venv", "node_modules"}
@@ -454,6 +455,7 @@ def _read_notebook(text: str, display: str) -> Source:
         raise ValueError("it has no list of cells")
     if len(cells_in) > MAX_NOTEBOOK_CELLS:
         raise _Refused(f"has {len(cells_in):,} cells; a notebook may have at most {MAX_NOTEBOOK_CELLS:,}")
+    cells_in = notebook_without_grader_calls(cells_in)   # grader.check("...") cells: asking, not answering
     lines: list[str] = []
     cells: list[Cell] = []
     size = 0

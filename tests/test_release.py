@@ -75,7 +75,7 @@ def dest_python(dest: Path, code: str, *args: str, cwd: Path | None = None) -> s
 def test_dest_holds_the_student_course_and_nothing_of_the_instructor(dest):
     files = tree(dest)
     top = {Path(p).parts[0] for p in files}
-    assert top == {".github", ".gitignore", "README.md", "exercises", "grader", "notebooks", "pyproject.toml",
+    assert top == {".github", ".gitignore", "README.md", "dist", "exercises", "grader", "notebooks", "pyproject.toml",
                    "quizzes"}
     for e in EXERCISES:
         assert files[f"exercises/{e.path}"] == (COURSE / "exercises" / e.path).read_bytes()
@@ -414,12 +414,17 @@ def test_the_notebooks_have_a_task_and_a_tagged_stub_per_exercise_file(dest):
     for week, groups in weeks.items():
         notebook = nbformat.read(dest / "notebooks" / f"{week}.ipynb", as_version=4)
         nbformat.validate(notebook)
-        cells = notebook.cells[1:]
-        assert notebook.cells[0].cell_type == "markdown" and f"grader check notebooks/{week}.ipynb" in \
-            notebook.cells[0].source
-        assert all(f"`{e.id}`" in notebook.cells[0].source for members in groups for e in members)
-        assert len(cells) == 2 * len(groups)
-        for members, task, code in zip(groups, cells[::2], cells[1::2]):
+        cells = notebook.cells[2:]
+        intro = notebook.cells[0].source
+        assert notebook.cells[0].cell_type == "markdown" and "Check your work from inside this notebook" in intro
+        assert "from a terminal" not in intro
+        assert 'grader.hint("EXERCISE")' in intro and "grader.check()" in intro
+        assert notebook.cells[1].cell_type == "code" and notebook.cells[1].source == "import grader.notebook as grader"
+        assert all(f"`{e.id}`" in intro for members in groups for e in members)
+        assert len(cells) == 3 * len(groups)
+        for members, task, code, check in zip(groups, cells[::3], cells[1::3], cells[2::3]):
+            assert check.cell_type == "code" and "tags" not in check.metadata
+            assert check.source == f"grader.check({', '.join(repr(e.id).replace(chr(39), chr(34)) for e in members)})"
             ids = [e.id for e in members]
             docstring, stub_code = split_stub(STUBS[members[0].id])
             assert task.cell_type == "markdown" and task.source.startswith(f"## {', '.join(ids)}: ")
@@ -439,7 +444,7 @@ def test_the_released_notebooks_grade_like_the_files(dest, tmp_path):
     for path in sorted((dest / "notebooks").iterdir()):
         notebook = nbformat.read(path, as_version=4)
         for cell in notebook.cells:
-            if cell.cell_type == "code":
+            if cell.cell_type == "code" and cell.metadata.get("tags"):
                 first = next(e for e in EXERCISES if e.id == cell.metadata["tags"][0])
                 cell.source = split_stub(SOLUTIONS[first.id])[1]
         nbformat.write(notebook, solved / path.name)
@@ -450,6 +455,8 @@ def test_the_released_notebooks_grade_like_the_files(dest, tmp_path):
     failed = {t["tags"][0] for t in stubs["tests"] if "not written yet" in t["output"]}
     assert failed == {e.id for e in EXERCISES}
     assert not [(t["name"], t["output"]) for t in full["tests"] if t["status"] != "passed"], full["extra_data"]
+    # The cells that call the in-notebook grader are taken out, not run (and noted) as failing cells.
+    assert stubs["extra_data"]["notes"] == full["extra_data"]["notes"] == []
 
 
 def test_pyproject_readme_workflow_and_gitignore(dest, tmp_path):
@@ -463,7 +470,9 @@ def test_pyproject_readme_workflow_and_gitignore(dest, tmp_path):
     for command in ("python3 -m venv .venv && .venv/bin/pip install -q torch==2.13.0 -e . && .venv/bin/grader check",
                     "python3 -m venv .venv && .venv/bin/pip install -q torch==2.13.0 -e . && "
                     ".venv/bin/grader quiz list",
-                    "grader watch", "grader hint calc_preds", "grader check notebooks/week5.ipynb", "push"):
+                    "grader watch", "grader hint calc_preds", "grader check notebooks/week5.ipynb", "push",
+                    'grader.check("calc_preds")', "dist/dl_grader-0.1.0-py3-none-any.whl",
+                    "!pip install --no-index --find-links /kaggle/input/<dataset> dl-grader"):
         assert command in readme
     assert "{" not in readme.replace("{}", "")  # every template field was filled in
     workflow = (dest / ".github/workflows/check.yml").read_text()
@@ -483,6 +492,38 @@ def test_the_wheel_carries_the_recording_and_the_metadata(dest, tmp_path):
     assert {"grader/checks/recorded.wire", "grader/exercises.toml", "grader/checks/pytest.ini",
             "grader/checks/check_calc_preds.py", "grader/quiz/take.py"} <= set(names)
     assert not [n for n in names if "solutions" in n or n.startswith("tests/")]
+
+
+def test_dist_holds_a_valid_wheel_of_the_students_package(dest, tmp_path):
+    """dist/'s wheel: the package of DEST (byte for byte), and a dist-info whose RECORD hashes every file;
+    the seccomp binding and the watcher are extras, everything else is required."""
+    import base64
+    import hashlib
+
+    (wheel,) = (dest / "dist").iterdir()
+    assert wheel.name == "dl_grader-0.1.0-py3-none-any.whl"
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
+    package = {n: data for n, data in tree(dest).items() if n.startswith("grader/")}
+    # byte for byte the package the tests above search for reference code and hidden checks
+    assert {n: archive.read(n) for n in names if n.startswith("grader/")} == package
+    info = "dl_grader-0.1.0.dist-info"
+    assert sorted(n for n in names if not n.startswith("grader/")) == \
+        [f"{info}/{f}" for f in ("METADATA", "RECORD", "WHEEL", "entry_points.txt", "top_level.txt")]
+    rows = [line.split(",") for line in archive.read(f"{info}/RECORD").decode().splitlines()]
+    assert sorted(r[0] for r in rows) == sorted(names)
+    for path, digest, size in rows:
+        if path != f"{info}/RECORD":
+            data = archive.read(path)
+            assert digest == "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            assert int(size) == len(data)
+    metadata = archive.read(f"{info}/METADATA").decode()
+    assert "Name: dl-grader\nVersion: 0.1.0\n" in metadata and "Requires-Dist: torch>=2.2\n" in metadata
+    assert 'Requires-Dist: pyseccomp>=0.1.2; extra == "seccomp"' in metadata
+    assert "matplotlib" not in metadata   # only the instructor's reports plot
+    assert "Tag: py3-none-any" in archive.read(f"{info}/WHEEL").decode()
+    assert archive.read(f"{info}/entry_points.txt") == b"[console_scripts]\ngrader = grader.cli:main\n"
+    assert not [n for n in names if "solutions" in n or n.startswith("tests/") or "cli/instructor" in n]
 
 
 # ------------------------------------------------------------------------------------ same experience

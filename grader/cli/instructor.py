@@ -295,6 +295,8 @@ def release(dest: Path, make_git: bool, without_quiz_keys: bool, isolation: str)
         raise click.ClickException(str(exc)) from None
     click.echo(f"Released the course to {summary.dest}: {summary.files} files, {summary.bytes / 1000:.0f} kB, "
                f"in {summary.seconds:.1f} s" + (f"; first commit {summary.commit[:12]}" if summary.commit else ""))
+    if summary.wheel is not None:
+        click.echo(f"The wheel for notebooks (a Kaggle Dataset, see its README): {summary.wheel}")
 
 
 READ_GRADEBOOK = click.option("--gradebook", "gradebook", type=click.Path(dir_okay=False, path_type=Path),

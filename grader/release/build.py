@@ -3,7 +3,8 @@
 DEST gets the stubs, the quizzes, the grader package with only the public checks (hidden
 checks and the generators of their inputs stripped by ``strip.strip_hidden``) and the
 recorded expected results of the public checks (``record.record_references``), a student
-``pyproject.toml``, README, CI workflow, ``.gitignore`` and one notebook per week. Never
+``pyproject.toml``, README, CI workflow, ``.gitignore``, one notebook per week and, in ``dist/``,
+the student course as a wheel (``wheel.build_wheel``) to install offline in a notebook (Kaggle). Never
 ``solutions/``, the instructor's tests, ``benchmarks/`` or ``examples/``. Everything is written
 in a fixed order with fixed contents, so the same course gives the same bytes; ``git=True``
 also makes the first commit with a fixed author and date, so its id is the same too.
@@ -25,6 +26,7 @@ from grader.release.notebooks import write_notebooks
 from grader.release.record import record_references
 from grader.grading.recording import RECORDING, RecordingError
 from grader.release.strip import StripError, Stripped, strip_hidden
+from grader.release.wheel import build_wheel, wheel_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SKIP = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".DS_Store"}
@@ -60,6 +62,7 @@ class ReleaseSummary:
     bytes: int
     seconds: float
     commit: str | None              # the first commit's id with ``git``
+    wheel: Path | None = None       # dist/<name>-<version>-py3-none-any.whl, for notebooks (Kaggle, Colab)
 
 
 def release_course(course: Path, dest: Path, options: ReleaseOptions = ReleaseOptions()) -> ReleaseSummary:
@@ -99,8 +102,9 @@ def release_course(course: Path, dest: Path, options: ReleaseOptions = ReleaseOp
         shutil.rmtree(partial, ignore_errors=True)
     commit = _git_commit(dest) if options.git else None
     files = [p for p in dest.rglob("*") if p.is_file() and ".git" not in p.relative_to(dest).parts]
+    wheels = sorted((dest / "dist").glob("*.whl"))
     return ReleaseSummary(dest, len(files), sum(p.stat().st_size for p in files),
-                          time.monotonic() - started, commit)
+                          time.monotonic() - started, commit, wheels[0] if wheels else None)
 
 
 def _check_target(course: Path, dest: Path) -> None:
@@ -143,6 +147,7 @@ def _write_tree(course: Path, out: Path, exercises: list[Exercise], stripped: di
     _write(out / "README.md", _readme(course, exercises, stripped, options))
     _copy(TEMPLATES / "check.yml", out / ".github" / "workflows" / "check.yml")
     _copy(TEMPLATES / "gitignore", out / ".gitignore")
+    build_wheel(out, out / "dist")   # after the package and pyproject: the wheel is made of them
 
 
 def _write_quizzes(source: Path, target: Path, keys: bool) -> None:
@@ -198,9 +203,10 @@ def _readme(course: Path, exercises: list[Exercise], stripped: dict[str, Strippe
     else:
         quiz_note = ("Your instructor scores the quizzes: `grader quiz take` records your answers in "
                      "`.grader/answers/QUIZ.json` (it says where when you finish); hand in that file.")
+    project = tomllib.loads((course / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return (TEMPLATES / "README.md").read_text(encoding="utf-8").format(
         title="Deep learning course: exercises and quizzes", exercise_table=rows, quiz_note=quiz_note,
-        commit=_course_commit(course))
+        commit=_course_commit(course), wheel=wheel_name(project), distribution=project["name"])
 
 
 def _course_commit(course: Path) -> str:

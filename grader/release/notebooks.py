@@ -1,10 +1,13 @@
 """The student notebooks: one per week, written with nbformat.
 
-For each exercise file of the week (``exercises/<week>/<file>.py``, in the order of the course),
-a markdown cell with the task (the stub's docstring) and a code cell with the stub's code,
-tagged in ``metadata.tags`` with the id of every exercise the file holds: a file with two
-exercises (``mae`` and ``fit_quadratic``, whose reference uses ``mae``) is one cell, as it is one
-file, so that the two functions see each other as they do in the file. Cell ids are derived
+After an introduction (how to check from inside the notebook, ``grader.notebook``) and a cell
+that imports the in-notebook grader, for each exercise file of the week
+(``exercises/<week>/<file>.py``, in the order of the course): a markdown cell with the task (the
+stub's docstring); a code cell with the stub's code, tagged in ``metadata.tags`` with the id of
+every exercise the file holds (a file with two exercises, ``mae`` and ``fit_quadratic``, whose
+reference uses ``mae``, is one cell, as it is one file, so that the two functions see each other
+as they do in the file); and a cell that checks them, ``grader.check("mae", "fit_quadratic")``
+(taken out when the notebook is graded, see ``grader.notebook_calls``). Cell ids are derived
 from the exercise ids, so the same course always gives the same bytes.
 """
 
@@ -61,21 +64,35 @@ def cell_id(members: list[Exercise], kind: str) -> str:
     return f"{name}-{kind}"[:64]
 
 
+def check_call(members: list[Exercise]) -> str:
+    """The cell that checks a file's exercises from inside the notebook: 'grader.check("calc_preds")'."""
+    names = ", ".join(f'"{e.id}"' for e in members)
+    return f"grader.check({names})"
+
+
 def week_notebook(week: str, exercises: list[Exercise], stubs: dict[str, str]) -> nbformat.NotebookNode:
-    """The notebook of ``week``: an introduction, then a task cell and a tagged stub cell per exercise file."""
+    """The notebook of ``week``: an introduction and the grader's import, then a task cell, a tagged stub
+    cell and a check cell per exercise file."""
     names = ", ".join(f"`{e.id}`" for e in exercises)
     label = re.sub(r"(\D)(\d)", r"\1 \2", week, count=1)  # "week5" -> "week 5"
     intro = (f"# {label.capitalize()} exercises\n\n"
              f"This notebook holds the exercises of {label}: {names}. For each task, read it, then "
              "write its functions in the code cell below it (the cell's tags tell the grader which exercises "
              "it holds; keep them).\n\n"
-             f"Check your work from a terminal in the course folder with `grader check notebooks/{week}.ipynb`, "
-             "or copy your functions into their file in `exercises/` and run `grader check`.")
-    cells = [new_markdown_cell(intro, id=f"{week}-intro")]
+             "Check your work from inside this notebook: run the cell `import grader.notebook as grader` below "
+             "once, then, after running your cell, the `grader.check(...)` cell under it. It checks your functions "
+             "as this notebook's kernel has them now (the cells you ran, in the order you ran them), shows your "
+             "points and, for each failed check, the call to paste, what was expected and what came back. "
+             "`grader.hint(\"EXERCISE\")` gives a nudge, and `grader.check()` checks every exercise you wrote. "
+             "The course must be installed where the kernel runs: `pip install -e .` in the course folder, or "
+             "on Kaggle and Colab its wheel (see the course's README).")
+    cells = [new_markdown_cell(intro, id=f"{week}-intro"),
+             new_code_cell("import grader.notebook as grader", id=f"{week}-grader")]
     for members in files_of(exercises).values():
         docstring, code = split_stub(stubs[members[0].id])
         cells.append(new_markdown_cell(task_markdown(members, docstring), id=cell_id(members, "task")))
         cells.append(new_code_cell(code, id=cell_id(members, "code"), metadata={"tags": [e.id for e in members]}))
+        cells.append(new_code_cell(check_call(members), id=cell_id(members, "check")))
     notebook = new_notebook(cells=cells, metadata={"kernelspec": KERNEL, "language_info": {"name": "python"}})
     nbformat.validate(notebook)
     return notebook
