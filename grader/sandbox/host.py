@@ -614,6 +614,7 @@ class Sandbox:
         self.budget = cgroups.TreeBudget.create(limits.memory_mb, limits.processes, limits.cpu_cores)
         self.tree_budget: cgroups.TreeBudget | None = None  # in force: once the nursery is in it
         self.filtered = False  # children run under the seccomp filter
+        self.seccomp_state = "absent"  # "on", "absent" (no libseccomp) or "denied" (by the machine)
         # Weak isolation: the children's folder lives in here (the zygote empties and removes it
         # around each child); the whole of it is removed when the sandbox closes.
         self.scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
@@ -661,8 +662,34 @@ class Sandbox:
                 raise SandboxUnavailable(f"the sandbox could not start: {hello.get('error', 'no reason given')}")
             self._level = hello["level"]
             self.filtered = bool(hello.get("seccomp"))
+            state = hello.get("seccomp_state")
+            self.seccomp_state = state if state in ("on", "absent", "denied") else "absent"
             self.tree_budget = self.budget if hello.get("cgroup") else None
         return self._level
+
+    def missing_walls(self) -> tuple[str, ...]:
+        """The walls of full isolation this sandbox's children lack: "namespaces", "seccomp"
+        (a cgroup is not among them: without one the fallback is documented in cgroups.py)."""
+        level = self.level
+        return (*(("namespaces",) if level != "full" else ()), *(() if self.filtered else ("seccomp",)))
+
+    def walls_note(self) -> str | None:
+        """One line saying which walls are missing and which remain (None when none is missing):
+        for the student's own commands, which run the student's own code."""
+        missing = self.missing_walls()
+        if not missing:
+            return None
+        lacking = []
+        if "namespaces" in missing:
+            lacking.append("no Linux namespaces" + (" (--isolation weak)" if self.config.level == "weak" else ""))
+        if "seccomp" in missing:
+            lacking.append("no seccomp filter" + (" (libseccomp is not installed)"
+                                                  if self.seccomp_state == "absent" else ""))
+        kept = [*(["Linux namespaces"] if "namespaces" not in missing else []), "rlimits",
+                *(["a cgroup"] if self.tree_budget else []), *(["seccomp"] if self.filtered else [])]
+        kept_text = kept[0] if len(kept) == 1 else ", ".join(kept[:-1]) + " and " + kept[-1]
+        return (f"note: this machine allows {' and '.join(lacking)}; your code runs in a process of its own "
+                f"with {kept_text} only (fine for checking your own work)")
 
     def _read_line(self, timeout: float) -> dict:
         ready, _, _ = select.select([self.control], [], [], timeout)

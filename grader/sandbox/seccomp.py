@@ -15,7 +15,8 @@ ctypes binding whose API is that of libseccomp's own Python module, from PyPI; l
 own Python module is not on PyPI; libseccomp.so.2 is the Debian package libseccomp2) and exported as a BPF program; each child loads those bytes with
 one ``seccomp(2)`` call, after its other walls are up and after no_new_privs, which costs
 microseconds. Where libseccomp is missing, ``compile_filter`` returns None, the children run
-without the filter and the zygote says so (``Sandbox.filtered``).
+without the filter and the zygote says so (``Sandbox.filtered``); so do they where the machine
+refuses to load a filter (``loads``: a container's own seccomp profile may deny seccomp(2)).
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ class _SockFprog(ctypes.Structure):
 
 
 def compile_filter() -> bytes | None:
-    """The filter as a BPF program (8 bytes an instruction), or None without libseccomp."""
+    """The filter as a BPF program (8 bytes an instruction), or None without libseccomp.
+    Raises OSError where the kernel refuses libseccomp's questions about what it supports
+    (seccomp(2) denied): no filter could be loaded there either."""
     sc = _pyseccomp()
     if sc is None:
         return None
@@ -118,6 +121,25 @@ def _pyseccomp():
     finally:
         ctypes.util.find_library = lookup
     return pyseccomp
+
+
+def loads(program: bytes) -> bool:
+    """Whether this machine lets a process load ``program``: tried in a throwaway child, since
+    a filter, once loaded, is for good. False where seccomp(2) or no_new_privs is denied (a
+    container's own profile) or missing."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid == 0:
+        code = 1
+        try:
+            install(program)
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
 
 
 def install(program: bytes) -> None:

@@ -68,7 +68,16 @@ class Zygote:
         self.baseline = baseline
         self.cgroup: list[str] = config.get("cgroup", [])  # the tree's cgroup: its cgroup.procs files
         self.in_cgroup = False  # the nursery, and so every child, is in it
-        self.seccomp = seccomp.compile_filter()
+        # "on", "absent" (no libseccomp here) or "denied" (the machine refuses the filter: a
+        # container's own seccomp profile, a kernel without it): tried once in a throwaway
+        # process, so that a child never finds out halfway through its setup.
+        try:
+            self.seccomp = seccomp.compile_filter()
+            self.seccomp_state = "absent" if self.seccomp is None else "on"
+        except OSError:  # libseccomp asked the kernel what it supports, and was refused
+            self.seccomp, self.seccomp_state = None, "denied"
+        if self.seccomp is not None and not seccomp.loads(self.seccomp):
+            self.seccomp, self.seccomp_state = None, "denied"
         self.last: int | None = None  # weak isolation: the last child, leader of its own group
         self.pid_namespace: int | None = None  # the nursery's own pid namespace (a descriptor)
         self.scratch: str = config.get("scratch") or tempfile.gettempdir()  # the host's folder for this sandbox
@@ -182,6 +191,7 @@ class Zygote:
 
     def serve(self) -> None:
         self.say({"ready": True, "level": self.level, "seccomp": self.seccomp is not None,
+                  "seccomp_state": self.seccomp_state,
                   "cgroup": bool(self.cgroup) and (self.in_cgroup or self.level == "weak")})
         while True:
             try:
@@ -255,8 +265,9 @@ def run_nursery(zygote: Zygote, wanted: str) -> None:
         try:
             isolation.enter_namespaces(zygote.as_root)
             nursery = os.fork()
-        except OSError as exc:
-            os.write(2, f"sandbox setup failed: {exc}\n".encode())
+        except (OSError, AttributeError) as exc:  # AttributeError: a C library without unshare (macOS)
+            if wanted == "full":  # else the fallback is expected, and the host says what is missing
+                os.write(2, f"sandbox setup failed: {exc}\n".encode())
             os._exit(SETUP_FAILED)
         if nursery == 0:  # process 1 of the new pid namespace
             try:
