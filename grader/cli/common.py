@@ -45,8 +45,19 @@ def course_root() -> Path:
 
 
 
+WINDOWS = ("dl-grader runs on Linux and macOS: on Windows, install WSL (wsl --install) and run grader "
+           "inside it")
+
+
 class Commands(click.Group):
-    """The command group, ending quietly on Ctrl-C (one line, exit 130) and on a closed stdout."""
+    """The command group, ending quietly on Ctrl-C (one line, exit 130) and on a closed stdout;
+    on Windows, one line saying to use WSL."""
+
+    def main(self, *args: object, **kwargs: object) -> object:
+        if sys.platform == "win32":  # fork, rlimits and Unix sockets are what the sandbox is made of
+            click.echo(WINDOWS, err=True)
+            sys.exit(1)
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -76,7 +76,8 @@ class Grader:
                     "unavailable): run as root, enable unprivileged user namespaces, or pass "
                     "--isolation weak to accept weaker walls")
         if not self.sandbox.filtered:
-            why = "libseccomp is not installed" if self.sandbox.seccomp_state == "absent" else "seccomp is denied"
+            why = {"absent": "libseccomp is not installed", "unsupported": "seccomp is Linux's"}.get(
+                self.sandbox.seccomp_state, "seccomp is denied")
             return (f"the sandbox cannot filter submissions' system calls on this machine ({why}): install "
                     "libseccomp2 and allow seccomp, or pass --isolation weak to accept weaker walls")
         return None

@@ -235,7 +235,7 @@ class Child:
         self.dead = False
         try:
             self._pidfd: int | None = os.pidfd_open(pid)
-        except OSError:
+        except (OSError, AttributeError):  # AttributeError: not Linux (macOS)
             self._pidfd = None
 
     # ------------------------------------------------------------------ requests
@@ -457,9 +457,17 @@ class Child:
     close = kill
 
 
-def _first_word(sock: socket.socket) -> int | None:
-    """The child's first message: its pid, in credentials the kernel checked and translated."""
+def _first_word(sock: socket.socket, told: Any = None) -> int | None:
+    """The child's first message: its pid, in credentials the kernel checked and translated.
+    Where there are no such credentials (macOS), the pid the zygote ``told`` (it forked the
+    child, runs no submission code, and there are no namespaces there)."""
     sock.settimeout(30)
+    if not hasattr(socket, "SCM_CREDENTIALS"):
+        try:
+            word = sock.recv(1)
+        except OSError:
+            return None
+        return told if word == b"P" and type(told) is int and told > 0 else None
     try:
         data, ancillary, _, _ = sock.recvmsg(1, socket.CMSG_SPACE(struct.calcsize("3i")))
     except OSError:
@@ -614,7 +622,7 @@ class Sandbox:
         self.budget = cgroups.TreeBudget.create(limits.memory_mb, limits.processes, limits.cpu_cores)
         self.tree_budget: cgroups.TreeBudget | None = None  # in force: once the nursery is in it
         self.filtered = False  # children run under the seccomp filter
-        self.seccomp_state = "absent"  # "on", "absent" (no libseccomp) or "denied" (by the machine)
+        self.seccomp_state = "absent"  # "on", "absent" (no libseccomp), "denied" (by the machine), "unsupported"
         # Weak isolation: the children's folder lives in here (the zygote empties and removes it
         # around each child); the whole of it is removed when the sandbox closes.
         self.scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
@@ -663,7 +671,7 @@ class Sandbox:
             self._level = hello["level"]
             self.filtered = bool(hello.get("seccomp"))
             state = hello.get("seccomp_state")
-            self.seccomp_state = state if state in ("on", "absent", "denied") else "absent"
+            self.seccomp_state = state if state in ("on", "absent", "denied", "unsupported") else "absent"
             self.tree_budget = self.budget if hello.get("cgroup") else None
         return self._level
 
@@ -710,13 +718,14 @@ class Sandbox:
         _ = self.level  # waits for the zygote's first word
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_mine, out_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        mine.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        if hasattr(socket, "SO_PASSCRED"):  # Linux: the kernel vouches for the child's pid
+            mine.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         try:
             reply = self._ask({"op": "spawn"}, [theirs.fileno(), out_theirs.fileno()])
         finally:
             theirs.close()
             out_theirs.close()
-        pid = _first_word(mine) if reply.get("ok") else None
+        pid = _first_word(mine, reply.get("pid")) if reply.get("ok") else None
         if pid is None:
             mine.close()
             out_mine.close()

@@ -24,6 +24,9 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import platform
+
+from grader.sandbox.isolation import _CLibrary
 
 # Denied outright (EPERM). Names unknown to this kernel or architecture are skipped.
 DENIED = (
@@ -54,7 +57,7 @@ PERSONALITY_FLAGS = (0x0040000, 0x0080000, 0x0100000, 0x0200000, 0x0400000, 0x08
 PR_SET_NO_NEW_PRIVS = 38
 SECCOMP_SET_MODE_FILTER = 1
 _SECCOMP = {"x86_64": 317, "aarch64": 277}
-_libc = ctypes.CDLL(None, use_errno=True)
+_libc = _CLibrary()  # looked up on first use: prctl is Linux's alone
 
 
 class _SockFprog(ctypes.Structure):
@@ -146,7 +149,7 @@ def install(program: bytes) -> None:
     """Load the filter into this process (and so into everything it starts); for good."""
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(no_new_privs)")
-    machine = os.uname().machine
+    machine = platform.machine()
     if machine not in _SECCOMP:
         raise OSError(errno.ENOSYS, f"no seccomp filter for {machine}")
     code = ctypes.create_string_buffer(program, len(program))
