@@ -192,3 +192,25 @@ def test_a_grader_with_hidden_false_takes_the_walls_it_is_told_to(course):
     assert outputs["best"][0].startswith("NOTE note: this machine allows no Linux namespaces;")
     assert outputs["best"][1] == "SCORE 5.0"
     assert outputs["full"] == ["REFUSED " + NAMESPACES_REFUSAL.removeprefix("Error: ")]
+
+
+def test_the_seccomp_probe_binds_only_its_own_thread():
+    """The zygote tries the filter in a throwaway thread: the zygote itself stays unfiltered."""
+    from grader.sandbox import seccomp
+
+    program = seccomp.compile_filter()
+    if program is None:
+        pytest.skip("no libseccomp here")
+    status = lambda: dict(line.split(":\t", 1) for line in Path("/proc/self/status").read_text().splitlines()
+                          if ":\t" in line)
+    before = status()
+    assert seccomp.loads(program) is True
+    after = status()
+    assert (after["Seccomp"], after["NoNewPrivs"]) == (before["Seccomp"], before["NoNewPrivs"])
+    if reason := wrapper_works("seccomp"):
+        pytest.skip(f"the wrapper cannot deny seccomp here: {reason}")
+    # Compiled here: where seccomp(2) is denied, libseccomp cannot even set up a filter (compile_filter raises).
+    code = "import sys; from grader.sandbox import seccomp; print(seccomp.loads(bytes.fromhex(sys.argv[1])))"
+    done = subprocess.run([sys.executable, str(WRAPPER), "seccomp", sys.executable, "-c", code, program.hex()],
+                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(COURSE)), timeout=60)
+    assert done.stdout.strip() == "False" and "Traceback" not in done.stderr, done.stderr

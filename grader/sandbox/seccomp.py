@@ -127,22 +127,26 @@ def _pyseccomp():
 
 
 def loads(program: bytes) -> bool:
-    """Whether this machine lets a process load ``program``: tried in a throwaway child, since
-    a filter, once loaded, is for good. False where seccomp(2) or no_new_privs is denied (a
-    container's own profile) or missing."""
-    try:
-        pid = os.fork()
-    except OSError:
-        return False
-    if pid == 0:
-        code = 1
+    """Whether this machine lets a process load ``program``. False where seccomp(2) or
+    no_new_privs is denied (a container's own profile) or missing. Tried in a throwaway
+    thread: without SECCOMP_FILTER_FLAG_TSYNC a filter, and no_new_privs, bind only the
+    thread that loads them (and what it starts), and a thread costs far less than forking a
+    process that has imported torch (about 0.1 ms against 80)."""
+    import threading
+
+    loaded: list[bool] = []
+
+    def attempt() -> None:
         try:
             install(program)
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status) == 0
+            loaded.append(True)
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=attempt, name="seccomp-probe")
+    thread.start()
+    thread.join()
+    return bool(loaded)
 
 
 def install(program: bytes) -> None:
