@@ -48,6 +48,13 @@ IPC, network and UTS namespaces, the separate user and, without a cgroup, the tr
 and process budgets (per-process limits only). The seccomp filter, the limits, the empty
 environment and the killing of the child's process group remain.
 
+Which walls a grading needs is its policy (``GradeOptions.isolation``, decided by the command
+line): the instructor's commands need the namespaces and the seccomp filter or refuse; the
+student's own commands take what the machine allows (``weak`` walls where namespaces are
+denied, no filter where seccomp is) and say so in one line (``Sandbox.walls_note``). Without
+Linux (macOS) a child is a forked process with rlimits, its pid told by the zygote, and no CPU
+budget but the wall-clock timeout (no /proc to read the CPU time from).
+
 Missing at every level: timing. The wall clock, the machine's load and the page cache are
 shared, and how long a child takes is under its control; the results' ``execution_time``
 (grading.py's ``build_results``) is such a timing, and still reaches the results (a known gap,
