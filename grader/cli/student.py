@@ -100,8 +100,8 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
             raise
         live = contextlib.nullcontext() if ci or as_json else console.status("Checking…")
         with live, Grader(course, options, sandbox=sandbox) as grader:
-            if grader.walls_note:
-                click.echo(grader.walls_note, err=True)
+            if grader.walls_note:  # through sys.stderr: rich's status line then prints it above itself
+                print(grader.walls_note, file=sys.stderr, flush=True)
             results = grader.grade(target)
     except (CourseError, GradingError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
