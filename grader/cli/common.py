@@ -13,8 +13,18 @@ from grader.course import CourseError, find_root
 
 ISOLATION = click.option(
     "--isolation", type=click.Choice(["auto", "full", "weak"]), default="auto", show_default=True,
-    help="How submissions are walled off: full needs Linux namespaces (root or user namespaces); "
-         "weak runs them with limits only.")
+    help="How submissions are walled off: full needs Linux namespaces (root or user namespaces) and "
+         "seccomp; weak runs them with limits only; auto is the best this machine allows for your own "
+         "code (check, watch) and full for grading others' (grade, validate, release).")
+
+
+def isolation_policy(choice: str, *, own_code: bool) -> str:
+    """``GradeOptions.isolation`` for ``--isolation CHOICE``: "auto" is the best the machine
+    allows ("best") where the code run is the user's own (a student's check and watch), and
+    every wall or refusal ("full") where it is other people's (the instructor's commands)."""
+    if choice == "auto":
+        return "best" if own_code else "full"
+    return choice
 TIMEOUT = click.option("--timeout", type=click.FloatRange(0.1, 600), default=2.0, show_default=True,
                        help="Wall-clock seconds one call of a submission's function may take.")
 GRADEBOOK = click.option(
@@ -35,8 +45,19 @@ def course_root() -> Path:
 
 
 
+WINDOWS = ("dl-grader runs on Linux and macOS: on Windows, install WSL (wsl --install) and run grader "
+           "inside it")
+
+
 class Commands(click.Group):
-    """The command group, ending quietly on Ctrl-C (one line, exit 130) and on a closed stdout."""
+    """The command group, ending quietly on Ctrl-C (one line, exit 130) and on a closed stdout;
+    on Windows, one line saying to use WSL."""
+
+    def main(self, *args: object, **kwargs: object) -> object:
+        if sys.platform == "win32":  # fork, rlimits and Unix sockets are what the sandbox is made of
+            click.echo(WINDOWS, err=True)
+            sys.exit(1)
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -6,14 +6,17 @@ students' copy, so a student's `grader --help` lists the student's commands alon
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from grader.cli.common import ASSIGNMENT, CPU_TIME, GRADEBOOK, ISOLATION, TIMEOUT, course_root, import_libraries
+from grader.cli.common import (ASSIGNMENT, CPU_TIME, GRADEBOOK, ISOLATION, TIMEOUT, course_root, import_libraries,
+                               isolation_policy)
 from grader.course import CourseError, load_exercises
 from grader.reports.export import FORMATS
 from grader.safetext import clean
@@ -116,7 +119,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
         except BatchError as exc:
             raise click.ClickException(str(exc)) from None
         options = GradeOptions(hidden=not public_only, timeout=timeout, cpu_time=cpu_time, seed=seed,
-                               isolation=isolation)
+                               isolation=isolation_policy(isolation, own_code=False))
 
         def keep(item, results: dict | None, error: str | None) -> None:
             nonlocal failures
@@ -137,8 +140,9 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
         click.echo(f"Grading against {course / 'solutions'}", err=True)
         if todo:
             jobs = jobs or min(len(todo), os.cpu_count() or 1)
-            with Progress(TextColumn("[bold]Grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          TextColumn("{task.description}"), console=console, transient=True) as progress:
+            with _refusal_as_error(), Progress(TextColumn("[bold]Grading"), BarColumn(), MofNCompleteColumn(),
+                                               TimeElapsedColumn(), TextColumn("{task.description}"),
+                                               console=console, transient=True) as progress:
                 task = progress.add_task("starting workers…", total=len(todo))
                 for graded in grade_many(course, list(todo), options, jobs,
                                          on_start=lambda: progress.update(task, description="")):
@@ -164,6 +168,17 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
     if failures:
         raise click.ClickException(f"{failures} of {len(submissions)} submissions could not be graded or their "
                                    "results not written (see the table)")
+
+
+@contextlib.contextmanager
+def _refusal_as_error() -> Iterator[None]:
+    """The grading's refusal (the machine's walls are not enough) as the command's one-line error."""
+    from grader.grading import GradingError
+
+    try:
+        yield
+    except GradingError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _gradebook(course: Path, path: Path | None, *, create: bool):
@@ -255,7 +270,7 @@ def validate(isolation: str) -> None:
     import_libraries()
     try:
         with Console(stderr=True).status("Validating the course…"):
-            problems = validate_course(course, isolation)
+            problems = validate_course(course, isolation_policy(isolation, own_code=False))
     except (CourseError, GradingError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     if problems:
@@ -290,7 +305,8 @@ def release(dest: Path, make_git: bool, without_quiz_keys: bool, isolation: str)
     try:
         with Console(stderr=True).status("Recording the public checks' expected results…"):
             summary = release_course(course, dest, ReleaseOptions(git=make_git, quiz_keys=not without_quiz_keys,
-                                                                  isolation=isolation))
+                                                                  isolation=isolation_policy(isolation,
+                                                                                               own_code=False)))
     except (ReleaseError, CourseError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Released the course to {summary.dest}: {summary.files} files, {summary.bytes / 1000:.0f} kB, "

@@ -12,7 +12,8 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from grader.cli.common import CPU_TIME, ISOLATION, TIMEOUT, course_root, import_libraries, write_file
+from grader.cli.common import (CPU_TIME, ISOLATION, TIMEOUT, course_root, import_libraries, isolation_policy,
+                               write_file)
 from grader.course import CourseError, load_exercises, select
 from grader.safetext import clean
 
@@ -86,7 +87,7 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
     try:
         exercises = select(load_exercises(), exercise)
         options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, exercises=exercise,
-                               isolation=isolation)
+                               isolation=isolation_policy(isolation, own_code=True))
         console = ci_output.plain_console() if ci else Console()
         if not as_json:
             console.print(Text(f"Checking {target}", style="dim"), highlight=False)
@@ -99,6 +100,8 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
             raise
         live = contextlib.nullcontext() if ci or as_json else console.status("Checking…")
         with live, Grader(course, options, sandbox=sandbox) as grader:
+            if grader.walls_note:  # through sys.stderr: rich's status line then prints it above itself
+                print(grader.walls_note, file=sys.stderr, flush=True)
             results = grader.grade(target)
     except (CourseError, GradingError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
@@ -170,9 +173,12 @@ def watch(timeout: float, cpu_time: float, isolation: str) -> None:
     console = Console(highlight=False)
     try:
         exercises = load_exercises()
-        options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, isolation=isolation)
+        options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time,
+                               isolation=isolation_policy(isolation, own_code=True))
         with console.status("Starting the checks…"):
             grader = Grader(course, options)
+        if grader.walls_note:
+            click.echo(grader.walls_note, err=True)
         with grader:
             loop = Watch(course, exercises, lambda ids: grader.grade(course / "exercises", only=ids), State(course))
             run(loop, console)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from grader.course import load_exercises
 from grader.course import select as choose_exercises
-from grader.grading.options import GradeOptions
+from grader.grading.options import GradeOptions, GradingError
 from grader.grading.results import crashed_results
 
 
@@ -66,7 +66,9 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
     so every submission meets the same hidden inputs. A worker that dies while grading takes
     down only the submission it was grading, which scores zero with the reason; the others it
     held go back in the queue and a fresh worker takes its place. A worker that cannot start
-    at all is a problem of the machine: then what is left gets that error.
+    at all is a problem of the machine: then what is left gets that error. A worker whose
+    Grader refuses (``GradingError``: the walls this machine allows are not enough for
+    ``options.isolation``) raises that error here, before any submission is graded.
     """
     queue = [Path(p) for p in paths]
     queue.reverse()
@@ -99,6 +101,9 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
                     if not started and on_start:
                         on_start()
                     started = True
+                elif message.get("refused") is True and not worker.ready:
+                    # The Grader refused this machine's walls (or the course): every worker would.
+                    raise GradingError(str(message.get("fatal"))[:500])
                 elif "fatal" in message:
                     workers.remove(worker)
                     worker.stop()

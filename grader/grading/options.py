@@ -17,6 +17,16 @@ class GradingError(Exception):
     """Grading itself could not run (not a problem of a submission)."""
 
 
+# How a grading takes the walls the machine allows (``GradeOptions.isolation``), decided by
+# the command line (``grader.cli.common.isolation_policy``), never guessed from the checks run:
+# - "full": every wall (Linux namespaces and the seccomp filter) or refuse; the instructor's
+#   commands, where other people's code meets hidden inputs;
+# - "best": every wall the machine allows, and a note of those it does not; the student's own
+#   commands (check, watch, the in-notebook checks), which run the student's own code;
+# - "weak": no namespaces, on purpose (``--isolation weak``).
+ISOLATION_POLICIES = ("full", "best", "weak")
+
+
 @dataclass(frozen=True)
 class GradeOptions:
     hidden: bool = True                 # instructor mode: public and hidden checks
@@ -26,7 +36,11 @@ class GradeOptions:
     load_time: float = 10.0             # wall-clock seconds loading one file may take, all its cells
     seed: int | None = None             # for the hidden checks' inputs; random when None
     exercises: tuple[str, ...] = ()     # all when empty
-    isolation: str = "auto"             # "auto", "full" or "weak"
+    isolation: str = "full"             # "full", "best" or "weak" (see ISOLATION_POLICIES)
+
+    def __post_init__(self) -> None:
+        if self.isolation not in ISOLATION_POLICIES:
+            raise ValueError(f"isolation must be one of {', '.join(ISOLATION_POLICIES)}, not {self.isolation!r}")
 
 
 def sandbox_config(course: Path, options: GradeOptions) -> SandboxConfig:
@@ -34,4 +48,7 @@ def sandbox_config(course: Path, options: GradeOptions) -> SandboxConfig:
     hidden = tuple(dict.fromkeys([*grader_paths(), str(Path(course).resolve())]))
     limits = Limits(call_cpu_seconds=options.cpu_time, cell_cpu_seconds=options.cell_cpu_time,
                     cell_seconds=max(options.timeout, options.cell_cpu_time), load_seconds=options.load_time)
-    return SandboxConfig(limits=limits, hidden=hidden, level=options.isolation)
+    # The zygote tries the namespaces unless told not to; whether the walls it could put up
+    # are enough is the Grader's to decide (``Grader.__init__``), with one message.
+    level = "weak" if options.isolation == "weak" else "auto"
+    return SandboxConfig(limits=limits, hidden=hidden, level=level)

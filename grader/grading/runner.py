@@ -57,15 +57,38 @@ class Grader:
             import pytest  # noqa: F401 - imported once here, not per submission
 
             gc.freeze()  # the heavy modules' objects need no more garbage collection
-            if self.sandbox.level == "full" or options.isolation == "weak":
+            refusal = self._refusal()
+            if refusal is None:
                 return
         except BaseException:
             self.sandbox.close()
             raise
         self.sandbox.close()
-        raise GradingError("the sandbox cannot isolate submissions on this machine (Linux namespaces are "
-                           "unavailable): run as root, enable unprivileged user namespaces, or pass "
-                           "--isolation weak to accept weaker walls")
+        raise GradingError(refusal)
+
+    def _refusal(self) -> str | None:
+        """Why the walls the sandbox could put up are not enough for this grading (None when they are):
+        policy "full" needs the namespaces and the seccomp filter; "best" and "weak" take what there is."""
+        if self.options.isolation != "full":
+            return None
+        if self.sandbox.level != "full":
+            return ("the sandbox cannot isolate submissions on this machine (Linux namespaces are "
+                    "unavailable): run as root, enable unprivileged user namespaces, or pass "
+                    "--isolation weak to accept weaker walls")
+        if not self.sandbox.filtered:
+            why = {"absent": "libseccomp is not installed", "unsupported": "seccomp is Linux's"}.get(
+                self.sandbox.seccomp_state, "seccomp is denied")
+            return (f"the sandbox cannot filter submissions' system calls on this machine ({why}): install "
+                    "libseccomp2 and allow seccomp, or pass --isolation weak to accept weaker walls")
+        return None
+
+    @property
+    def walls_note(self) -> str | None:
+        """One line naming the walls this machine does not allow, for the student's commands
+        (None when every wall is up, or when the policy left no choice: "full" refuses instead)."""
+        if self.options.isolation == "full":
+            return None
+        return self.sandbox.walls_note()
 
     def _load_references(self) -> dict[str, Any]:
         references: dict[str, Any] = {}

@@ -3,7 +3,8 @@
 ``python -m grader.grading.worker COURSE`` reads JSON lines on standard input: the grading options
 without the seed, the options with the seed, then ``{"path": ...}`` per submission. It
 writes one JSON line per graded submission, ``{"path", "results"}``, on standard output;
-``{"ready": true}`` first, or ``{"fatal": reason}`` if it cannot grade at all. Anything else
+``{"ready": true}`` first, or ``{"fatal": reason}`` if it cannot grade at all (with
+``"refused": true`` when the Grader refused: the walls this machine allows are not enough). Anything else
 the process prints goes to standard error.
 
 The sandbox's zygote is forked from this process after torch, numpy and pandas are
@@ -82,11 +83,16 @@ def main(course: str) -> int:
     torch.set_num_threads(1)
     # torch's optimizers cost about 1 s of CPU on first use (torch._dynamo): the zygote warms
     # up for them only when a submission needs it (Sandbox.warm), not in every batch.
+    from grader.grading.options import GradingError
+
     try:
         sandbox = Sandbox(sandbox_config(Path(course), sandbox_options), os.getpid(), fork=True)
         from grader.grading.runner import Grader  # after the fork: the children inherit none of it
 
         grader = Grader(Path(course), options_from(sys.stdin.readline()), sandbox=sandbox)
+    except GradingError as exc:  # the machine's walls, or the course: no submission can be graded
+        say({"fatal": str(exc), "refused": True})
+        return 1
     except Exception as exc:  # noqa: BLE001 - the reason is sent to the dispatcher
         say({"fatal": str(exc)})
         return 1

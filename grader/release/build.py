@@ -52,7 +52,7 @@ class ReleaseError(Exception):
 class ReleaseOptions:
     git: bool = False               # also `git init` and make the first commit
     quiz_keys: bool = True          # False: strip answers, feedback and rubrics from the quizzes
-    isolation: str = "auto"         # the sandbox used while recording the references' answers
+    isolation: str = "full"         # the sandbox used while recording the references' answers
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def random_public_checks(exercise: Exercise, source: str) -> list[str]:
             and "rng" in [a.arg for a in node.args.args + node.args.kwonlyargs]]
 
 
-def record_references(course: Path, exercises: list[Exercise], isolation: str = "auto") -> Recorder:
+def record_references(course: Path, exercises: list[Exercise], isolation: str = "full") -> Recorder:
     """Run the public checks on the solutions and the stubs; what the references answered."""
     import numpy as np
     import torch

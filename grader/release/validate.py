@@ -60,7 +60,7 @@ def static_problems(course: Path, exercises: list[Exercise]) -> list[str]:
     return problems
 
 
-def validate_course(course: Path, isolation: str = "auto") -> list[str]:
+def validate_course(course: Path, isolation: str = "full") -> list[str]:
     """Every problem found; an empty list means the course is sound."""
     exercises = load_exercises()
     problems = static_problems(course, exercises)

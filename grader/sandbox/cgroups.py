@@ -49,7 +49,7 @@ CPU_PERIOD_US = 100_000
 # The nursery and the first process are in the group too: their own pages and the page
 # cache the children bring in are charged to it, beside what the child may use.
 NURSERY_ALLOWANCE_MB = 64
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100  # /proc's unit (Linux)
 NURSERY_PROCESSES = 3   # the first process, the nursery, and its self-test child
 STALE_AFTER = 60.0      # seconds
 

@@ -48,6 +48,13 @@ IPC, network and UTS namespaces, the separate user and, without a cgroup, the tr
 and process budgets (per-process limits only). The seccomp filter, the limits, the empty
 environment and the killing of the child's process group remain.
 
+Which walls a grading needs is its policy (``GradeOptions.isolation``, decided by the command
+line): the instructor's commands need the namespaces and the seccomp filter or refuse; the
+student's own commands take what the machine allows (``weak`` walls where namespaces are
+denied, no filter where seccomp is) and say so in one line (``Sandbox.walls_note``). Without
+Linux (macOS) a child is a forked process with rlimits, its pid told by the zygote, and no CPU
+budget but the wall-clock timeout (no /proc to read the CPU time from).
+
 Missing at every level: timing. The wall clock, the machine's load and the page cache are
 shared, and how long a child takes is under its control; the results' ``execution_time``
 (grading.py's ``build_results``) is such a timing, and still reaches the results (a known gap,
@@ -235,7 +242,7 @@ class Child:
         self.dead = False
         try:
             self._pidfd: int | None = os.pidfd_open(pid)
-        except OSError:
+        except (OSError, AttributeError):  # AttributeError: not Linux (macOS)
             self._pidfd = None
 
     # ------------------------------------------------------------------ requests
@@ -457,9 +464,17 @@ class Child:
     close = kill
 
 
-def _first_word(sock: socket.socket) -> int | None:
-    """The child's first message: its pid, in credentials the kernel checked and translated."""
+def _first_word(sock: socket.socket, told: Any = None) -> int | None:
+    """The child's first message: its pid, in credentials the kernel checked and translated.
+    Where there are no such credentials (macOS), the pid the zygote ``told`` (it forked the
+    child, runs no submission code, and there are no namespaces there)."""
     sock.settimeout(30)
+    if not hasattr(socket, "SCM_CREDENTIALS"):
+        try:
+            word = sock.recv(1)
+        except OSError:
+            return None
+        return told if word == b"P" and type(told) is int and told > 0 else None
     try:
         data, ancillary, _, _ = sock.recvmsg(1, socket.CMSG_SPACE(struct.calcsize("3i")))
     except OSError:
@@ -614,6 +629,7 @@ class Sandbox:
         self.budget = cgroups.TreeBudget.create(limits.memory_mb, limits.processes, limits.cpu_cores)
         self.tree_budget: cgroups.TreeBudget | None = None  # in force: once the nursery is in it
         self.filtered = False  # children run under the seccomp filter
+        self.seccomp_state = "absent"  # "on", "absent" (no libseccomp), "denied" (by the machine), "unsupported"
         # Weak isolation: the children's folder lives in here (the zygote empties and removes it
         # around each child); the whole of it is removed when the sandbox closes.
         self.scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
@@ -661,8 +677,34 @@ class Sandbox:
                 raise SandboxUnavailable(f"the sandbox could not start: {hello.get('error', 'no reason given')}")
             self._level = hello["level"]
             self.filtered = bool(hello.get("seccomp"))
+            state = hello.get("seccomp_state")
+            self.seccomp_state = state if state in ("on", "absent", "denied", "unsupported") else "absent"
             self.tree_budget = self.budget if hello.get("cgroup") else None
         return self._level
+
+    def missing_walls(self) -> tuple[str, ...]:
+        """The walls of full isolation this sandbox's children lack: "namespaces", "seccomp"
+        (a cgroup is not among them: without one the fallback is documented in cgroups.py)."""
+        level = self.level
+        return (*(("namespaces",) if level != "full" else ()), *(() if self.filtered else ("seccomp",)))
+
+    def walls_note(self) -> str | None:
+        """One line saying which walls are missing and which remain (None when none is missing):
+        for the student's own commands, which run the student's own code."""
+        missing = self.missing_walls()
+        if not missing:
+            return None
+        lacking = []
+        if "namespaces" in missing:
+            lacking.append("no Linux namespaces" + (" (--isolation weak)" if self.config.level == "weak" else ""))
+        if "seccomp" in missing:
+            lacking.append("no seccomp filter" + (" (libseccomp is not installed)"
+                                                  if self.seccomp_state == "absent" else ""))
+        kept = [*(["Linux namespaces"] if "namespaces" not in missing else []), "rlimits",
+                *(["a cgroup"] if self.tree_budget else []), *(["seccomp"] if self.filtered else [])]
+        kept_text = kept[0] if len(kept) == 1 else ", ".join(kept[:-1]) + " and " + kept[-1]
+        return (f"note: this machine allows {' and '.join(lacking)}; your code runs in a process of its own "
+                f"with {kept_text} only (fine for checking your own work)")
 
     def _read_line(self, timeout: float) -> dict:
         ready, _, _ = select.select([self.control], [], [], timeout)
@@ -683,13 +725,14 @@ class Sandbox:
         _ = self.level  # waits for the zygote's first word
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_mine, out_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        mine.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        if hasattr(socket, "SO_PASSCRED"):  # Linux: the kernel vouches for the child's pid
+            mine.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         try:
             reply = self._ask({"op": "spawn"}, [theirs.fileno(), out_theirs.fileno()])
         finally:
             theirs.close()
             out_theirs.close()
-        pid = _first_word(mine) if reply.get("ok") else None
+        pid = _first_word(mine, reply.get("pid")) if reply.get("ok") else None
         if pid is None:
             mine.close()
             out_mine.close()

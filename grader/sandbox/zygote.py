@@ -56,7 +56,7 @@ SETUP_FAILED = 70
 
 
 class Zygote:
-    def __init__(self, control: socket.socket, config: dict, baseline: int) -> None:
+    def __init__(self, control: socket.socket, config: dict, baseline: int | None) -> None:
         from grader.sandbox import isolation, seccomp
 
         self.control = control
@@ -68,7 +68,18 @@ class Zygote:
         self.baseline = baseline
         self.cgroup: list[str] = config.get("cgroup", [])  # the tree's cgroup: its cgroup.procs files
         self.in_cgroup = False  # the nursery, and so every child, is in it
-        self.seccomp = seccomp.compile_filter()
+        # "on", "absent" (no libseccomp here), "denied" (the machine refuses the filter: a
+        # container's own seccomp profile, a kernel without it; tried once in a throwaway
+        # process, so that a child never finds out halfway through its setup) or "unsupported"
+        # (not Linux).
+        try:
+            self.seccomp = seccomp.compile_filter()
+            self.seccomp_state = "on" if self.seccomp is not None else (
+                "absent" if sys.platform.startswith("linux") else "unsupported")
+        except OSError:  # libseccomp asked the kernel what it supports, and was refused
+            self.seccomp, self.seccomp_state = None, "denied"
+        if self.seccomp is not None and not seccomp.loads(self.seccomp):
+            self.seccomp, self.seccomp_state = None, "denied"
         self.last: int | None = None  # weak isolation: the last child, leader of its own group
         self.pid_namespace: int | None = None  # the nursery's own pid namespace (a descriptor)
         self.scratch: str = config.get("scratch") or tempfile.gettempdir()  # the host's folder for this sandbox
@@ -107,9 +118,12 @@ class Zygote:
                 isolation.drop_privileges(self.walls.uid, self.as_root)
             if self.seccomp is not None:
                 seccomp.install(self.seccomp)
-            # The pid as the host sees it: the kernel translates it between namespaces.
-            credentials = struct.pack("3i", os.getpid(), os.getuid(), os.getgid())
-            sock.sendmsg([b"P"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
+            if hasattr(socket, "SCM_CREDENTIALS"):
+                # The pid as the host sees it: the kernel translates it between namespaces.
+                credentials = struct.pack("3i", os.getpid(), os.getuid(), os.getgid())
+                sock.sendmsg([b"P"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
+            else:  # not Linux (macOS): no namespaces, and the zygote tells the host the pid
+                sock.sendall(b"P")
         except BaseException as exc:  # noqa: BLE001
             os.write(2, f"sandbox setup failed: {exc}\n".encode())
             os._exit(SETUP_FAILED)
@@ -143,7 +157,9 @@ class Zygote:
             self.child(fds[0], fds[1])
         if self.level == "weak":
             self.last = pid
-        return {"ok": True}
+        # Without namespaces the pid is the host's too; the host takes it from here only where
+        # the kernel cannot vouch for the child's own word (no SCM_CREDENTIALS: macOS).
+        return {"ok": True, **({"pid": pid} if self.level != "full" else {})}
 
     def reap(self) -> None:
         """Kill what earlier children left behind, collect the dead and (weak isolation) remove
@@ -182,6 +198,7 @@ class Zygote:
 
     def serve(self) -> None:
         self.say({"ready": True, "level": self.level, "seccomp": self.seccomp is not None,
+                  "seccomp_state": self.seccomp_state,
                   "cgroup": bool(self.cgroup) and (self.in_cgroup or self.level == "weak")})
         while True:
             try:
@@ -255,8 +272,9 @@ def run_nursery(zygote: Zygote, wanted: str) -> None:
         try:
             isolation.enter_namespaces(zygote.as_root)
             nursery = os.fork()
-        except OSError as exc:
-            os.write(2, f"sandbox setup failed: {exc}\n".encode())
+        except (OSError, AttributeError) as exc:  # AttributeError: a C library without unshare (macOS)
+            if wanted == "full":  # else the fallback is expected, and the host says what is missing
+                os.write(2, f"sandbox setup failed: {exc}\n".encode())
             os._exit(SETUP_FAILED)
         if nursery == 0:  # process 1 of the new pid namespace
             try:
@@ -412,8 +430,8 @@ def main(fd: int) -> None:
     gc.freeze()  # children then leave the preloaded objects' pages shared
     config = read_config(control)
     zygote = Zygote(control, config, isolation.address_space_bytes())
-    if config["level"] in ("auto", "full"):
-        run_nursery(zygote, config["level"])
+    if config["level"] == "full" or (config["level"] == "auto" and sys.platform.startswith("linux")):
+        run_nursery(zygote, config["level"])  # elsewhere (macOS) there are no namespaces to try
     zygote.serve()
     os._exit(0)
 
