@@ -126,11 +126,11 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
 def _check_target(course: Path, names: tuple[str, ...]) -> tuple[Path, tuple[str, ...]]:
     """What `grader check` checks: exercises/, or the one notebook (or .py file) among ``names``,
     with the exercises it defines unless some are named."""
-    from grader.submission import provided
+    from grader.submission import is_student_repository, provided
 
     files = [n for n in names if n.endswith((".ipynb", ".py"))]
-    if not files:
-        return course / "exercises", names
+    if not files:  # a student's copy: exercises/ and notebooks/ together (an exercise counts from either)
+        return (course if is_student_repository(course) else course / "exercises"), names
     if len(files) > 1:
         raise click.ClickException(f"check one notebook at a time, not {len(files)} ({clean(', '.join(files), 300, lines=False)})")
     path, others = Path(files[0]), tuple(n for n in names if n != files[0])
