@@ -694,6 +694,6 @@ def graded_cell(source: Source, exercise: Exercise) -> tuple[Cell | None, str]:
         chosen, how = live[-1], f"the last, {live[-1].label}, is graded; tag a cell to choose"
     else:
         chosen, how = defining[-1], f"the last, {defining[-1].label}, is graded"
-    if len(defining) == 1:
+    if len({c.code for c in defining}) == 1:   # one definition, or the same cell's code again: no choice
         return chosen, ""
     return chosen, f"{function} is defined in {len(defining)} cells; {how}"
