@@ -390,3 +390,13 @@ def test_when_both_places_hold_an_exercise_the_better_counts(grader, tmp_path, b
         assert "calc_preds: from exercises/week5/calc_preds.py (notebooks/week5.ipynb also holds it and scored less)" \
             in notes, notes
         assert printed == "from the file\n"
+
+
+def test_what_a_cell_printed_is_shown_with_the_exercise_of_that_cell(grader, tmp_path):
+    path = write(tmp_path / "chatty.ipynb", "print('setting up')",
+                 "print('relu cell')\n" + ANSWERS["triple_relu"], "print('preds cell')\n" + ANSWERS["calc_preds"])
+    results = grader.grade(path, only=("triple_relu", "calc_preds"))
+    assert results["score"] == 20
+    # The notebook loads for triple_relu's first check: the setting-up cell's output goes with it.
+    assert results["extra_data"]["printed_by_exercise"] == {"triple_relu": "setting up\nrelu cell\n",
+                                                            "calc_preds": "preds cell\n"}

@@ -134,10 +134,34 @@ class GradingRun:
         child.drain()
         new = bytes(child.output[self._taken:])
         self._taken += len(new)
-        if new and not self._sealed and self._printing is not None:
-            variant, exercise_id = self._printing
-            filed = self._printed_alt if variant else self.printed_by
-            filed[exercise_id] = filed.get(exercise_id, "") + new.decode("utf-8", "replace")
+        if new and self._printing is not None:
+            self._file_printed(*self._printing, new)
+
+    def _file_printed(self, variant: int, exercise_id: str, data: bytes) -> None:
+        """File output with an exercise (of a variant); nothing once a hidden check has begun."""
+        if self._sealed or not data:
+            return
+        filed = self._printed_alt if variant else self.printed_by
+        filed[exercise_id] = filed.get(exercise_id, "") + data.decode("utf-8", "replace")
+
+    def _file_cells_output(self, child: Child, source: Source, loaded: Loaded, owners: dict[int, str]) -> None:
+        """What a notebook's cells printed while it loaded, each cell's with the exercise whose graded
+        cell it is (``owners``: cell index -> exercise id), the rest with the exercise being loaded.
+        The split follows the child's count of each cell's bytes: it can only misfile its own output."""
+        child.drain()
+        new = bytes(child.output[self._taken:])
+        self._taken += len(new)
+        current = self._printing
+        offset = 0
+        for index, size in loaded.printed:
+            part, offset = new[offset:offset + size], offset + size
+            owner = owners.get(index)
+            if owner is not None:
+                self._file_printed(1 if self.submission.alternatives.get(owner) is source else 0, owner, part)
+            elif current is not None:
+                self._file_printed(*current, part)
+        if current is not None:
+            self._file_printed(*current, new[offset:])
 
     @property
     def printed(self) -> str:
@@ -186,6 +210,8 @@ class GradingRun:
                     self._note(f"{source.filename}: {note}")
             cells = [CellCode(c.code, c.first_line, tuple(pinned.get(c.number, ())), run=not c.magic)
                      for c in source.cells]
+            owners = {i: pinned[c.number][0] for i, c in enumerate(source.cells) if c.number in pinned}
+            self.collect_output()   # what was printed before the load stays where it was
             pins = {e.id: e.function for e in exercises if any(e.id in ids for ids in pinned.values())}
         else:
             cells, pins = [CellCode(source.text)], {}
@@ -194,6 +220,8 @@ class GradingRun:
                                       stop_at_first=not source.notebook)
         except SandboxFailure as exc:
             return CheckFailure(f"loading {source.filename} failed: {exc}{'' if source.notebook else MAIN_HINT}")
+        if source.notebook:
+            self._file_cells_output(child, source, loaded, owners)
         if not source.notebook:
             if not loaded.skipped:
                 return loaded
