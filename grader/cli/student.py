@@ -165,8 +165,10 @@ def watch(timeout: float, cpu_time: float, isolation: str) -> None:
     from grader.student.state import State
     from grader.student.terminal import WatchFailed, run
     from grader.student.watch import Watch
+    from grader.submission import is_student_repository
 
     course = course_root()
+    target = course if is_student_repository(course) else course / "exercises"   # as `grader check` does
     console = Console(highlight=False)
     try:
         exercises = load_exercises()
@@ -174,7 +176,7 @@ def watch(timeout: float, cpu_time: float, isolation: str) -> None:
         with console.status("Starting the checks…"):
             grader = Grader(course, options)
         with grader:
-            loop = Watch(course, exercises, lambda ids: grader.grade(course / "exercises", only=ids), State(course))
+            loop = Watch(course, exercises, lambda ids: grader.grade(target, only=ids), State(course))
             run(loop, console)
     except KeyboardInterrupt:
         click.echo("Stopped watching.")
