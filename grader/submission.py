@@ -1,4 +1,5 @@
-"""Reading a submission: a folder mirroring exercises/, one .py file, or a notebook.
+"""Reading a submission: a folder mirroring exercises/, one .py file, a notebook, or a student
+repository (a folder with exercises/ and notebooks/, where an exercise may be done in either).
 
 Nothing here runs or parses submission code: files are read as bounded text (notebooks
 as JSON), and the file that defines a function is found by a text scan. The child

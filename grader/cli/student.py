@@ -58,7 +58,7 @@ def list_exercises(as_json: bool) -> None:
 @ISOLATION
 def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: Path | None, as_json: bool,
           exit_zero: bool, timeout: float, cpu_time: float, isolation: str) -> None:
-    """Check your work in exercises/ (or in one notebook) with the public checks.
+    """Check your work in exercises/ and notebooks/ (or in one notebook) with the public checks.
 
     Prints, per exercise, the points, what failed and why, and what your code printed
     (with --hint, a nudge too). Exits with status 1 while anything fails (unless
