@@ -400,3 +400,35 @@ def test_what_a_cell_printed_is_shown_with_the_exercise_of_that_cell(grader, tmp
     # The notebook loads for triple_relu's first check: the setting-up cell's output goes with it.
     assert results["extra_data"]["printed_by_exercise"] == {"triple_relu": "setting up\nrelu cell\n",
                                                             "calc_preds": "preds cell\n"}
+
+
+def test_an_untouched_stub_is_told_from_written_code_by_a_text_scan():
+    from grader.submission import untouched_stub
+
+    for e in EXERCISES:   # every released stub is untouched; every reference is written
+        assert untouched_stub((COURSE / "exercises" / e.path).read_text(), e.function), e.id
+        assert not untouched_stub(ANSWERS[e.id], e.function), e.id
+    documented = 'def f(x):\n    """Task.\n\n    More.\n    """\n    # TODO\n    raise NotImplementedError\n'
+    assert untouched_stub(documented, "f") and not untouched_stub(documented, "g")
+    assert not untouched_stub("def f(x):\n    if x:\n        raise NotImplementedError\n    return x\n", "f")
+    # A class with one method written is written; the last definition counts.
+    partly = "class V:\n    def __init__(self, d):\n        self.d = d\n\n    def t(self):\n        raise NotImplementedError\n"
+    assert not untouched_stub(partly, "V")
+    assert untouched_stub("def f():\n    return 1\n\ndef f():\n    raise NotImplementedError()\n", "f")
+
+
+def test_a_student_repository_is_two_real_folders(tmp_path):
+    from grader.submission import is_student_repository, read_submission
+
+    (tmp_path / "exercises").mkdir()
+    assert not is_student_repository(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "notebooks").symlink_to(tmp_path / "elsewhere")
+    assert not is_student_repository(tmp_path)   # a link is never followed
+    (tmp_path / "notebooks").unlink()
+    (tmp_path / "notebooks").mkdir()
+    assert is_student_repository(tmp_path)
+    (tmp_path / "notebooks" / "week5.ipynb").write_text("{not json")
+    submission = read_submission(tmp_path, EXERCISES)
+    assert submission.repository and not submission.sources and not submission.alternatives
+    assert submission.problems["calc_preds"].startswith("no file for this exercise: expected week5/calc_preds.py")
