@@ -55,7 +55,7 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
             "problems": {e: clean(reason, 300) for e, reason in _problems(run).items()},
             "notes": [clean(note, 300) for note in run.notes[:100]],
             # A student repository: the file each exercise was graded from (exercises/ or notebooks/).
-            **({"sources": {e: clean(f, 200, lines=False) for e, f in run.used.items()}} if run.used else {}),
+            **({"sources": {e: clean(f, 200, lines=False) for e, f in used.items()}} if (used := getattr(run, "used", {})) else {}),
         },
     }
 
