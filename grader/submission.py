@@ -53,9 +53,16 @@ class Cell:
         """The names the cell defines at its top level (``defined_names``), worked out once."""
         return defined_names(self.code)
 
+    @cached_property
+    def _untouched(self) -> dict[str, bool]:
+        return {}
+
     def untouched(self, name: str) -> bool:
-        """Whether the cell's definition of ``name`` is still a stub (``untouched_stub``)."""
-        return untouched_stub(self.code, name)
+        """Whether the cell's definition of ``name`` is still a stub (``untouched_stub``), worked
+        out once per name: reading a repository and choosing the graded cell both ask."""
+        if name not in self._untouched:
+            self._untouched[name] = untouched_stub(self.code, name)
+        return self._untouched[name]
 
     @cached_property
     def provided(self) -> dict[str, tuple[str, str]]:
@@ -229,16 +236,13 @@ def untouched_stub(code: str, name: str) -> bool:
     """Whether ``code``'s last top-level definition of ``name`` is still a released stub: its body
     (every method's, for a class) raises NotImplementedError and does nothing else (docstrings,
     comments and ``pass`` aside). A linear text scan: nothing is parsed."""
-    lines = code.splitlines()
-    start = None
-    pattern = re.compile(rf"^(?:(?:async[ \t]+)?def|class)[ \t]+{re.escape(name)}\b")
-    for index, line in enumerate(lines):
-        if pattern.match(line):
-            start = index
-    if start is None:
+    last = None
+    for last in re.finditer(rf"^(?:(?:async[ \t]+)?def|class)[ \t]+{re.escape(name)}\b.*$", code, re.MULTILINE):
+        pass
+    if last is None:
         return False
     raised, quote = False, None
-    for line in lines[start + 1:]:
+    for line in code[last.end() + 1:].splitlines():
         stripped = line.strip()
         if quote is not None:             # inside a docstring
             if quote in stripped:
@@ -682,8 +686,8 @@ def graded_cell(source: Source, exercise: Exercise) -> tuple[Cell | None, str]:
     defining = [c for c in source.cells if not c.magic and function in c.names]
     if not defining:
         return None, ""
-    tagged = [c for c in defining if exercise.id in c.tags and not c.untouched(function)]
     live = [c for c in defining if not c.untouched(function)]
+    tagged = [c for c in live if exercise.id in c.tags]
     stubs = [c for c in defining if c.untouched(function)]
     if tagged:
         chosen, how = tagged[-1], f"{tagged[-1].label}, tagged {exercise.id}, is graded"
