@@ -1,4 +1,5 @@
-"""Reading a submission: a folder mirroring exercises/, one .py file, or a notebook.
+"""Reading a submission: a folder mirroring exercises/, one .py file, a notebook, or a student
+repository (a folder with exercises/ and notebooks/, where an exercise may be done in either).
 
 Nothing here runs or parses submission code: files are read as bounded text (notebooks
 as JSON), and the file that defines a function is found by a text scan. The child
@@ -36,11 +37,33 @@ SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".git", ".venv", "venv", "nod
 class Cell:
     """One code cell of a notebook, as the child will run it."""
 
-    number: int                 # 1 for the first code cell
+    number: int                 # its position among all the notebook's cells, markdown included (1 first)
     code: str                   # magics and shell lines replaced by ``pass``
     first_line: int             # where the cell starts in ``Source.text``
     tags: tuple[str, ...] = ()  # Jupyter's metadata.tags
     magic: str = ""             # "%%time" and the like: a cell magic, never run
+    count: int | None = None    # the execution_count the notebook saved: ``In [count]``
+
+    @property
+    def label(self) -> str:
+        """The cell as a person sees it: 'cell 7 (In [3])', or 'cell 7' when it has no saved count."""
+        return f"cell {self.number}" + (f" (In [{self.count}])" if self.count is not None else "")
+
+    @cached_property
+    def names(self) -> set[str]:
+        """The names the cell defines at its top level (``defined_names``), worked out once."""
+        return defined_names(self.code)
+
+    @cached_property
+    def _untouched(self) -> dict[str, bool]:
+        return {}
+
+    def untouched(self, name: str) -> bool:
+        """Whether the cell's definition of ``name`` is still a stub (``untouched_stub``), worked
+        out once per name: reading a repository and choosing the graded cell both ask."""
+        if name not in self._untouched:
+            self._untouched[name] = untouched_stub(self.code, name)
+        return self._untouched[name]
 
     @cached_property
     def provided(self) -> dict[str, tuple[str, str]]:
@@ -95,6 +118,22 @@ class Submission:
     path: Path
     sources: dict[str, Source] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)   # exercise id -> why it has no source
+    # A student repository (``is_student_repository``): the exercise's other place when both
+    # exercises/ and a notebook in notebooks/ hold it written; the better result counts.
+    alternatives: dict[str, Source] = field(default_factory=dict)
+    repository: bool = False
+
+
+NOTEBOOKS = "notebooks"
+
+
+def is_student_repository(path: Path) -> bool:
+    """A folder with both ``exercises/`` and ``notebooks/`` (real folders, not links): a student's
+    copy of the course, whose exercises may be done in either place."""
+    try:
+        return all(stat.S_ISDIR((Path(path) / part).lstat().st_mode) for part in ("exercises", NOTEBOOKS))
+    except OSError:
+        return False
 
 
 def submission_name(path: Path) -> str:
@@ -141,6 +180,9 @@ def _read_into(submission: Submission, path: Path, exercises: list[Exercise]) ->
         for exercise in exercises:
             submission.problems[exercise.id] = f"{path.name} is a symbolic link; submit the file or folder itself"
         return
+    if mode is not None and stat.S_ISDIR(mode) and is_student_repository(path):
+        _read_repository(submission, path, exercises)
+        return
     if mode is not None and stat.S_ISDIR(mode):
         found_all = _Folder(path).find_all(exercises)
         for exercise in exercises:
@@ -157,6 +199,79 @@ def _read_into(submission: Submission, path: Path, exercises: list[Exercise]) ->
     found: Source | str = problem if problem else _read(path, path.name)
     for exercise in exercises:
         _record(submission, exercise, found)
+
+
+def _read_repository(submission: Submission, path: Path, exercises: list[Exercise]) -> None:
+    """A student repository: each exercise from its file in ``exercises/`` and from the notebooks of
+    ``notebooks/`` (the one named for its week first, then the others in name order), read within
+    one folder budget. Where only one place holds it written, that place is its source; where both
+    do, the file is its source and the notebook its alternative; where neither does, its file."""
+    submission.repository = True
+    files = _Folder(path / "exercises")
+    found = files.find_all(exercises)
+    notebooks = _Folder(path / NOTEBOOKS, prefix=f"{NOTEBOOKS}/", spent=files.spent)
+    by_week: dict[str, Source] = {}
+    readable: list[Source] = []
+    for candidate in notebooks.files():
+        if candidate.suffix != ".ipynb":
+            continue
+        source = notebooks.read(candidate)
+        if isinstance(source, Source):
+            readable.append(source)
+            by_week.setdefault(candidate.stem, source)
+    for exercise in exercises:
+        own = found[exercise.id]
+        week = Path(exercise.path).parts[0] if len(Path(exercise.path).parts) > 1 else ""
+        ordered = ([by_week[week]] if week in by_week else []) + [s for s in readable if s is not by_week.get(week)]
+        notebook = next((s for s in ordered if written(s, exercise.function)), None)
+        if notebook is None:
+            _record(submission, exercise, own)
+        elif isinstance(own, Source) and written(own, exercise.function):
+            submission.sources[exercise.id] = own
+            submission.alternatives[exercise.id] = notebook
+        else:
+            submission.sources[exercise.id] = notebook
+
+
+def untouched_stub(code: str, name: str) -> bool:
+    """Whether ``code``'s last top-level definition of ``name`` is still a released stub: its body
+    (every method's, for a class) raises NotImplementedError and does nothing else (docstrings,
+    comments and ``pass`` aside). A linear text scan: nothing is parsed."""
+    last = None
+    for last in re.finditer(rf"^(?:(?:async[ \t]+)?def|class)[ \t]+{re.escape(name)}\b.*$", code, re.MULTILINE):
+        pass
+    if last is None:
+        return False
+    raised, quote = False, None
+    for line in code[last.end() + 1:].splitlines():
+        stripped = line.strip()
+        if quote is not None:             # inside a docstring
+            if quote in stripped:
+                quote = None
+            continue
+        if not stripped or stripped.startswith("#"):
+            continue
+        if line[0] not in " \t":          # the next top-level statement: the definition ended
+            break
+        if stripped.startswith(('"""', "'''")):
+            mark = stripped[:3]
+            if mark not in stripped[3:]:
+                quote = mark
+            continue
+        if re.match(r"raise\s+NotImplementedError\b", stripped):
+            raised = True
+        elif not (re.match(r"(?:(?:async\s+)?def|class)\s", stripped) or stripped.startswith("@")
+                  or stripped in ("pass", "...")):
+            return False
+    return raised
+
+
+def written(source: Source, name: str) -> bool:
+    """Whether ``source`` defines ``name`` beyond a stub: a file's last definition, or any notebook
+    cell's, is not ``untouched_stub``."""
+    if source.cells:
+        return any(name in cell.names and not cell.untouched(name) for cell in source.cells)
+    return defines(source.text, name) and not untouched_stub(source.text, name)
 
 
 def _record(submission: Submission, exercise: Exercise, found: Source | str) -> None:
@@ -228,13 +343,14 @@ class _Folder:
     """A submission folder: its .py and notebook files (a bounded scan), each read at most once and
     at most ``bounds.MAX_FOLDER_READ_BYTES`` of them together, each scanned once for its names."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, prefix: str = "", spent: int = 0) -> None:
         self.root = root
+        self.prefix = prefix                           # before each file's name in messages
         self._files: list[Path] | None = None
         self._truncated = False
         self._special: list[tuple[Path, int]] = []   # .py and .ipynb entries that are not regular files
         self._read: dict[Path, Source | str] = {}
-        self._spent = 0                                # bytes read from the folder's files
+        self._spent = spent                            # bytes read from the folder's files (and before it)
         self._over_budget = False                      # a file was left unread for want of bytes
 
     def find_all(self, exercises: list[Exercise]) -> dict[str, Source | str]:
@@ -305,7 +421,7 @@ class _Folder:
         """The file at ``path`` read (once: with ``keep`` it is remembered), within the folder's budget."""
         if path in self._read:
             return self._read[path]
-        display = str(path.relative_to(self.root))
+        display = self.prefix + str(path.relative_to(self.root))
         try:
             if self._over_budget:   # the first file that did not fit ends the reading
                 raise _OverBudget(_over_budget(display))
@@ -317,6 +433,11 @@ class _Folder:
         if keep:
             self._read[path] = source
         return source
+
+    @property
+    def spent(self) -> int:
+        """Bytes read from the folder's files so far (with what was spent before it)."""
+        return self._spent
 
     def files(self) -> list[Path]:
         """The folder's .py and .ipynb files, breadth first, never through a symbolic link,
@@ -459,7 +580,7 @@ def _read_notebook(text: str, display: str) -> Source:
     lines: list[str] = []
     cells: list[Cell] = []
     size = 0
-    for cell in cells_in:
+    for position, cell in enumerate(cells_in, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         code = cell.get("source", "")
@@ -477,8 +598,9 @@ def _read_notebook(text: str, display: str) -> Source:
             if magic or stripped.startswith(("%", "!")):
                 line = f"{line[: len(line) - len(stripped)]}pass  # {stripped}" if not magic else f"# {line}"
             kept.append(line)
-        cells.append(Cell(len(cells) + 1, "\n".join(kept) + "\n", len(lines) + 1, tags,
-                          magic.group(1) if magic else ""))
+        count = cell.get("execution_count")
+        cells.append(Cell(position, "\n".join(kept) + "\n", len(lines) + 1, tags,
+                          magic.group(1) if magic else "", count if type(count) is int and count >= 0 else None))
         lines.extend(kept or [""])
     return Source("\n".join(lines) + "\n", display, tuple(cells))
 
@@ -552,3 +674,33 @@ def provided_names(code: str) -> dict[str, tuple[str, str]]:
             if name.isidentifier():
                 names.setdefault(name, (shown, instead))
     return names
+
+
+# --------------------------------------------------------------- which cell is graded
+
+
+def graded_cell(source: Source, exercise: Exercise) -> tuple[Cell | None, str]:
+    """The cell of notebook ``source`` whose definition of the exercise's function is graded, and a
+    note when several cells define it. A cell tagged with the exercise's id wins unless it is still
+    the untouched stub; then the last cell whose definition is written; then the last definition
+    (a stub: "not written yet"). None when no cell that runs defines it."""
+    function = exercise.function
+    defining = [c for c in source.cells if not c.magic and function in c.names]
+    if not defining:
+        return None, ""
+    live = [c for c in defining if not c.untouched(function)]
+    tagged = [c for c in live if exercise.id in c.tags]
+    stubs = [c for c in defining if c.untouched(function)]
+    if tagged:
+        chosen, how = tagged[-1], f"{tagged[-1].label}, tagged {exercise.id}, is graded"
+    elif live and stubs:
+        chosen = live[-1]
+        how = f"the last written one, {chosen.label}, is graded ({', '.join(c.label for c in stubs[:5])} still " \
+              f"{'holds' if len(stubs) == 1 else 'hold'} the stub); tag a cell to choose"
+    elif live:
+        chosen, how = live[-1], f"the last, {live[-1].label}, is graded; tag a cell to choose"
+    else:
+        chosen, how = defining[-1], f"the last, {defining[-1].label}, is graded"
+    if len({c.code for c in defining}) == 1:   # one definition, or the same cell's code again: no choice
+        return chosen, ""
+    return chosen, f"{function} is defined in {len(defining)} cells; {how}"

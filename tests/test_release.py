@@ -583,9 +583,10 @@ def test_grader_check_prints_the_same_in_dest(dest, tmp_path):
     assert here.returncode == there.returncode == 1
     assert "✓ calc_preds  5/5" in here.stdout and "✗ gradient_step  4/5" in here.stdout
     assert f"Score: 9/{PUBLIC_POINTS}" in here.stdout
-    # The same, but for the first line, which names each course's own folder.
+    # The same, but for the first line, which names each course's own folder (the students' copy has
+    # notebooks/ too: it is checked whole, exercises/ and notebooks/).
     assert here.stdout.splitlines()[0] == f"Checking {master / 'exercises'}"
-    assert there.stdout.splitlines()[0] == f"Checking {student / 'exercises'}"
+    assert there.stdout.splitlines()[0] == f"Checking {student}"
     assert there.stdout.splitlines()[1:] == here.stdout.splitlines()[1:]
     assert "Traceback" not in there.stderr
 
@@ -631,6 +632,13 @@ def the_workflow_runs_in_the_copy(copy, env):
     steps = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
     assert steps == ["pip install torch==2.13.0 -e .", "grader check --ci --junit grader-junit.xml"]
     shutil.copy(COURSE / "solutions/week3/triple_relu.py", copy / "exercises/week3/triple_relu.py")  # one done
+    # ... and one done in its week's notebook, in a cell of the student's own below the tagged stub
+    import nbformat
+    from nbformat.v4 import new_code_cell
+
+    week5 = nbformat.read(str(copy / "notebooks/week5.ipynb"), as_version=4)
+    week5.cells.append(new_code_cell((COURSE / "solutions/week5/fill_missing_with_mode.py").read_text()))
+    nbformat.write(week5, str(copy / "notebooks/week5.ipynb"))
     summary = copy / "step-summary.md"
     ci_env = dict(env, CI="true", GITHUB_STEP_SUMMARY=str(summary),
                   PATH=os.pathsep.join([str(copy / ".venv/bin"), env["PATH"]]))
@@ -639,18 +647,20 @@ def the_workflow_runs_in_the_copy(copy, env):
     assert done[0].returncode == 0, done[0].stderr[-2000:]
     log = done[1].stdout
     assert done[1].returncode == 1 and "Traceback" not in log + done[1].stderr, done[1].stderr[-2000:]
-    assert log.rstrip().splitlines()[-1] == f"Points: 5/{PUBLIC_POINTS}" and "\x1b" not in log
+    assert log.rstrip().splitlines()[-1] == f"Points: 10/{PUBLIC_POINTS}" and "\x1b" not in log
+    assert "note: fill_missing_with_mode: from notebooks/week5.ipynb" in log.splitlines()
     annotations = [line for line in log.splitlines() if line.startswith("::error ")]
     assert annotations and all(line.startswith("::error file=exercises/") for line in annotations), annotations
-    assert not any("triple_relu.py" in line for line in annotations)  # the one done
+    assert not any("triple_relu.py" in line or "fill_missing" in line for line in annotations)  # the ones done
     assert {line.split("/")[1] for line in annotations} == {"week1", "week2", "week3", "week5", "lab3", "lab5"}
     assert any("file=exercises/week5/calc_preds.py,line=" in line for line in annotations)
     table = summary.read_text()
     assert "| ✅ | `triple_relu` | 5/5 |" in table and "| ❌ | `calc_preds` | 0/5 |" in table
+    assert "| ✅ | `fill_missing_with_mode` | 5/5 |" in table
     suites = ElementTree.parse(copy / "grader-junit.xml").getroot()
     cases = suites.findall(".//testcase")
-    triple_relu = len(PUBLIC["triple_relu"].public)
-    assert len(cases) == PUBLIC_CHECKS and sum(c.find("failure") is not None for c in cases) == PUBLIC_CHECKS - triple_relu
+    done_checks = len(PUBLIC["triple_relu"].public) + len(PUBLIC["fill_missing_with_mode"].public)
+    assert len(cases) == PUBLIC_CHECKS and sum(c.find("failure") is not None for c in cases) == PUBLIC_CHECKS - done_checks
 
 
 # ------------------------------------------------------------------------------------ quiz keys

@@ -215,6 +215,72 @@ def test_watch_loop_finishes_when_all_pass_and_reports_a_broken_check(watched, w
     assert "The checks could not run: the sandbox stopped" in screen
 
 
+def released_notebooks(course: Path) -> Path:
+    """notebooks/ as `grader release` writes it: one notebook per week, a tagged stub cell per exercise file."""
+    from grader.release.notebooks import write_notebooks
+
+    stubs = {e.id: (COURSE / "exercises" / e.path).read_text() for e in EXERCISES}
+    write_notebooks(course / "notebooks", EXERCISES, stubs)
+    return course / "notebooks"
+
+
+def answer_in_notebook(notebook: Path, exercise_id: str, before: str = "") -> None:
+    """The student's own cell at the end of ``notebook``: the reference's code (``before`` it)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell
+
+    book = nbformat.read(str(notebook), as_version=4)
+    book.cells.append(new_code_cell(before + (COURSE / "solutions" / BY_ID[exercise_id].path).read_text()))
+    nbformat.write(book, str(notebook))
+
+
+def test_watch_loop_follows_notebooks(warm):
+    """Saving a notebook in notebooks/ re-checks the exercises it holds; the screen says where the
+    exercise was graded from and shows what its code printed."""
+    course, grader = warm
+    for exercise in EXERCISES:
+        shutil.copy(COURSE / "exercises" / exercise.path, course / "exercises" / exercise.path)
+    shutil.rmtree(course / ".grader", ignore_errors=True)
+    notebooks = released_notebooks(course)
+    calls = []
+
+    def check(ids):
+        calls.append(ids)
+        return grader.grade(course, only=ids)
+
+    try:
+        watch = Watch(course, EXERCISES, check, State(course))
+        watch.start()
+        answer_in_notebook(notebooks / "week5.ipynb", "calc_preds", before="print('my preds cell ran')\n")
+        screen = watch.changed([notebooks / "week5.ipynb"]).plain
+        assert calls[-1] == tuple(e.id for e in EXERCISES if e.path.startswith("week5/"))
+        assert "✓ calc_preds passes!" in screen, screen
+        watch.current = BY_ID["calc_preds"]
+        screen = watch.screen().plain
+        assert "calc_preds  5/5 points  notebooks/week5.ipynb" in screen, screen
+        assert "your code printed:" in screen and "│ my preds cell ran" in screen
+        assert watch.changed([course / "notes.ipynb", notebooks / "scratch.txt"]) is None
+    finally:
+        shutil.rmtree(notebooks)
+
+
+def test_check_in_ci_counts_an_exercise_done_in_a_notebook(course):
+    """A student repository (exercises/ and notebooks/): `grader check --ci` counts the notebook's
+    calc_preds, says where it came from, and still annotates the exercise files."""
+    notebooks = released_notebooks(course)
+    answer_in_notebook(notebooks / "week5.ipynb", "calc_preds")
+    solve(course, "triple_relu")
+    result = run("check", "--ci", "--exit-zero")
+    lines = result.output.splitlines()
+    assert lines[-1] == f"Points: 10/{PUBLIC_POINTS:g}", result.output
+    assert "note: calc_preds: from notebooks/week5.ipynb" in lines
+    assert any(line.startswith("✓ calc_preds  5/5  notebooks/week5.ipynb") for line in lines), result.output
+    assert any(line.startswith("::error file=exercises/week5/gradient_step.py,line=") for line in lines)
+    # One notebook still checks on its own.
+    result = run("check", "--ci", "--exit-zero", str(notebooks / "week5.ipynb"))
+    assert result.output.splitlines()[-1] == "Points: 5/20", result.output
+
+
 def test_progress_bar_counts_exercises():
     assert progress_bar(3, 5, width=10) == "[██████░░░░] 3/5 exercises done"
     assert progress_bar(0, 5, width=4) == "[░░░░] 0/5 exercises done"

@@ -47,7 +47,8 @@ def test_notebook_magics_are_dropped_and_lines_map_to_cells(tmp_path):
     path = notebook(tmp_path / "carol.ipynb", "%matplotlib inline\nimport torch", "x = 1\n!pip install y\ny = 2")
     source = read_submission(path, EXERCISES).sources["triple_relu"]
     assert "pass  # %matplotlib inline" in source.text and "pass  # !pip install y" in source.text
-    assert source.where(1) == "cell 1, line 1" and source.where(4) == "cell 2, line 2"
+    # Cells are numbered among all cells, as Jupyter shows them: the markdown title is cell 1.
+    assert source.where(1) == "cell 2, line 1" and source.where(4) == "cell 3, line 2"
 
 
 def test_code_is_never_parsed_here_syntax_errors_are_the_childs_to_report(tmp_path):
@@ -65,8 +66,16 @@ def test_notebook_cells_keep_their_tags_and_cell_magics(tmp_path):
     nbformat.write(nb, str(tmp_path / "nb.ipynb"))
     source = read_submission(tmp_path / "nb.ipynb", EXERCISES).sources["calc_preds"]
     assert [(c.number, c.magic, c.tags, c.first_line) for c in source.cells] == [(1, "%%time", (), 1),
-                                                                                 (2, "", ("calc_preds",), 3)]
-    assert source.where(4) == "cell 2, line 2"
+                                                                                 (3, "", ("calc_preds",), 3)]
+    assert source.where(4) == "cell 3, line 2"
+
+
+def test_a_cell_is_labelled_with_its_saved_execution_count(tmp_path):
+    nb = new_notebook(cells=[new_markdown_cell("task"), new_code_cell("x = 1", execution_count=7),
+                             new_code_cell("y = 2")])
+    nbformat.write(nb, str(tmp_path / "nb.ipynb"))
+    source = read_submission(tmp_path / "nb.ipynb", EXERCISES).sources["calc_preds"]
+    assert [c.label for c in source.cells] == ["cell 2 (In [7])", "cell 3"]
 
 
 @pytest.mark.parametrize("name, content, message", [
@@ -216,7 +225,7 @@ def test_finding_the_cell_of_every_line_is_not_quadratic_in_the_cells(tmp_path):
     def where_all(n: int) -> float:
         path = notebook(tmp_path / f"nb{n}.ipynb", *[f"x{i} = {i}" for i in range(n)])
         source = read_submission(path, EXERCISES).sources["calc_preds"]
-        assert source.where(n) == f"cell {n}, line 1"
+        assert source.where(n) == f"cell {n + 1}, line 1"   # after the markdown title
         return _fastest(lambda: [source.where(line) for line in range(1, n + 1)])
 
     small, large = where_all(400), where_all(1600)

@@ -59,7 +59,7 @@ def list_exercises(as_json: bool) -> None:
 @ISOLATION
 def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: Path | None, as_json: bool,
           exit_zero: bool, timeout: float, cpu_time: float, isolation: str) -> None:
-    """Check your work in exercises/ (or in one notebook) with the public checks.
+    """Check your work in exercises/ and notebooks/ (or in one notebook) with the public checks.
 
     Prints, per exercise, the points, what failed and why, and what your code printed
     (with --hint, a nudge too). Exits with status 1 while anything fails (unless
@@ -129,11 +129,11 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
 def _check_target(course: Path, names: tuple[str, ...]) -> tuple[Path, tuple[str, ...]]:
     """What `grader check` checks: exercises/, or the one notebook (or .py file) among ``names``,
     with the exercises it defines unless some are named."""
-    from grader.submission import provided
+    from grader.submission import is_student_repository, provided
 
     files = [n for n in names if n.endswith((".ipynb", ".py"))]
-    if not files:
-        return course / "exercises", names
+    if not files:  # a student's copy: exercises/ and notebooks/ together (an exercise counts from either)
+        return (course if is_student_repository(course) else course / "exercises"), names
     if len(files) > 1:
         raise click.ClickException(f"check one notebook at a time, not {len(files)} ({clean(', '.join(files), 300, lines=False)})")
     path, others = Path(files[0]), tuple(n for n in names if n != files[0])
@@ -168,8 +168,10 @@ def watch(timeout: float, cpu_time: float, isolation: str) -> None:
     from grader.student.state import State
     from grader.student.terminal import WatchFailed, run
     from grader.student.watch import Watch
+    from grader.submission import is_student_repository
 
     course = course_root()
+    target = course if is_student_repository(course) else course / "exercises"   # as `grader check` does
     console = Console(highlight=False)
     try:
         exercises = load_exercises()
@@ -180,7 +182,7 @@ def watch(timeout: float, cpu_time: float, isolation: str) -> None:
         if grader.walls_note:
             click.echo(grader.walls_note, err=True)
         with grader:
-            loop = Watch(course, exercises, lambda ids: grader.grade(course / "exercises", only=ids), State(course))
+            loop = Watch(course, exercises, lambda ids: grader.grade(target, only=ids), State(course))
             run(loop, console)
     except KeyboardInterrupt:
         click.echo("Stopped watching.")

@@ -54,6 +54,8 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
             # Why an exercise had nothing to grade, or its file did not load (the class table's note).
             "problems": {e: clean(reason, 300) for e, reason in _problems(run).items()},
             "notes": [clean(note, 300) for note in run.notes[:100]],
+            # A student repository: the file each exercise was graded from (exercises/ or notebooks/).
+            **({"sources": {e: clean(f, 200, lines=False) for e, f in used.items()}} if (used := getattr(run, "used", {})) else {}),
         },
     }
 

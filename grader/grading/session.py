@@ -60,15 +60,24 @@ def run_session(feed: Feed, session: pytest.Session) -> None:
         started = time.monotonic()
         session.config.stash[RUN_KEY] = run
         try:
-            for i, check in enumerate(checks):
-                run.begin_check(check.exercise, check.hidden)
-                if check.lean and feed.lean:
-                    run.results.append(check.result(run, check.run(run)))
-                else:
-                    following = session.items[i + 1] if i + 1 < len(session.items) else None
-                    check.item.config.hook.pytest_runtest_protocol(item=check.item, nextitem=following)
+            # Public checks before hidden ones; a student repository's exercises that two places
+            # hold are graded in each (``run.variants``), then ``run.choose`` keeps the better.
+            for hidden in (False, True):
+                for variant in run.variants:
+                    run.variant = variant
+                    for i, check in enumerate(checks):
+                        if check.hidden != hidden or not run.graded_in(variant, check.exercise):
+                            continue
+                        run.begin_check(check.exercise, check.hidden)
+                        if check.lean and feed.lean:
+                            run.results.append(check.result(run, check.run(run)))
+                        else:
+                            following = session.items[i + 1] if i + 1 < len(session.items) else None
+                            check.item.config.hook.pytest_runtest_protocol(item=check.item, nextitem=following)
+            run.variant = 0
         finally:
             run.close()
+        run.choose()
         if feed.on_done:
             # Up to the first hidden check: how long hidden calls take is the submission's to choose.
             feed.on_done(run, run.read_seconds + (run.sealed_at or time.monotonic()) - started)
@@ -153,7 +162,8 @@ class Check:
                 output, file, line = run.explain(str(exc)), exc.file, exc.line
             else:
                 output = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
-        return CheckResult(self.name, self.exercise, self.points, self.hidden, exc is None, output, file, line)
+        return CheckResult(self.name, self.exercise, self.points, self.hidden, exc is None, output, file, line,
+                           run.variant)
 
 
 def hidden_output(exc: BaseException) -> str:

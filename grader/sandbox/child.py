@@ -88,6 +88,26 @@ def _run(code: Any, namespace: dict, cpu: float, wall: float) -> BaseException |
     return None
 
 
+class _Counted:
+    """A stream that counts the bytes written through it (UTF-8), so that a load can say how much
+    each cell printed; what a cell writes to the file descriptors directly is not counted (the
+    host files it with the exercise being loaded)."""
+
+    def __init__(self, stream: Any, counter: list[int]) -> None:
+        self._stream, self._counter = stream, counter
+
+    def write(self, text: Any) -> Any:
+        written = self._stream.write(text)
+        try:
+            self._counter[0] += len(str(text).encode("utf-8", "replace"))
+        except BaseException:  # noqa: BLE001 - a str subclass that will not encode: not counted
+            pass
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def _compile(code: str, filename: str, first_line: int) -> types.CodeType:
     """A cell's code, its line numbers counted from ``first_line`` (as in the host's messages)."""
     try:
@@ -115,11 +135,32 @@ def _load(header: dict, modules: dict[str, types.ModuleType]) -> dict:
     sys.modules[name] = module
     modules[name] = module
     namespace = module.__dict__
-    pins, pinned = header.get("pins", {}), {}
-    skipped: list[dict] = []
+    pins = header.get("pins", {})
     deadline = time.monotonic() + header["seconds"]
     signal.signal(signal.SIGPROF, _over_budget)
     signal.signal(signal.SIGALRM, _over_budget)
+    counter, printed = [0], []   # bytes printed so far; [cell, bytes] for each cell that printed
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Counted(streams[0], counter), _Counted(streams[1], counter)
+    try:
+        skipped, pinned = _run_cells(header, namespace, pins, deadline, counter, printed)
+    finally:
+        sys.stdout, sys.stderr = streams
+    for tag, function in pinned.items():
+        view = types.ModuleType(f"{name}:{tag}")
+        view.__dict__[pins[tag]] = function
+        view.__dict__["__getattr__"] = lambda attribute: getattr(module, attribute)
+        modules[f"{name}:{tag}"] = view
+    missing = [f for f in header.get("functions", []) if not callable(namespace.get(f))]
+    return {"ok": True, "missing": missing, "skipped": skipped, "pinned": sorted(pinned), "printed": printed}
+
+
+def _run_cells(header: dict, namespace: dict, pins: dict, deadline: float, counter: list[int],
+               printed: list[list[int]]) -> tuple[list[dict], dict]:
+    """``_load``'s cells, one after another; what did not run to its end, and the pinned functions."""
+    filename = header["filename"]
+    skipped: list[dict] = []
+    pinned: dict = {}
     for index, cell in enumerate(header["cells"]):
         if not cell.get("run", True):
             continue
@@ -139,10 +180,18 @@ def _load(header: dict, modules: dict[str, types.ModuleType]) -> dict:
                 break
             continue
         before = {tag: namespace.get(pins[tag]) for tag in cell.get("tags", []) if tag in pins}
+        counted = counter[0]
         try:
             raised = _run(code, namespace, header["cell_cpu"], min(header["cell_seconds"], remaining))
         except OverBudget as exc:  # fired just as the cell ended
             raised = exc
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: BLE001
+                pass
+        if counter[0] > counted:
+            printed.append([index, counter[0] - counted])
         for tag, old in before.items():
             new = namespace.get(pins[tag])
             if callable(new) and new is not old:
@@ -154,13 +203,7 @@ def _load(header: dict, modules: dict[str, types.ModuleType]) -> dict:
                 skipped.append({"cell": index, "reason": "raised", "error": describe(raised, filename)})
             if header.get("stop_at_first"):
                 break
-    for tag, function in pinned.items():
-        view = types.ModuleType(f"{name}:{tag}")
-        view.__dict__[pins[tag]] = function
-        view.__dict__["__getattr__"] = lambda attribute: getattr(module, attribute)
-        modules[f"{name}:{tag}"] = view
-    missing = [f for f in header.get("functions", []) if not callable(namespace.get(f))]
-    return {"ok": True, "missing": missing, "skipped": skipped, "pinned": sorted(pinned)}
+    return skipped, pinned
 
 
 class Objects:

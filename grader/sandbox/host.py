@@ -168,6 +168,9 @@ class Loaded:
     missing: list[str]          # functions asked for and not defined
     skipped: list[SkippedCell]
     pinned: list[str]           # tags whose cell defined the function: module "MODULE:tag"
+    # (cell index, bytes) for each cell that printed, in the order they ran, as the child counted
+    # them (only to file the child's own output with an exercise; never trusted beyond its shape).
+    printed: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -288,7 +291,13 @@ class Child:
             reported.add(index)
             error = _cleaned(_student_error(entry)) if "error" in entry else None
             reports.append(SkippedCell(index, reason, error))
-        return Loaded(missing, reports, pinned)
+        printed = reply.get("printed", [])
+        if (type(printed) is not list or len(printed) > len(cells)
+                or not all(type(p) is list and len(p) == 2 and all(type(n) is int and n >= 0 for n in p)
+                           and p[0] < len(cells) for p in printed)):
+            self.kill()
+            raise malformed("the load's report")
+        return Loaded(missing, reports, pinned, [(p[0], p[1]) for p in printed])
 
     def call(self, module: str, function: str, args: tuple = (), kwargs: dict | None = None, *,
              timeout: float, filename: str = "", backward: bool = False, inputs: bool = False,

@@ -39,6 +39,7 @@ def print_feedback(console: Console, results: dict, exercises: list[Exercise], *
     notes and the score, saying what the hidden checks are worth when they were not run."""
     scores = exercise_scores(results, exercises)
     printed = results.get("extra_data", {}).get("printed_by_exercise", {})
+    graded_from = results.get("extra_data", {}).get("sources", {})   # a student repository's places
     budget = [PRINTED_LINES, PRINTED_CHARS]
     any_failed = False
     for exercise in exercises:
@@ -48,7 +49,8 @@ def print_feedback(console: Console, results: dict, exercises: list[Exercise], *
         any_failed = any_failed or bool(failed)
         mark = ("✓", "green") if got == most else ("✗", "red")
         console.print(_line(mark, " ", (exercise.id, "bold"), "  ", _points(got, most), "  ",
-                            (where or f"exercises/{exercise.path}", "dim")), highlight=False)
+                            (where or clean(graded_from.get(exercise.id) or f"exercises/{exercise.path}", 200,
+                                            lines=False), "dim")), highlight=False)
         for text in _failure_lines(failed):
             console.print(Padding(text, (0, 0, 0, 4), expand=False), highlight=False)
         if exercise.id in printed:

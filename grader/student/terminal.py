@@ -34,9 +34,9 @@ class WatchFailed(Exception):
 class _Files(threading.Thread):
     """watchfiles in a thread: sets of changed paths go into ``events``."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, *folders: Path) -> None:
         super().__init__(daemon=True, name="grader-watch-files")
-        self.folder = folder
+        self.folders = folders
         self.events: queue.Queue[set[str] | BaseException] = queue.Queue()
         self.ready = threading.Event()   # set once the OS watches are in place
         self.stop = threading.Event()
@@ -45,7 +45,7 @@ class _Files(threading.Thread):
         import watchfiles
 
         try:
-            for changes in watchfiles.watch(self.folder, stop_event=self.stop, step=50, rust_timeout=200,
+            for changes in watchfiles.watch(*self.folders, stop_event=self.stop, step=50, rust_timeout=200,
                                             yield_on_timeout=True, raise_interrupt=False,
                                             watch_filter=lambda _change, path: path.endswith((".py", ".ipynb"))):
                 self.ready.set()
@@ -116,7 +116,9 @@ def run(watch: Watch, console: Console) -> None:
 
     watch.check = guarded
     previous = signal.signal(signal.SIGINT, interrupts.handler)
-    files = _Files(watch.course / "exercises")
+    # A student's copy also has notebooks/: saving a notebook there re-checks its exercises.
+    notebooks = watch.course / "notebooks"
+    files = _Files(watch.course / "exercises", *([notebooks] if notebooks.is_dir() else []))
     files.start()
     try:
         fd: int | None = sys.stdin.fileno()
@@ -144,7 +146,8 @@ def run(watch: Watch, console: Console) -> None:
                     except queue.Empty:
                         break
                     if isinstance(event, BaseException):
-                        raise WatchFailed(f"watching {files.folder} for changes failed: {event}")
+                        raise WatchFailed(f"watching {' and '.join(map(str, files.folders))} for changes failed: "
+                                          f"{event}")
                     saved |= event
                 if saved and not watch.finished:
                     _show(console, watch.changed(saved))

@@ -20,9 +20,11 @@ from grader.course import Exercise, load_exercises, select
 from grader.grading import GradingError
 from grader.student.state import State
 from grader.student.text import printable
+from grader.submission import NOTEBOOKS, provided
 
 KEYS = "h hint · l list · c check all · q quit"
 BAR_WIDTH = 30
+PRINTED_LINES = 10      # lines of what the current exercise's code printed that the screen shows
 
 
 def hint_text(exercise_id: str, exercises: list[Exercise] | None = None) -> str:
@@ -36,6 +38,8 @@ class ExerciseResult:
     score: float
     max_score: float
     failures: tuple[tuple[str, str], ...]   # (check, message), messages made printable
+    printed: str = ""                       # what its code printed (printable), public checks only
+    source: str = ""                        # where it was graded from, when the grader said so
 
     @property
     def passed(self) -> bool:
@@ -47,10 +51,13 @@ def exercise_results(results: dict) -> dict[str, ExerciseResult]:
     tests: dict[str, list[dict]] = {}
     for test in results["tests"]:
         tests.setdefault(test["tags"][0], []).append(test)
+    extra = results.get("extra_data", {})
+    printed, sources = extra.get("printed_by_exercise", {}), extra.get("sources", {})
     return {exercise_id: ExerciseResult(
         round(sum(t["score"] for t in group), 4), round(sum(t["max_score"] for t in group), 4),
         tuple((printable(t["name"].split(": ", 1)[-1], 200, one_line=True), printable(t["output"] or "failed"))
-              for t in group if t["status"] != "passed"))
+              for t in group if t["status"] != "passed"),
+        printable(printed.get(exercise_id, ""), 2000), printable(sources.get(exercise_id, ""), 200, one_line=True))
         for exercise_id, group in tests.items()}
 
 
@@ -89,13 +96,25 @@ class Watch:
         return self.screen()
 
     def changed(self, paths: Iterable[Path | str]) -> Text | None:
-        """Files were saved: re-check the exercises whose files they are (None when none is)."""
+        """Files were saved: re-check the exercises whose files they are, and those a saved notebook
+        in notebooks/ defines (None when there are none)."""
         saved = {Path(p).resolve() for p in paths}
         edited = [e for e in self.exercises if (self.course / "exercises" / e.path).resolve() in saved]
+        notebooks = (self.course / NOTEBOOKS).resolve()
+        for path in sorted(saved):
+            if path.suffix == ".ipynb" and path.parent == notebooks:
+                try:
+                    edited += [e for e in provided(path, self.exercises) if e not in edited]
+                except ValueError:   # a notebook saved half-written, or holding none of the exercises
+                    continue
+        edited.sort(key=self.exercises.index)
         if not edited:
             return None
+        before = dict(self.results)
         if self._run(tuple(e.id for e in edited)):
-            exercise = self.current if self.current in edited else edited[0]
+            # A notebook holds several exercises: the one whose result changed is the one being edited.
+            moved = [e for e in edited if self.results.get(e.id) != before.get(e.id)]
+            exercise = self.current if self.current in edited else (moved or edited)[0]
             self.current = exercise
             self.panel = Text()
             self._settle(exercise)
@@ -142,10 +161,18 @@ class Watch:
             text.append(f"{mark} ", style=style)
             text.append(exercise.id, style="bold")
             text.append(f"  {result.score:g}/{result.max_score:g} points  ")
-            text.append(f"exercises/{exercise.path}\n", style="dim")
+            text.append(f"{result.source or 'exercises/' + exercise.path}\n", style="dim")
             for check, message in result.failures:
                 text.append("    • ", style="red")
                 text.append(f"{check}: {message}\n")
+            lines = result.printed.splitlines()
+            if lines:
+                text.append("    your code printed:\n", style="dim")
+                for line in lines[:PRINTED_LINES]:
+                    text.append("    │ ", style="dim")
+                    text.append(line[:200] + "\n")
+                if len(lines) > PRINTED_LINES:
+                    text.append(f"    … {len(lines) - PRINTED_LINES} more lines\n", style="dim")
         if self.last_seconds is not None:
             text.append(f"  (checked in {self.last_seconds:.2f} s)\n", style="dim")
         if self.notice.plain:
