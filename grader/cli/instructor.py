@@ -311,14 +311,21 @@ def _records(results_dir: Path | None, gradebook: Path | None, assignment: str) 
               help="A quiz's statistics (`grader quiz stats QUIZ ANSWERS... --json > FILE`); repeatable.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Similarity from which a pair of submissions is shown (default 0.8).")
+@click.option("--help-below", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="'Who needs help' lists students with less than this share of the points of the exercises "
+                   "they attempted.")
+@click.option("--help-failing", type=click.IntRange(1), default=20, show_default=True,
+              help="... and students failing this many checks or more in the exercises they attempted.")
 @click.argument("submissions", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def report(results_dir: Path | None, gradebook: Path | None, assignment: str, out_file: Path,
-           quiz_files: tuple[Path, ...], threshold: float | None, submissions: tuple[Path, ...]) -> None:
+           quiz_files: tuple[Path, ...], threshold: float | None, help_below: float, help_failing: int,
+           submissions: tuple[Path, ...]) -> None:
     """Write the class report: one self-contained HTML page.
 
-    It holds the class overview, each exercise's scores, the checks hardest first with their
-    common failures, the time per submission, a sortable student table with a section per
-    student, the quizzes' statistics when given and, when SUBMISSIONS are given, the pairs
+    It holds the class overview, each exercise attempted by how many and how they did, what to
+    teach again (checks by failure among attempts, with their common failures), who needs help,
+    a sortable student table by roster name with each student's details folded, the time per
+    submission, the quizzes' statistics when given and, when SUBMISSIONS are given, the pairs
     whose code is suspiciously alike.
 
     Example:
@@ -342,7 +349,7 @@ def report(results_dir: Path | None, gradebook: Path | None, assignment: str, ou
             matches = tuple(find_similar(course_root(), list(submissions), load_exercises(),
                                          THRESHOLD if threshold is None else threshold))
     with Console(stderr=True).status("Drawing the report…"):
-        page = build_report(ReportInputs(records, quizzes, matches))
+        page = build_report(ReportInputs(records, quizzes, matches, help_below=help_below, help_failing=help_failing))
     try:
         out_file.write_text(page, encoding="utf-8")
     except OSError as exc:
