@@ -144,3 +144,80 @@ def test_the_page_agrees_with_the_gradebook(tmp_path):
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
     assert f"{attempted / students:.0%}" in cells[2]
     assert f"{failed / (passed + failed):.0%}" in cells[3] and cells[4] == f"{failed}/{passed + failed}"
+
+
+# ------------------------------------------------------------------ feedback a student wants (part 2)
+
+from grader.reports.feedback import FeedbackOptions, course_hints, feedback_html, feedback_markdown  # noqa: E402
+
+
+def student_record(**extra):
+    tests = [check("calc_preds", "shape", False, "calc_preds(c, x): expected shape (4, 1), got shape (4,)"),
+             check("calc_preds", "sigmoid", True),
+             check("calc_preds", "random coefficients", False, "failed on a hidden input: wrong value", hidden=True),
+             check("bmi", "one", True), check("bmi", "two", True),
+             check("softmax", "one", False, "SyntaxError in week3/activations.py, line 2: invalid syntax"),
+             check("mae", "one", False, "not written yet: mae raises NotImplementedError")]
+    base = record("s0001", tests, name="Ada Okafor", section="section 1")
+    import dataclasses
+    return dataclasses.replace(base, assignment="week5", **extra)
+
+
+def test_feedback_opens_with_what_to_fix_first_and_its_hint():
+    hints = course_hints()
+    options = FeedbackOptions(hints=hints)
+    md, html = feedback_markdown(student_record(), options), feedback_html(student_record(), options)
+    first = md[md.index("## Fix this first"):md.index("| exercise | points |")]
+    assert first.index("softmax") < first.index("calc\\_preds"), "a file that did not load comes first"
+    assert "shape: calc\\_preds(c, x): expected shape (4, 1), got shape (4,)" in first
+    assert "Hint: " + hints["calc_preds"][:30].replace("_", "\\_") in first
+    assert "bmi" not in first and "Not attempted yet: mae" in md
+    assert "Feedback for Ada Okafor" in md and "Assignment: week5" in md
+    assert "<h2>Fix this first</h2>" in html and "Hint: " in html
+    assert md.index("Fix this first") < md.index("| exercise | points |"), "the summary is on top"
+
+
+def test_feedback_folds_the_passed_checks():
+    md, html = feedback_markdown(student_record()), feedback_html(student_record())
+    bmi = md[md.index("## bmi"):]
+    assert "<details><summary>2 passed checks</summary>" in bmi and "- one: ✓ passed" in bmi
+    assert "| check | result | message |" not in bmi[:bmi.index("</details>")], "no table when all pass"
+    assert "<details><summary>1 passed check</summary><ul><li>sigmoid" in html
+    rendered = markdown_html(md)
+    assert "<details><summary>2 passed checks</summary>" in rendered
+
+
+def test_feedback_shows_deadline_and_penalty_only_when_the_record_has_them():
+    plain = feedback_markdown(student_record())
+    assert "Deadline" not in plain and "late" not in plain
+    late = student_record(standing={"deadline": "2026-12-01T23:59:00+00:00", "days_late": 2, "penalty_percent": 20.0,
+                                    "penalty": 1.0, "final_score": 4.0})
+    md = feedback_markdown(late)
+    assert "Deadline: 2026-12-01T23:59:00+00:00" in md
+    assert "Handed in 2 days late: a penalty of 20% (1 points)" in md and "Final score after penalties" in md
+    assert "Deadline: 2026-12-01" in feedback_html(late)
+
+
+def test_hide_hidden_names():
+    options = FeedbackOptions(hide_hidden_names=True)
+    md, html = feedback_markdown(student_record(), options), feedback_html(student_record(), options)
+    for text in (md, html):
+        assert "random coefficients" not in text and "hidden check 1" in text
+    assert "random coefficients (hidden)" in feedback_markdown(student_record())
+
+
+def test_cli_feedback_hide_hidden_names(tmp_path, monkeypatch):
+    make_class(tmp_path / "g.db", 3)
+    result = CliRunner().invoke(main, ["feedback", "--gradebook", str(tmp_path / "g.db"), "--out", str(tmp_path / "fb"),
+                                       "--hide-hidden-names"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "fb" / "s0000.md").read_text()
+    # the class's hidden checks are "hidden check 0" and "hidden check 1": renamed from 1
+    assert "hidden check 2 (hidden)" in text and "hidden check 0" not in text
+    assert "Feedback for Ada Okafor 0" in text and "Assignment: default" in text
+
+
+def markdown_html(text):
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").render(text)

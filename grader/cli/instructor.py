@@ -363,23 +363,29 @@ def report(results_dir: Path | None, gradebook: Path | None, assignment: str, ou
 @ASSIGNMENT
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the <student>.md and <student>.html files.")
-def feedback(results_dir: Path | None, gradebook: Path | None, assignment: str, out_dir: Path) -> None:
+@click.option("--hide-hidden-names", is_flag=True,
+              help="Name hidden checks 'hidden check 1', 'hidden check 2', ... instead of by their names.")
+def feedback(results_dir: Path | None, gradebook: Path | None, assignment: str, out_dir: Path,
+             hide_hidden_names: bool) -> None:
     """Write each student's feedback: one Markdown and one HTML file per student.
 
-    Each holds the score, the points per exercise, every public check with its message,
-    the hidden checks by result only, and the grader's notes on the submission.
+    Each opens with what to fix first (each failing exercise's first failure and its hint), the
+    assignment and, when the gradebook keeps them, the deadline and late penalty; then the score,
+    the points per exercise, the failed checks with their messages, the passed ones folded, the
+    hidden checks by result only, and the grader's notes on the submission.
 
     Example:
 
     \b
         grader feedback --results results/ --out feedback/
+        grader feedback --out feedback/ --hide-hidden-names
     """
-    from grader.reports.feedback import write_feedback
+    from grader.reports.feedback import FeedbackOptions, course_hints, write_feedback
     from grader.reports.records import ReportError
 
     records = _records(results_dir, gradebook, assignment)
     try:
-        written = write_feedback(records, out_dir)
+        written = write_feedback(records, out_dir, FeedbackOptions(hide_hidden_names, course_hints()))
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {len(written)} files for {len(records)} students to {out_dir}/.")

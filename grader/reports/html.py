@@ -423,9 +423,10 @@ def _student(index: int, s: StudentStanding) -> str:
 def build_report(inputs: ReportInputs) -> str:
     """The whole page as one HTML string."""
     records = sorted(inputs.records, key=lambda r: (r.shown_name.lower(), r.student))
-    summary = summarize(records)
+    checks = [check_results(r) for r in records]
+    summary = summarize(records, checks=checks)
     exercises = list(summary.exercises)
-    standings = [standing(r) for r in records]
+    standings = [standing(r, c) for r, c in zip(records, checks)]
     ids = {id(r): i for i, r in enumerate(records)}
     nav = ['<a href="#overview">overview</a>', '<a href="#teach">what to teach again</a>',
            '<a href="#help">who needs help</a>', '<a href="#students">students</a>', '<a href="#time">time</a>',

@@ -241,12 +241,13 @@ def message_pattern(message: str) -> str:
     return " ".join(_NUMBER.sub("#", message).split())
 
 
-def summarize(records: list[GradedRecord], top_failures: int = 3) -> ClassSummary:
+def summarize(records: list[GradedRecord], top_failures: int = 3,
+              checks: list[list[CheckResult]] | None = None) -> ClassSummary:
     """The class's numbers; checks ranked by pass rate, hardest first."""
     totals = [float(r.results["score"]) for r in records]
     exercises: dict[str, list[float]] = {}
     exercise_max: dict[str, float] = {}
-    all_checks = [check_results(r) for r in records]
+    all_checks = [check_results(r) for r in records] if checks is None else checks
     per_student = [exercise_points(r, c) for r, c in zip(records, all_checks)]
     for points in per_student:
         for exercise, (_, most) in points.items():
@@ -320,10 +321,10 @@ def _attempts(records: list[GradedRecord], all_checks: list[list[CheckResult]],
     return by_exercise, ranked_checks
 
 
-def standing(record: GradedRecord) -> StudentStanding:
+def standing(record: GradedRecord, checks: list[CheckResult] | None = None) -> StudentStanding:
     """The student's points over the exercises they attempted (graded or not gradable) and the checks
     they fail among the graded ones."""
-    checks = check_results(record)
+    checks = check_results(record) if checks is None else checks
     states = exercise_states(record, checks)
     points = exercise_points(record, checks)
     attempted = [e for e, s in states.items() if s != NOT_ATTEMPTED]
