@@ -221,3 +221,21 @@ def markdown_html(text):
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark").enable("table").render(text)
+
+
+def test_a_hidden_check_shows_only_the_graders_phrases():
+    from grader.reports.summary import WITHHELD, check_results
+
+    outputs = ["failed on a hidden input: wrong value", "failed on a hidden input: raised a built-in exception of type "
+               "ValueError", "failed on a hidden input: raised ValueError",
+               "not written yet: bmi raises NotImplementedError (week1/bmi.py, line 3) — replace the TODO"]
+    forged = ["at index 3 expected 0.25, got 0.5", "failed on a hidden input: raised SecretInput4711",
+              "failed on a hidden input: wrong value 0.4711"]
+    r = record("a", [check("mae" if "not written" in o else "bmi", str(i), False, o, hidden=True)
+                     for i, o in enumerate(outputs + forged)] + [check("bmi", "public", True)])
+    shown = [c.output for c in check_results(r)][:-1]
+    assert shown == outputs + [WITHHELD] * 3
+    assert exercise_states(r)["bmi"] == GRADED
+    page = build_report(ReportInputs([r]))
+    assert "0.4711" not in page and "SecretInput4711" not in page and "0.25" not in page
+    assert WITHHELD in page and "failed on a hidden input: raised ValueError" in page

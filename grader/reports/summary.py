@@ -14,6 +14,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from grader.grading.calls import BUILTIN_ERRORS
 from grader.reports.records import GradedRecord
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -36,7 +37,7 @@ class CheckResult:
     passed: bool
     score: float
     max_score: float
-    output: str        # the failure message ("" for a pass); never shown for a hidden check
+    output: str        # the failure message ("" for a pass); a hidden check's only as ``hidden_message`` allows
 
 
 @dataclass
@@ -148,6 +149,25 @@ class ClassSummary:
     by_check: list[AttemptStats] = field(default_factory=list)   # most failed among graded attempts first
 
 
+#: What a hidden check may say: the grader's fixed vocabulary (grading/session.py ``hidden_output``).
+_HIDDEN_PHRASE = re.compile(r"failed on a hidden input: (wrong value|wrong shape or type|ran too long|crashed|"
+                            r"sent back something malformed|raised an exception|"
+                            r"raised (?:a built-in exception of type )?([A-Za-z]+))")
+WITHHELD = "failed on a hidden input (its message is not one the grader writes: not shown)"
+
+
+def hidden_message(output: str) -> str:
+    """A hidden check's message as shown: one of the grader's fixed phrases, or why nothing is to grade
+    (the exercise not attempted, its file did not load); anything else (results written before the
+    fixed vocabulary, or forged) is withheld."""
+    phrase = _HIDDEN_PHRASE.fullmatch(output)
+    if phrase and (phrase.group(2) is None or phrase.group(2) in BUILTIN_ERRORS):
+        return output
+    if not output or _NOT_ATTEMPTED.match(output) or _NOT_GRADABLE.match(output):
+        return output
+    return WITHHELD
+
+
 def check_results(record: GradedRecord) -> list[CheckResult]:
     """The record's checks in order, as plain values."""
     checks = []
@@ -159,6 +179,8 @@ def check_results(record: GradedRecord) -> list[CheckResult]:
             name = name[len(exercise) + 2:]
         hidden = len(tags) > 1 and tags[1] == "hidden"
         output = test.get("output") if isinstance(test.get("output"), str) else ""
+        if hidden:
+            output = hidden_message(output)
         checks.append(CheckResult(exercise, name, hidden, test.get("status") == "passed",
                                   float(test["score"]), float(test["max_score"]), output))
     return checks
