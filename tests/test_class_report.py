@@ -239,3 +239,12 @@ def test_a_hidden_check_shows_only_the_graders_phrases():
     page = build_report(ReportInputs([r]))
     assert "0.4711" not in page and "SecretInput4711" not in page and "0.25" not in page
     assert WITHHELD in page and "failed on a hidden input: raised ValueError" in page
+
+
+def test_an_exercise_not_attempted_says_so_in_one_line():
+    md = feedback_markdown(student_record())
+    section = md[md.index("## mae"):]
+    assert section.startswith("## mae\n\nNot attempted yet: not written yet: mae raises NotImplementedError "
+                              "(1 checks not run)")
+    assert "| check |" not in section
+    assert "Not attempted yet: not written yet" in feedback_html(student_record())

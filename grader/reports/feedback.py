@@ -2,8 +2,8 @@
 
 Each opens with what to fix first (the failing exercises, each with its first failure and its hint
 from ``grader/exercises.toml``), the assignment and, when the gradebook keeps them, the deadline and
-any late penalty; then the score, the points per exercise, each failed check with its message, the
-passed checks folded (``<details>``), the hidden checks by name (or "hidden check N" with
+any late penalty; then the score, the points per exercise, each failed check with its message (an
+exercise not attempted says so in one line instead), the passed checks folded (``<details>``), the hidden checks by name (or "hidden check N" with
 ``hide_hidden_names``) and result only (never their messages), and the grader's notes. Text from the submission is escaped for Markdown (and
 for HTML in the HTML file)."""
 
@@ -132,11 +132,17 @@ def feedback_markdown(record: GradedRecord, options: FeedbackOptions = FeedbackO
         lines += ["", "## Notes on your submission", ""] + [f"- {md(n)}" for n in found]
     checks = check_results(record)
     names = _names(checks, options)
+    states = exercise_states(record, checks)
     for exercise in exercise_points(record):
         mine = [(i, c) for i, c in enumerate(checks) if c.exercise == exercise]
         failed = [(i, c) for i, c in mine if not c.passed]
         passed = [(i, c) for i, c in mine if c.passed]
         lines += ["", f"## {md(exercise)}", ""]
+        if states.get(exercise) == NOT_ATTEMPTED:
+            why = next((c.output for _, c in failed if c.output and not c.hidden), "")
+            lines.append(f"Not attempted yet{': ' + md(short_message(why, 400), 420) if why else ''} "
+                         f"({len(mine)} checks not run)")
+            continue
         if failed:
             lines += ["| check | result | message |", "|---|---|---|"]
             for i, check in failed:
@@ -179,11 +185,17 @@ def feedback_html(record: GradedRecord, options: FeedbackOptions = FeedbackOptio
         parts.append("<h2>Notes on your submission</h2><ul>" + "".join(f"<li>{h(n)}</li>" for n in found) + "</ul>")
     checks = check_results(record)
     names = _names(checks, options)
+    states = exercise_states(record, checks)
     for exercise in exercise_points(record):
         mine = [(i, c) for i, c in enumerate(checks) if c.exercise == exercise]
         failed = [(i, c) for i, c in mine if not c.passed]
         passed = [(i, c) for i, c in mine if c.passed]
         parts.append(f"<h2>{h(exercise)}</h2>")
+        if states.get(exercise) == NOT_ATTEMPTED:
+            why = next((c.output for _, c in failed if c.output and not c.hidden), "")
+            parts.append(f'<p class="muted">Not attempted yet{": " + h(short_message(why, 400), 420) if why else ""} '
+                         f"({len(mine)} checks not run)</p>")
+            continue
         if failed:
             parts.append("<table><tr><th>check</th><th>result</th><th>message</th></tr>")
             for i, check in failed:
