@@ -248,3 +248,12 @@ def test_an_exercise_not_attempted_says_so_in_one_line():
                               "(1 checks not run)")
     assert "| check |" not in section
     assert "Not attempted yet: not written yet" in feedback_html(student_record())
+
+
+def test_a_check_graded_for_few_students_ranks_after_the_others():
+    records = [record(f"s{i}", [check("softmax", "common", i >= 3, "softmax(x): expected 1.0, got 2.0"),
+                                check("bmi", "rare", False, "bmi(1): expected 1, got 2" if i == 0 else
+                                      "not written yet: bmi raises NotImplementedError")]) for i in range(20)]
+    summary = summarize(records)
+    assert [c.name for c in summary.by_check] == ["common", "rare"], "1 of 1 failing is not the hardest"
+    assert "fewer than 2 students come after" in build_report(ReportInputs(records))

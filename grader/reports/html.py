@@ -22,7 +22,7 @@ from grader.reports import plots
 from grader.reports.records import GradedRecord
 from grader.reports.similarity import EXCERPT_LINES, Code, Match, describe_ranges
 from grader.reports.summary import (GRADED, NOT_ATTEMPTED, NOT_GRADABLE, ClassSummary, StudentStanding,
-                                    check_results, exercise_points, needs_help, notes, printed, short_message,
+                                    check_results, exercise_points, few_graded, needs_help, notes, printed, short_message,
                                     standing, summarize)
 from grader.reports.text import html_text as h
 
@@ -208,7 +208,8 @@ def _teach_again(summary: ClassSummary) -> str:
     parts = ['<h2 id="teach">What to teach again</h2><p class="muted">Checks ranked by how often they fail among '
              "the students whose exercise was graded (not attempted and not gradable left out), each with its most "
              "common failure messages (numbers grouped); hidden checks included, with the phrase the grader "
-             "wrote for them.</p>", head + "".join(_check_row(i, c) for i, c in enumerate(top, 1)) + "</tbody></table>"]
+             f"wrote for them. Checks graded for fewer than {few_graded(summary.students)} students come after "
+             "the others.</p>", head + "".join(_check_row(i, c) for i, c in enumerate(top, 1)) + "</tbody></table>"]
     if rest:
         parts.append(f"<details><summary>The other {len(rest)} checks</summary>{head}"
                      + "".join(_check_row(i, c) for i, c in enumerate(rest, len(top) + 1)) + "</tbody></table></details>")

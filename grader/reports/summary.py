@@ -338,9 +338,16 @@ def _attempts(records: list[GradedRecord], all_checks: list[list[CheckResult]],
     for key, grouped in messages.items():
         ranked = sorted(grouped.values(), key=lambda c: -sum(c.values()))[:top_failures]
         by_check[key].failures = [(c.most_common(1)[0][0], sum(c.values())) for c in ranked]
+    few = few_graded(len(records))
     ranked_checks = sorted(by_check.values(), key=lambda s: (
-        -(s.failure_rate or 0.0), -s.failed, order.get(s.exercise, 0), s.name))
+        s.graded < few, -(s.failure_rate or 0.0), -s.failed, order.get(s.exercise, 0), s.name))
     return by_exercise, ranked_checks
+
+
+def few_graded(students: int) -> int:
+    """Checks graded for fewer students than this rank after the others: one student's failure is not
+    a class's difficulty (a tenth of the class, at least 2)."""
+    return max(2, -(-students // 10))
 
 
 def standing(record: GradedRecord, checks: list[CheckResult] | None = None) -> StudentStanding:
