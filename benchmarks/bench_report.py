@@ -1,6 +1,7 @@
 """Benchmark: `grader report` and `grader feedback` for a class of 200.
 
     python benchmarks/bench_report.py [--students 200] [--results DIR] [--out report.html]
+    python benchmarks/bench_report.py --gradebook-class 300   # only: a class made straight into a gradebook
 
 Grades the sample class once (or reads DIR, as `grader grade --out DIR` wrote it), then makes
 a class of --students records by copying those results and flipping checks at random, so the
@@ -68,12 +69,41 @@ def make_class(base: list[GradedRecord], students: int, rng: random.Random) -> l
     return made
 
 
+def gradebook_class(students: int, out: Path) -> None:
+    """The report for a class made straight into a gradebook with a roster (tests/report_class.py: each
+    student attempts part of the 26 exercises), read back as `grader report` reads it: size and build time."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from report_class import make_class
+
+    from grader.reports.records import records_from_gradebook
+
+    book = Path(tempfile.mkdtemp()) / "gradebook.db"
+    make_class(book, students)
+    start = time.perf_counter()
+    records = records_from_gradebook(book)
+    read = time.perf_counter() - start
+    times = []
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        page = build_report(ReportInputs(records))
+        times.append((time.perf_counter() - wall, time.process_time() - cpu))
+    out.write_text(page, encoding="utf-8")
+    best = min(times)
+    print(f"{students} students from a gradebook: read in {read:.2f} s; the page built in {best[0]:.2f} s "
+          f"({best[1]:.2f} s of CPU; best of 3), {len(page.encode()) / 1024:.0f} KiB ({out})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--results", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "bench-report.html")
+    parser.add_argument("--gradebook-class", type=int, default=None, metavar="N",
+                        help="Only build the report of N students made straight into a gradebook.")
     args = parser.parse_args()
+    if args.gradebook_class:
+        gradebook_class(args.gradebook_class, args.out)
+        return
     records = make_class(graded_class(args.results), args.students, random.Random(0))
     scores = sorted(r.results["score"] for r in records)
     print(f"{len(records)} students, scores {scores[0]:g}-{scores[-1]:g}, "

@@ -360,14 +360,21 @@ def _records(results_dir: Path | None, gradebook: Path | None, assignment: str) 
               help="A quiz's statistics (`grader quiz stats QUIZ ANSWERS... --json > FILE`); repeatable.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Similarity from which a pair of submissions is shown (default 0.8).")
+@click.option("--help-below", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="'Who needs help' lists students with less than this share of the points of the exercises "
+                   "they attempted.")
+@click.option("--help-failing", type=click.IntRange(1), default=20, show_default=True,
+              help="... and students failing this many checks or more in the exercises they attempted.")
 @click.argument("submissions", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def report(results_dir: Path | None, gradebook: Path | None, assignment: str, out_file: Path,
-           quiz_files: tuple[Path, ...], threshold: float | None, submissions: tuple[Path, ...]) -> None:
+           quiz_files: tuple[Path, ...], threshold: float | None, help_below: float, help_failing: int,
+           submissions: tuple[Path, ...]) -> None:
     """Write the class report: one self-contained HTML page.
 
-    It holds the class overview, each exercise's scores, the checks hardest first with their
-    common failures, the time per submission, a sortable student table with a section per
-    student, the quizzes' statistics when given and, when SUBMISSIONS are given, the pairs
+    It holds the class overview, each exercise attempted by how many and how they did, what to
+    teach again (checks by failure among attempts, with their common failures), who needs help,
+    a sortable student table by roster name with each student's details folded, the time per
+    submission, the quizzes' statistics when given and, when SUBMISSIONS are given, the pairs
     whose code is suspiciously alike.
 
     Example:
@@ -391,7 +398,7 @@ def report(results_dir: Path | None, gradebook: Path | None, assignment: str, ou
             matches = tuple(find_similar(course_root(), list(submissions), load_exercises(),
                                          THRESHOLD if threshold is None else threshold))
     with Console(stderr=True).status("Drawing the report…"):
-        page = build_report(ReportInputs(records, quizzes, matches))
+        page = build_report(ReportInputs(records, quizzes, matches, help_below=help_below, help_failing=help_failing))
     try:
         out_file.write_text(page, encoding="utf-8")
     except OSError as exc:
@@ -405,23 +412,29 @@ def report(results_dir: Path | None, gradebook: Path | None, assignment: str, ou
 @ASSIGNMENT
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the <student>.md and <student>.html files.")
-def feedback(results_dir: Path | None, gradebook: Path | None, assignment: str, out_dir: Path) -> None:
+@click.option("--hide-hidden-names", is_flag=True,
+              help="Name hidden checks 'hidden check 1', 'hidden check 2', ... instead of by their names.")
+def feedback(results_dir: Path | None, gradebook: Path | None, assignment: str, out_dir: Path,
+             hide_hidden_names: bool) -> None:
     """Write each student's feedback: one Markdown and one HTML file per student.
 
-    Each holds the score, the points per exercise, every public check with its message,
-    the hidden checks by result only, and the grader's notes on the submission.
+    Each opens with what to fix first (each failing exercise's first failure and its hint), the
+    assignment and, when the gradebook keeps them, the deadline and late penalty; then the score,
+    the points per exercise, the failed checks with their messages, the passed ones folded, the
+    hidden checks by result only, and the grader's notes on the submission.
 
     Example:
 
     \b
         grader feedback --results results/ --out feedback/
+        grader feedback --out feedback/ --hide-hidden-names
     """
-    from grader.reports.feedback import write_feedback
+    from grader.reports.feedback import FeedbackOptions, course_hints, write_feedback
     from grader.reports.records import ReportError
 
     records = _records(results_dir, gradebook, assignment)
     try:
-        written = write_feedback(records, out_dir)
+        written = write_feedback(records, out_dir, FeedbackOptions(hide_hidden_names, course_hints()))
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {len(written)} files for {len(records)} students to {out_dir}/.")

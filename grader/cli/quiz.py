@@ -19,9 +19,9 @@ from grader.quiz.export import FORMATS, export_quiz, markdown_table
 from grader.quiz.model import Quiz, QuizError
 from grader.quiz.parse import find_quizzes, quizzes_dir, resolve_quiz
 from grader.quiz.record import record_batch
-from grader.quiz.review import review_answers
+from grader.quiz.review import question_id, review_answers
 from grader.quiz.scoring import AnswerError, answers_document, load_answers, score_quiz
-from grader.quiz.stats import quiz_stats
+from grader.quiz.stats import quiz_stats, quiz_stats_from_results
 from grader.quiz.take import answers_path, progress_path, run_session, save_answers, show_answers_file, shown
 from grader.safetext import clean
 
@@ -218,8 +218,15 @@ def score(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_
         grader quiz score quizzes/week1-hello-deep-learning.md answers.json --json
         grader quiz score week3a-pytorch-basics answers/*.json --gradebook .grader/gradebook.db
         grader quiz score week3a-pytorch-basics answers/*.json --roster roster.csv
+        grader quiz score week3a-pytorch-basics answers/*.json --json   # a JSON list, nothing recorded
     """
     quiz_obj = _keyed(_quiz(ctx, quiz_ref))
+    if as_json and len(answers_files) > 1 and gradebook is None and roster_file is None:
+        # A JSON list, one entry per file in the order given; nothing recorded.
+        click.echo(json.dumps([{"file": clean(f, QUIZ_SHOWN_CHARS, lines=False),
+                                **score_quiz(quiz_obj, _answers(f, quiz_obj)).to_json()} for f in answers_files],
+                              indent=2, ensure_ascii=False))
+        return
     if len(answers_files) > 1 or gradebook is not None or roster_file is not None:
         _record(quiz_obj, answers_files, gradebook or Path(DEFAULT_PATH), assignment, roster_file)
         return
@@ -277,28 +284,63 @@ def _record(quiz_obj: Quiz, files: tuple[str, ...], path: Path, assignment: str 
 @click.argument("quiz_ref", metavar="QUIZ")
 @click.option("--gradebook", "gradebook", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_PATH, show_default=True, help="The gradebook holding the scored answers.")
+@click.option("--question", "question_ref", default=None, metavar="N",
+              help="Review only this question (its id, or its number in the quiz).")
+@click.option("--accept-all", is_flag=True, help="Accept every suggested score without asking (with --comment).")
+@click.option("--comment", default="", help="A comment kept with each decision --accept-all makes.")
 @click.pass_context
-def review(ctx: click.Context, quiz_ref: str, gradebook: Path) -> None:
+def review(ctx: click.Context, quiz_ref: str, gradebook: Path, question_ref: str | None, accept_all: bool,
+           comment: str) -> None:
     """Go through the free-text answers needing review and settle their points.
 
-    Enter accepts the suggested points, a number sets them, s skips, q stops.
+    Enter accepts the suggested points, a number sets them, a accepts the suggestion for this and
+    every answer left, s skips, q stops; "# text" after any of them adds a comment. Blank answers
+    score 0 and need no review.
 
     Example:
 
     \b
         grader quiz review lab5-from-scratch-model --gradebook .grader/gradebook.db
+        grader quiz review lab5-from-scratch-model --question 3
+        grader quiz review lab5-from-scratch-model --question q3 --accept-all --comment "rubric score"
     """
     quiz_obj = _keyed(_quiz(ctx, quiz_ref))
+    question = None
+    if question_ref is not None:
+        try:
+            question = question_id(quiz_obj, question_ref)
+        except LookupError as e:
+            raise click.ClickException(str(e.args[0])) from None
     try:
         book = Gradebook(gradebook)
     except GradebookError as e:
         raise click.ClickException(str(e)) from None
     with book:
-        outcome = review_answers(book, quiz_obj, input, click.echo)
-        left = sum(q["status"] == "needs review" for a in book.needing_review(quiz_obj.id) for q in a.questions)
-    click.echo(f"Reviewed {outcome.reviewed}, skipped {outcome.skipped}; {left} still need review.")
+        try:
+            outcome = review_answers(book, quiz_obj, input, click.echo, question, accept_all, comment)
+        except GradebookError as e:
+            raise click.ClickException(str(e)) from None
+        left = sum(q["status"] == "needs review" and question in (None, q["id"])
+                   for a in book.needing_review(quiz_obj.id) for q in a.questions)
+    click.echo(f"Reviewed {outcome.reviewed}, skipped {outcome.skipped}; {left} still need review"
+               f"{' for ' + question if question else ''}.")
     if outcome.interrupted:
         ctx.exit(130)
+
+
+def _gradebook_results(path: Path, quiz_obj: Quiz) -> list:
+    if not path.is_file():
+        raise click.ClickException(f"there is no gradebook at {clean(str(path), QUIZ_SHOWN_CHARS, lines=False)}; "
+                                   "record the answers first (grader quiz score QUIZ ANSWERS... --gradebook)")
+    try:
+        with Gradebook(path, read_only=True) as book:
+            found = book.quiz_results(quiz_obj.id)
+    except GradebookError as e:
+        raise click.ClickException(clean(str(e), QUIZ_SHOWN_CHARS, lines=False)) from None
+    if not found:
+        raise click.ClickException(f"the gradebook has no results of {quiz_obj.id}; record them first "
+                                   f"(grader quiz score {quiz_obj.id} ANSWERS... --gradebook)")
+    return found
 
 
 @quiz.command()
@@ -307,9 +349,14 @@ def review(ctx: click.Context, quiz_ref: str, gradebook: Path) -> None:
               help="json, Moodle XML or GIFT (both import into Moodle's question bank).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of stdout.")
+@click.option("--moodle-regexp", is_flag=True,
+              help="The Moodle site has the qtype_regexp plugin: export regular-expression short answers as "
+                   "'regexp' questions instead of dropping them.")
 @click.pass_context
-def export(ctx: click.Context, quiz_ref: str, fmt: str, output: Path | None) -> None:
+def export(ctx: click.Context, quiz_ref: str, fmt: str, output: Path | None, moodle_regexp: bool) -> None:
     """Export a quiz as JSON, Moodle XML or GIFT.
+
+    What a format cannot hold is dropped, one line on stderr for each thing dropped.
 
     Example:
 
@@ -318,7 +365,8 @@ def export(ctx: click.Context, quiz_ref: str, fmt: str, output: Path | None) -> 
         grader quiz export week3a-pytorch-basics --format moodle-xml -o week3a.xml
         grader quiz export week3a-pytorch-basics --format gift -o week3a.gift.txt
     """
-    text = export_quiz(_keyed(_quiz(ctx, quiz_ref)), fmt)
+    text = export_quiz(_keyed(_quiz(ctx, quiz_ref)), fmt,
+                       lambda line: click.echo(clean(line, QUIZ_SHOWN_CHARS, lines=False), err=True), moodle_regexp)
     if output:
         try:
             output.write_text(text, encoding="utf-8")
@@ -331,24 +379,40 @@ def export(ctx: click.Context, quiz_ref: str, fmt: str, output: Path | None) -> 
 
 @quiz.command()
 @click.argument("quiz_ref", metavar="QUIZ")
-@click.argument("answers_files", metavar="ANSWERS...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("answers_files", metavar="[ANSWERS...]", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--gradebook", "gradebook", is_flag=False, flag_value=DEFAULT_PATH, default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Read the scores the gradebook keeps (reviewed ones included) instead of answers files "
+                   f"(default path: {DEFAULT_PATH}).")
 @click.pass_context
-def stats(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_json: bool) -> None:
+def stats(ctx: click.Context, quiz_ref: str, answers_files: tuple[str, ...], as_json: bool,
+          gradebook: Path | None) -> None:
     """Item analysis over many students' answers files (Moodle's definitions).
 
     Per question: facility index (mean score as % of the maximum), discrimination index (100 × the
     Pearson correlation with the rest of the test) and how often each option was chosen; for the
     quiz: mean, standard deviation (sample, n−1) and Cronbach's alpha.
 
+    With --gradebook the scores are those the gradebook keeps (`grader quiz score ... --gradebook`),
+    so the instructor's reviewed scores count.
+
     Example:
 
     \b
         grader quiz stats week3a-pytorch-basics answers/*.json
         grader quiz stats week3a-pytorch-basics answers/*.json --json
+        grader quiz stats lab5-from-scratch-model --gradebook
     """
     quiz_obj = _keyed(_quiz(ctx, quiz_ref))
-    result = quiz_stats(quiz_obj, [_answers(f, quiz_obj) for f in answers_files])
+    if gradebook is not None and answers_files:
+        raise click.ClickException("give answers files or --gradebook, not both")
+    if gradebook is not None:
+        result = quiz_stats_from_results(quiz_obj, _gradebook_results(gradebook, quiz_obj))
+    elif answers_files:
+        result = quiz_stats(quiz_obj, [_answers(f, quiz_obj) for f in answers_files])
+    else:
+        raise click.ClickException("give the answers files, or --gradebook to read the scores recorded there")
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return

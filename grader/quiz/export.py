@@ -15,15 +15,20 @@ every answer fraction must be one of question_bank::fraction_options_full(); spl
 and question/type/multichoice/questiontype.php (the positive fractions of a multiple-answer
 question must add up to 100%).
 
-Left out, each with a comment: regular-expression short-answer forms (Moodle has none), and a
-short-answer question with no plain form at all (Moodle refuses a short answer without answers,
-and that notice stops the rest of the import).
+Left out, each with a comment in the file and one line to ``warn`` (the command prints it on
+stderr): regular-expression short-answer forms (Moodle's short answers have none; with
+``moodle_regexp`` they become questions of the qtype_regexp plugin instead), a short-answer
+question with no plain form at all (Moodle refuses a short answer without answers, and that notice
+stops the rest of the import), an essay's hint (Moodle XML), and in GIFT the points (kept as a
+`// N points` comment; every question imports worth 1), hints, and an essay's reference answer
+and rubric.
 """
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 
 from grader.quiz.model import NumericAnswer, Question, Quiz, is_regex_form
@@ -34,13 +39,23 @@ MOODLE_TYPES = {"single": "multichoice", "multiple": "multichoice", "truefalse":
                 "numeric": "numerical", "ordering": "ordering", "short": "shortanswer", "text": "essay"}
 
 
-def export_quiz(quiz: Quiz, fmt: str) -> str:
+Warn = Callable[[str], None]
+
+
+def _ignore(line: str) -> None:
+    pass
+
+
+def export_quiz(quiz: Quiz, fmt: str, warn: Warn = _ignore, moodle_regexp: bool = False) -> str:
+    """The quiz in ``fmt``; ``warn`` gets one line per thing the format cannot hold and was dropped.
+    ``moodle_regexp``: the Moodle site has the qtype_regexp plugin, so regular-expression short answers
+    are exported as "regexp" questions instead of dropped."""
     if fmt == "json":
         return to_json(quiz)
     if fmt == "moodle-xml":
-        return to_moodle_xml(quiz)
+        return to_moodle_xml(quiz, warn, moodle_regexp)
     if fmt == "gift":
-        return to_gift(quiz)
+        return to_gift(quiz, warn)
     raise ValueError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
 
 
@@ -177,7 +192,7 @@ def numeric_tolerance(n: NumericAnswer) -> tuple[float, float]:
     return (low + high) / 2, (high - low) / 2
 
 
-def to_moodle_xml(quiz: Quiz) -> str:
+def to_moodle_xml(quiz: Quiz, warn: Warn = _ignore, regexp: bool = False) -> str:
     # Text is XML-escaped rather than wrapped in CDATA (Moodle's own exporter uses CDATA): the same
     # characters once parsed, and import_text_with_files reads <text> from either.
     root = ET.Element("quiz")
@@ -186,11 +201,14 @@ def to_moodle_xml(quiz: Quiz) -> str:
     _text(category, "info", quiz.front_matter.get("description", ""), "moodle_auto_format")
     ET.SubElement(category, "idnumber").text = quiz.id
     for q in quiz.questions:
-        if q.type == "short" and not has_plain_form(q):
+        with_regexp = regexp and q.type == "short" and any(is_regex_form(f) for f in q.forms)
+        if q.type == "short" and not has_plain_form(q) and not with_regexp:
             root.append(_comment(f"{quiz.id} / {q.id} left out: only regular expressions, which "
                                  "Moodle short answers do not have"))
+            warn(f"moodle-xml: {quiz.id}/{q.id} left out: its answers are all regular expressions, which Moodle "
+                 "short answers do not have (--moodle-regexp if the site has the qtype_regexp plugin)")
             continue
-        el = ET.SubElement(root, "question", type=MOODLE_TYPES[q.type])
+        el = ET.SubElement(root, "question", type="regexp" if with_regexp else MOODLE_TYPES[q.type])
         el.append(_comment(f"{quiz.id} / {q.id}"))
         _text(el, "name", q.id, None)
         _text(el, "questiontext", q.prompt)
@@ -199,8 +217,18 @@ def to_moodle_xml(quiz: Quiz) -> str:
         ET.SubElement(el, "penalty").text = "0.3333333"
         ET.SubElement(el, "hidden").text = "0"  # written by Moodle's exporter, ignored by its importer
         ET.SubElement(el, "idnumber").text = q.id
-        _moodle_body(el, q)
-        if q.hint:  # read for every type but essay (import_hints); shown by the interactive behaviour
+        if with_regexp:
+            _regexp_body(el, q)
+        else:
+            _moodle_body(el, q)
+            if q.type == "short":
+                for form in q.forms:
+                    if is_regex_form(form):
+                        warn(f"moodle-xml: {quiz.id}/{q.id}: regular expression {form} dropped (Moodle short "
+                             "answers have none; --moodle-regexp if the site has the qtype_regexp plugin)")
+        if q.hint and q.type == "text":
+            warn(f"moodle-xml: {quiz.id}/{q.id}: hint dropped (Moodle's essay questions have no hints)")
+        elif q.hint:  # read for every type but essay (import_hints); shown by the interactive behaviour
             _text(el, "hint", q.hint)
     ET.indent(root, "  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -263,6 +291,19 @@ def _moodle_body(el: ET.Element, q: Question) -> None:
             _text(el, "answer", o, "markdown", fraction=f"{position}")
 
 
+def _regexp_body(el: ET.Element, q: Question) -> None:
+    """A short answer as qtype_regexp's question (a plugin: question/type/regexp): answer 1 is the correct
+    answer shown to students (a plain form when there is one), the others regular expressions matched
+    against the whole response, case-insensitive like ours."""
+    ET.SubElement(el, "usehint").text = "0"
+    ET.SubElement(el, "usecase").text = "0"
+    ET.SubElement(el, "studentshowalternate").text = "0"
+    plain = [" ".join(f.split()) for f in q.forms if not is_regex_form(f)]
+    patterns = [f[1:-1] for f in q.forms if is_regex_form(f)]
+    for text in plain + patterns:
+        _answer(el, "100", text, "moodle_auto_format")
+
+
 def ordered_items(q: Question) -> list[str]:
     return [o.text for o in sorted(q.options, key=lambda o: o.position)]
 
@@ -278,7 +319,8 @@ def gift_escape(text: str) -> str:
     return out.replace("\n", "\\n")
 
 
-def _gift_question(q: Question) -> str:
+def _gift_question(q: Question, warn: Warn = _ignore, quiz_id: str = "") -> str:
+    where = f"gift: {quiz_id}/{q.id}"
     head = f"// [id:{q.id}] {q.points:g} point{'s' if q.points != 1 else ''}" + \
         (f" · source: {q.source}" if q.source else "")
     notes: list[str] = []
@@ -305,16 +347,23 @@ def _gift_question(q: Question) -> str:
     elif q.type == "short":
         forms = [f for f in q.forms if not is_regex_form(f)]
         if not forms:  # `{}` would import as an essay
+            warn(f"{where} left out: its answers are all regular expressions, which GIFT short answers do not have")
             return (f"// short-answer question {q.id!r} left out: only regular expressions, which "
                     "Moodle short answers do not have")
         notes += [f"// regular expression {f} left out: GIFT short answers have none" for f in q.forms
                   if is_regex_form(f)]
+        for f in q.forms:
+            if is_regex_form(f):
+                warn(f"{where}: regular expression {f} dropped (GIFT short answers have none)")
         answers = "{" + " ".join(f"={gift_escape(' '.join(f.split()))}" for f in forms) + tail + "}"
     elif q.type == "text":
         answers = "{" + tail + "}"
+        warn(f"{where}: reference answer and rubric dropped (GIFT essays have no grader information; "
+             "--format moodle-xml keeps them)")
     else:
         items = ordered_items(q)
         if not all(gift_ordering_item_ok(item) for item in items):
+            warn(f"{where} left out: an ordering item has a character GIFT cannot carry (--format moodle-xml)")
             return (f"// ordering question {q.id!r} left out: an item has a character GIFT cannot carry "
                     "in an ordering question (use --format moodle-xml)")
         # qtype_ordering::import_from_gift (Moodle 4.4+): `{>count select layout grading show numbering`
@@ -324,6 +373,11 @@ def _gift_question(q: Question) -> str:
         body = "\n".join(items)
         answers = (f"{{>{len(items)} ALL VERTICAL ABSOLUTE_POSITION SHOW none\n{body}\n"
                    + (f"\t{tail}\n" if tail else "") + "}")
+    if q.points != 1:
+        warn(f"{where}: its {q.points:g} points kept only as a `// {q.points:g} points` comment "
+             "(GIFT imports every question worth 1)")
+    if q.hint:
+        warn(f"{where}: hint dropped (GIFT has no hints)")
     prompt = f"::{gift_escape(q.id)}::[markdown]{gift_escape(q.prompt)}"
     return "\n".join([head, *notes, prompt + answers])
 
@@ -334,10 +388,10 @@ def gift_ordering_item_ok(item: str) -> bool:
     return not (set(item) & set("{}\\\n\r") or "####" in item or item.strip().startswith("//"))
 
 
-def to_gift(quiz: Quiz) -> str:
+def to_gift(quiz: Quiz, warn: Warn = _ignore) -> str:
     blocks = [f"// {quiz.id}: {quiz.title} (exported by `grader quiz export`)",
               f"$CATEGORY: {category_path(quiz.title)}"]
-    blocks += [_gift_question(q) for q in quiz.questions]
+    blocks += [_gift_question(q, warn, quiz.id) for q in quiz.questions]
     return "\n\n".join(blocks) + "\n"
 
 

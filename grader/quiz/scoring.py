@@ -204,6 +204,10 @@ def score_answer(question: Question, answer: Any) -> QuestionResult:
                               ("Complete: a reflective question, graded for completion." if done else
                                "Too short to count: a reflective question needs a sentence or two of your own.")
                               + f" An example answer: {q.reference}", q.feedback, status="complete")
+    if q.type == "text" and not str(a).strip():
+        # A blank answer has nothing to review: 0 points, settled now.
+        return QuestionResult(q.id, 0.0, q.points, True, f"Blank: no points. Reference answer: {q.reference}",
+                              q.feedback)
     found: list[str] = []
     missed: list[str] = []
     if q.type in ("single", "truefalse"):

@@ -124,12 +124,27 @@ def _responses(quiz: Quiz, answer_sets: list[dict[str, Any]], qid: str) -> dict[
 
 
 def quiz_stats(quiz: Quiz, answer_sets: list[dict[str, Any]]) -> QuizStats:
-    """Statistics for one quiz over several students' answers (one answers dict per student)."""
+    """Statistics for one quiz over several students' answers (one answers dict per student), scored now."""
     if not answer_sets:
         raise ValueError("no answers to analyse")
     results = [score_quiz(quiz, answers) for answers in answer_sets]
-    totals = [r.score for r in results]
-    item_scores = [[r.questions[i].score for r in results] for i in range(len(quiz.questions))]
+    return _stats(quiz, answer_sets, [[r.questions[i].score for r in results] for i in range(len(quiz.questions))])
+
+
+def quiz_stats_from_results(quiz: Quiz, attempts: list[Any]) -> QuizStats:
+    """Statistics over the results a gradebook keeps (``Gradebook.quiz_results``: each with ``answers`` and
+    ``questions``, a list of {id, score, ...}): the scores as recorded, so an instructor's review counts.
+    A question a result does not hold (added to the quiz since) scores 0."""
+    if not attempts:
+        raise ValueError("no results to analyse")
+    recorded = [{q["id"]: float(q["score"]) for q in a.questions} for a in attempts]
+    item_scores = [[scores.get(q.id, 0.0) for scores in recorded] for q in quiz.questions]
+    return _stats(quiz, [{k: v for k, v in a.answers.items() if k in {q.id for q in quiz.questions}}
+                         for a in attempts], item_scores)
+
+
+def _stats(quiz: Quiz, answer_sets: list[dict[str, Any]], item_scores: list[list[float]]) -> QuizStats:
+    totals = [sum(column) for column in zip(*item_scores)] if item_scores else [0.0] * len(answer_sets)
     questions = []
     for i, q in enumerate(quiz.questions):
         xs = item_scores[i]

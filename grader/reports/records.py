@@ -21,6 +21,17 @@ class GradedRecord:
     student: str
     results: dict      # Gradescope's results.json form, as grading.build_results writes it
     seconds: float     # time the grading of this submission took
+    name: str = ""     # the roster's name ("" when there is no roster or the student is not on it)
+    section: str = ""  # the roster's section
+    assignment: str = ""
+    # The gradebook's standing of this result when it keeps one (deadline, days_late, penalty_percent,
+    # penalty, final_score, ...: ``Gradebook.standings``); None when it does not.
+    standing: dict | None = None
+
+    @property
+    def shown_name(self) -> str:
+        """The roster's name when known, else the id the gradebook files the student under."""
+        return self.name or self.student
 
 
 def _valid(results: object) -> bool:
@@ -78,11 +89,31 @@ def records_from_gradebook(path: Path, assignment: str = "default") -> list[Grad
                 known = ", ".join(book.assignments()) or "none"
                 raise ReportError(f"the gradebook {path} has no results for assignment {assignment!r} "
                                   f"(its assignments: {known}); pass --assignment NAME")
-            return [GradedRecord(a.student, book.results(a.id), float(a.execution_time or 0.0)) for a in attempts]
+            standings = _standings(book, assignment)
+            return [GradedRecord(a.student, book.results(a.id), float(a.execution_time or 0.0),
+                                 *_roster_entry(book, a.student), assignment, standings.get(a.student))
+                    for a in attempts]
         finally:
             book.close()
     except GradebookError as exc:
         raise ReportError(str(exc)) from None
+
+
+def _roster_entry(book, student: str) -> tuple[str, str]:
+    found = book.student(student)
+    return (found.name, found.section) if found is not None else ("", "")
+
+
+def _standings(book, assignment: str) -> dict[str, dict]:
+    """Each student's standing (deadline, late penalty, ...) when this gradebook keeps them, else {}.
+    The hook for a gradebook with deadlines: read only if it has them."""
+    standings = getattr(book, "standings", None)
+    if not callable(standings):
+        return {}
+    found = {}
+    for (student, _), standing in standings(assignment).items():
+        found[student] = standing.as_dict() if hasattr(standing, "as_dict") else dict(vars(standing))
+    return found
 
 
 def load_records(results_dir: Path | None, gradebook: Path, assignment: str = "default") -> list[GradedRecord]:
