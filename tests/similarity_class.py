@@ -170,7 +170,8 @@ class _Rewrite(ast.NodeTransformer):
         self.generic_visit(node)
         calls = [n for n in ast.walk(node.value) if isinstance(n, ast.Call)]
         inner = [(c, i) for c in calls for i, arg in enumerate(c.args) if isinstance(arg, (ast.Call, ast.BinOp))]
-        if inner and self.chance():
+        scoped = any(isinstance(n, (ast.Lambda, ast.comprehension)) for n in ast.walk(node.value))
+        if inner and not scoped and self.chance():
             call, index = self.rng.choice(inner)
             name = self.rng.choice(["tmp", "step", "part", "inner", "mid"])
             assign = ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], call.args[index]), node)

@@ -381,29 +381,46 @@ def feedback(results_dir: Path | None, gradebook: Path | None, assignment: str, 
 @click.command()
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.8, show_default=True,
-              help="Similarity (0-1) from which a pair is listed.")
+              help="Share (0-1) of two codes their shared fingerprints must cover for an exercise to count.")
+@click.option("--common", type=click.FloatRange(0, 1), default=0.3, show_default=True,
+              help="Fingerprints held by more than this share of the submissions never count (canonical code).")
+@click.option("--min-evidence", type=click.FloatRange(0), default=0.8, show_default=True,
+              help="Evidence (about the exercises' worth of code only the two share) from which a pair is listed.")
+@click.option("--show", type=click.IntRange(0), default=0, show_default=True,
+              help="Print the code of the top N pairs side by side.")
 @READ_GRADEBOOK
-def similarity(submissions: tuple[Path, ...], threshold: float, gradebook: Path | None) -> None:
-    """List the pairs of submissions whose code for an exercise is suspiciously alike.
+def similarity(submissions: tuple[Path, ...], threshold: float, common: float, min_evidence: float, show: int,
+               gradebook: Path | None) -> None:
+    """List the pairs of submissions whose code is alike beyond what the class has in common.
 
     The stub's lines, comments, docstrings and whitespace are removed and names normalised,
-    then the code is compared with winnowing fingerprints (as MOSS does). Prints each pair
-    with its similarity and the matched line ranges; alike is not proof, read the code.
+    then the code is compared with winnowing fingerprints (as MOSS does). Fingerprints of the
+    stubs and those most of the class shares never count, and exercises too short to tell a
+    copy from canonical code are left out. Pairs come most evidence first, with the matched
+    line ranges per exercise; alike is not proof, read the code (--show N).
 
     Example:
 
     \b
         grader similarity examples/class/*
-        grader similarity submissions/* --threshold 0.9
+        grader similarity submissions/* --show 1
+        grader similarity submissions/* --common 0.2 --min-evidence 1.5
     """
-    from grader.reports.similarity import find_similar, terminal_table
+    from grader.reports.similarity import compare_submissions, pairs_table, side_by_side
 
     if len(submissions) < 2:
         raise click.ClickException("give at least two submissions to compare")
     course = course_root()
     with Console(stderr=True).status("Comparing the submissions' code…"):
-        matches = find_similar(course, list(submissions), load_exercises(), threshold)
-    if not matches:
-        click.echo(f"No pair of the {len(submissions)} submissions is {threshold:.0%} alike or more.")
-        return
-    Console(width=max(Console().width, 120)).print(terminal_table(matches, _students(course, gradebook)))
+        result = compare_submissions(course, list(submissions), load_exercises(), threshold=threshold,
+                                     common=common, min_evidence=min_evidence)
+    console = Console(width=max(Console().width, 120))
+    if not result.pairs:
+        click.echo(f"No pair of the {len(submissions)} submissions shares code beyond what the class has in common.")
+    else:
+        console.print(pairs_table(result, _students(course, gradebook)))
+        for pair in result.pairs[:show]:
+            for part in side_by_side(pair):
+                console.print(part)
+    if result.left_out:
+        click.echo(result.left_out_line())

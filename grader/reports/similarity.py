@@ -539,9 +539,15 @@ def describe_ranges(ranges: tuple[tuple[int, int], ...]) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges)
 
 
+def _who(student: str, filename: str | None, students: dict[str, str]) -> str:
+    owner = students.get(student)
+    shown = f"{student}{f' [{owner}]' if owner and owner != student else ''}"
+    return shown + (f" ({filename})" if filename else "")
+
+
 def terminal_table(matches: list[Match], students: dict[str, str] | None = None):
-    """A rich table of the pairs: exercise, the two submissions (with the student each belongs
-    to, from ``students``: submission name -> student id), similarity and matched lines."""
+    """A rich table of (pair, exercise) rows: exercise, the two submissions (with the student each
+    belongs to, from ``students``: submission name -> student id), similarity and matched lines."""
     from rich.table import Table
     from rich.text import Text
 
@@ -549,12 +555,57 @@ def terminal_table(matches: list[Match], students: dict[str, str] | None = None)
     for column in ("exercise", "submission A", "lines", "submission B", "lines", "similar"):
         table.add_column(column, justify="right" if column == "similar" else "left")
     students = students or {}
-
-    def who(code: Code) -> str:
-        owner = students.get(code.student)
-        return f"{code.student}{f' [{owner}]' if owner and owner != code.student else ''} ({code.filename})"
-
     for m in matches:
-        table.add_row(m.exercise, Text(clean(who(m.a), 80)), describe_ranges(m.a_ranges),
-                      Text(clean(who(m.b), 80)), describe_ranges(m.b_ranges), f"{m.similarity:.0%}")
+        table.add_row(m.exercise, Text(clean(_who(m.a.student, m.a.filename, students), 80)),
+                      describe_ranges(m.a_ranges), Text(clean(_who(m.b.student, m.b.filename, students), 80)),
+                      describe_ranges(m.b_ranges), f"{m.similarity:.0%}")
     return table
+
+
+def pairs_table(result: Similarity, students: dict[str, str] | None = None):
+    """A rich table of the listed pairs, most evidence first: the pair, its evidence, and per
+    exercise the shared fingerprints beyond the common ones and the matched lines on each side."""
+    from rich.table import Table
+    from rich.text import Text
+
+    students = students or {}
+    table = Table(title=f"Pairs with code few others share ({len(result.pairs)} of "
+                        f"{result.submissions * (result.submissions - 1) // 2} pairs)", header_style="bold")
+    for column in ("#", "submission A", "submission B", "evidence", "exercise", "shared", "lines A", "lines B",
+                   "alike"):
+        table.add_column(column, justify="right" if column in ("#", "evidence", "shared", "alike") else "left")
+    for rank, pair in enumerate(result.pairs, 1):
+        for n, m in enumerate(pair.matches):
+            first = n == 0
+            table.add_row(str(rank) if first else "",
+                          Text(clean(_who(pair.a, None, students), 60)) if first else "",
+                          Text(clean(_who(pair.b, None, students), 60)) if first else "",
+                          f"{pair.evidence:.2f}" if first else "", m.exercise, str(m.shared),
+                          describe_ranges(m.a_ranges), describe_ranges(m.b_ranges), f"{m.similarity:.0%}",
+                          end_section=n == len(pair.matches) - 1)
+    return table
+
+
+def side_by_side(pair: Pair, lines: int = EXCERPT_LINES) -> list:
+    """Rich renderables showing each exercise of ``pair``: both codes side by side, the matched
+    lines marked (the code is text from a submission: cleaned, and never read as markup)."""
+    from rich.columns import Columns
+    from rich.panel import Panel
+    from rich.text import Text
+
+    def side(code: Code, ranges: tuple[tuple[int, int], ...]) -> Panel:
+        hit = {n for first, last in ranges for n in range(first, last + 1)}
+        text = Text()
+        for number, line in code.lines[:lines]:
+            text.append(f"{number:>4} ", style="dim")
+            text.append(clean(line, 200).replace("\n", " ") + "\n", style="bold yellow" if number in hit else "")
+        if len(code.lines) > lines:
+            text.append(f"… {len(code.lines) - lines} more lines\n", style="dim")
+        return Panel(text, title=Text(clean(f"{code.student} · {code.filename}", 80)), expand=True)
+
+    shown = []
+    for m in pair.matches:
+        shown.append(Text(f"{m.exercise}: {m.similarity:.0%} alike, {m.shared} fingerprints beyond the common ones",
+                          style="bold"))
+        shown.append(Columns([side(m.a, m.a_ranges), side(m.b, m.b_ranges)], equal=True, expand=True))
+    return shown
