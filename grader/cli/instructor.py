@@ -1,4 +1,4 @@
-"""The instructor's commands: grade, export, validate, release, report, feedback and similarity.
+"""The instructor's commands: grade, export, validate, release, report, feedback, similarity and autograder.
 
 They exist only in the instructor's course: `grader release` leaves this module out of the
 students' copy, so a student's `grader --help` lists the student's commands alone.
@@ -424,3 +424,41 @@ def similarity(submissions: tuple[Path, ...], threshold: float, common: float, m
                 console.print(part)
     if result.left_out:
         click.echo(result.left_out_line())
+
+
+@click.command()
+@click.option("--assignment", required=True,
+              help="The assignment to grade: an assignment of the course, a folder of exercises/ (week5), or default.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("autograder.zip"),
+              show_default=True, help="The zip to upload to Gradescope.")
+@click.option("--late-penalty", type=click.FloatRange(0, 100), default=0.0, show_default=True,
+              help="Percent of the score lost per day (counted up) a submission is after the due date.")
+@click.option("--seed", type=int, default=None,
+              help="Seed for the hidden checks' inputs, with each student's Gradescope id (default: random, kept in "
+                   "the bundle).")
+@TIMEOUT
+@CPU_TIME
+@ISOLATION
+def autograder(assignment: str, out_file: Path, late_penalty: float, seed: int | None, timeout: float,
+               cpu_time: float, isolation: str) -> None:
+    """Write the zip that Gradescope runs to grade an assignment with every check, hidden ones too.
+
+    It holds setup.sh (installs Python, the CPU build of torch and the course), run_autograder
+    (grades /autograder/submission into /autograder/results/results.json) and the course with
+    its solutions and checks. Hidden checks are shown to students only once grades are published.
+
+    Example:
+
+    \b
+        grader autograder --assignment week5 --out autograder.zip --late-penalty 10
+    """
+    from grader.reports.autograder import AutograderError, build_bundle
+
+    try:
+        made = build_bundle(course_root(), out_file, assignment, late_penalty=late_penalty, seed=seed,
+                            timeout=timeout, cpu_time=cpu_time, isolation=isolation)
+    except (AutograderError, CourseError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {made.path} ({made.files} files, {made.bytes / 1024:.0f} KiB): {len(made.exercises)} exercises "
+               f"of {assignment} ({', '.join(made.exercises)}), seed {made.seed}. Upload it as the assignment's "
+               "autograder on Gradescope.")
