@@ -384,7 +384,7 @@ def feedback(results_dir: Path | None, gradebook: Path | None, assignment: str, 
               help="Share (0-1) of two codes their shared fingerprints must cover for an exercise to count.")
 @click.option("--common", type=click.FloatRange(0, 1), default=0.3, show_default=True,
               help="Fingerprints held by more than this share of the submissions never count (canonical code).")
-@click.option("--min-evidence", type=click.FloatRange(0), default=0.8, show_default=True,
+@click.option("--min-evidence", type=click.FloatRange(0), default=0.7, show_default=True,
               help="Evidence (about the exercises' worth of code only the two share) from which a pair is listed.")
 @click.option("--show", type=click.IntRange(0), default=0, show_default=True,
               help="Print the code of the top N pairs side by side.")

@@ -55,7 +55,7 @@ MIN_TOKENS = 30       # code shorter than this (after the stub is removed) is to
 SHORT_TOKENS = 40     # an exercise whose reference and most submissions are shorter than this is left out
 THRESHOLD = 0.8       # share of two codes covered by rare shared fingerprints for the exercise to count
 COMMON = 0.3          # a fingerprint held by more than this share of the submissions is common: it never counts
-MIN_EVIDENCE = 0.8    # a pair's evidence (see ``Pair``) from which it is listed
+MIN_EVIDENCE = 0.7    # a pair's evidence (see ``Pair``) from which it is listed
 EXCERPT_LINES = 80    # lines of each side shown
 
 MODULES = {"torch", "nn", "F", "np", "numpy", "pd", "pandas", "math", "functools", "itertools"}
