@@ -310,7 +310,7 @@ def _records(results_dir: Path | None, gradebook: Path | None, assignment: str) 
 @click.option("--quiz-stats", "quiz_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A quiz's statistics (`grader quiz stats QUIZ ANSWERS... --json > FILE`); repeatable.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Similarity from which a pair of submissions is shown (default 0.8).")
+              help="Share of two codes their shared fingerprints must cover for an exercise to count (default 0.8).")
 @click.argument("submissions", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def report(results_dir: Path | None, gradebook: Path | None, assignment: str, out_file: Path,
            quiz_files: tuple[Path, ...], threshold: float | None, submissions: tuple[Path, ...]) -> None:
