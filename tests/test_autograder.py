@@ -143,3 +143,13 @@ def test_an_unknown_assignment_is_one_clear_line(tmp_path):
     result = CliRunner().invoke(main, ["autograder", "--assignment", "week9", "--out", str(tmp_path / "a.zip")])
     assert result.exit_code == 1 and "unknown assignment 'week9'" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_damaged_root_is_one_line_not_a_traceback(tmp_path, capsys):
+    from grader.reports.autograder import main as run_main
+
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "autograder.json").write_text('{"exercises": ["calc_preds"]}')   # no seed
+    assert run_main(["--root", str(tmp_path)]) == 1
+    said = capsys.readouterr().err
+    assert said.startswith("autograder: ") and "Traceback" not in said and len(said.strip().splitlines()) == 1

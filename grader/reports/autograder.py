@@ -364,6 +364,10 @@ def main(argv: list[str] | None = None) -> int:
     except AutograderError as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 1
+    except (OSError, KeyError, ValueError, TypeError) as exc:   # a damaged bundle or root: one line
+        print(f"autograder: cannot grade ({type(exc).__name__}: {clean(exc, 300, lines=False)}); check that "
+              "the bundle is unpacked whole into source/ and that setup.sh ran", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
