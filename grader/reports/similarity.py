@@ -366,6 +366,15 @@ def _covered(code: Code, found: dict[int, list[int]], shared: Iterable[int], k: 
     return {p + i for h in shared for p in found[h] for i in range(k)}
 
 
+def _share(a: Code, b: Code, fa: dict[int, list[int]], fb: dict[int, list[int]], shared: Iterable[int],
+           k: int = K) -> float:
+    """The share of both codes (averaged) that the ``shared`` fingerprints cover."""
+    shared = list(shared)
+    if not shared or not a.tokens or not b.tokens:
+        return 0.0
+    return (len(_covered(a, fa, shared, k)) / len(a.tokens) + len(_covered(b, fb, shared, k)) / len(b.tokens)) / 2
+
+
 def _match(exercise: str, a: Code, b: Code, fa: dict[int, list[int]], fb: dict[int, list[int]],
            shared: Iterable[int], k: int = K) -> tuple[float, tuple, tuple]:
     """The share of both codes the ``shared`` fingerprints cover (averaged) and their line ranges."""
@@ -424,14 +433,18 @@ def compare_class(codes: list[Code], *, stubs: dict[str, Code] | None = None,
     for code in codes:
         if len(code.tokens) >= min_tokens and code.exercise not in skipped:
             by_exercise.setdefault(code.exercise, []).append(code)
-    per_pair: dict[tuple[str, str], list[Match]] = {}
+    # First the cheap bound: an exercise's evidence is at most the mean weight of the rare
+    # fingerprints a pair shares there; only pairs whose bound reaches min_evidence are compared.
+    found: list[tuple[str, list[Code], list[dict[int, list[int]]], dict[int, list[int]], set[int],
+                      dict[tuple[int, int], list[int]]]] = []
+    bound: dict[tuple[str, str], float] = {}
     for exercise, group in by_exercise.items():
         stub = stubs.get(exercise)
         boilerplate = set(fingerprints(stub.tokens)) if stub is not None and stub.tokens else set()
         prints = [fingerprints(code.tokens) for code in group]
         holders: dict[int, list[int]] = {}
-        for index, found in enumerate(prints):
-            for h in found:
+        for index, held in enumerate(prints):
+            for h in held:
                 holders.setdefault(h, []).append(index)
         shared: dict[tuple[int, int], list[int]] = {}
         for h, indices in holders.items():
@@ -441,23 +454,35 @@ def compare_class(codes: list[Code], *, stubs: dict[str, Code] | None = None,
                 for j in indices[n + 1:]:
                     shared.setdefault((i, j), []).append(h)
         for (i, j), hashes in shared.items():
+            key = tuple(sorted((group[i].student, group[j].student)))
+            bound[key] = bound.get(key, 0.0) + sum(1 / (len(holders[h]) - 1) for h in hashes) / len(hashes)
+        found.append((exercise, group, prints, holders, boilerplate, shared))
+    per_pair: dict[tuple[str, str], list[tuple]] = {}
+    for exercise, group, prints, holders, boilerplate, shared in found:
+        for (i, j), hashes in shared.items():
             a, b = group[i], group[j]
-            alike = (prints[i].keys() & prints[j].keys()) - boilerplate
-            similarity, a_ranges, b_ranges = _match(exercise, a, b, prints[i], prints[j], alike)
-            if similarity < threshold:
+            if bound[tuple(sorted((a.student, b.student)))] < min_evidence:
                 continue
-            rare, _, _ = _match(exercise, a, b, prints[i], prints[j], hashes)
-            evidence = rare * sum(1 / (len(holders[h]) - 1) for h in hashes) / len(hashes)
+            alike = (prints[i].keys() & prints[j].keys()) - boilerplate
+            if _share(a, b, prints[i], prints[j], alike) < threshold:
+                continue
+            weight = sum(1 / (len(holders[h]) - 1) for h in hashes) / len(hashes)
+            evidence = _share(a, b, prints[i], prints[j], hashes) * weight
             if a.student > b.student:
-                a, b, a_ranges, b_ranges = b, a, b_ranges, a_ranges
-            match = Match(exercise, similarity, a, b, a_ranges, b_ranges, len(hashes), round(evidence, 3))
-            per_pair.setdefault((a.student, b.student), []).append(match)
+                i, j, a, b = j, i, b, a
+            per_pair.setdefault((a.student, b.student), []).append((exercise, a, b, prints[i], prints[j], alike,
+                                                                    len(hashes), evidence))
     pairs = []
-    for (a, b), matches in per_pair.items():
-        evidence = round(sum(m.evidence for m in matches), 3)
-        if evidence >= min_evidence:
-            matches.sort(key=lambda m: (-m.evidence, m.exercise))
-            pairs.append(Pair(a, b, tuple(matches), evidence))
+    for (a_name, b_name), found_matches in per_pair.items():
+        evidence = round(sum(m[-1] for m in found_matches), 3)
+        if evidence < min_evidence:
+            continue
+        matches = []
+        for exercise, a, b, fa, fb, alike, count, weight in found_matches:   # the line ranges, for the listed only
+            similarity, a_ranges, b_ranges = _match(exercise, a, b, fa, fb, alike)
+            matches.append(Match(exercise, similarity, a, b, a_ranges, b_ranges, count, round(weight, 3)))
+        matches.sort(key=lambda m: (-m.evidence, m.exercise))
+        pairs.append(Pair(a_name, b_name, tuple(matches), evidence))
     pairs.sort(key=lambda p: (-p.evidence, -len(p.matches), p.a, p.b))
     return Similarity(tuple(pairs), tuple(sorted(skipped)), submissions, common)
 
