@@ -153,3 +153,25 @@ def test_a_damaged_root_is_one_line_not_a_traceback(tmp_path, capsys):
     assert run_main(["--root", str(tmp_path)]) == 1
     said = capsys.readouterr().err
     assert said.startswith("autograder: ") and "Traceback" not in said and len(said.strip().splitlines()) == 1
+
+
+def test_a_notebook_or_files_under_exercises_are_found(tmp_path):
+    from grader.course import load_exercises
+    from grader.reports.autograder import assignment_exercises, lay_out
+
+    week5 = assignment_exercises("week5", load_exercises())
+    upload = tmp_path / "upload"
+    (upload / "exercises" / "week5").mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / "week5" / "calc_preds.py", upload / "exercises" / "week5" / "calc_preds.py")
+    (upload / "gradient_step.py").symlink_to(ROOT / "solutions" / "week5" / "gradient_step.py")
+    (tmp_path / "out").mkdir()
+    target, problems = lay_out(upload, week5, tmp_path / "out", "gs-1")
+    assert target == tmp_path / "out" / "gs-1" and (target / "week5" / "calc_preds.py").is_file()
+    assert not (target / "week5" / "gradient_step.py").exists()
+    assert problems == ["gradient_step.py is a symbolic link: upload the file itself"]
+    notebook = tmp_path / "nb"
+    notebook.mkdir()
+    (notebook / "week5.ipynb").write_text("{}")
+    (tmp_path / "out2").mkdir()
+    target, problems = lay_out(notebook, week5, tmp_path / "out2", "gs-1")
+    assert target == tmp_path / "out2" / "gs-1.ipynb" and target.is_file() and problems == []

@@ -27,6 +27,7 @@ Nothing here runs the submission: the grader's sandbox does, as for ``grader gra
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
 import os
@@ -206,8 +207,11 @@ def lay_out(submission: Path, exercises: list[Exercise], dest: Path, name: str) 
     alone at the top. A single notebook is graded as it is. Returns the path to grade and the
     problems found (one line each). Symbolic links and files over the cap are not copied."""
     problems: list[str] = []
-    notebooks = sorted(p for p in submission.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)[:2] \
-        if submission.is_dir() else []
+    notebooks: list[Path] = []
+    if submission.is_dir():      # at the top or one folder down, looking at a bounded number of entries
+        entries = itertools.islice(itertools.chain(submission.glob("*.ipynb"), submission.glob("*/*.ipynb")),
+                                   bounds.MAX_FOLDER_ENTRIES)
+        notebooks = sorted(p for p in entries if ".ipynb_checkpoints" not in p.parts)[:2]
     wanted = {e.path for e in exercises}
     found: dict[str, Path] = {}
     for path in sorted(wanted):
