@@ -67,6 +67,7 @@ def graded(tmp_path_factory):
 
 
 def test_the_zip_follows_gradescopes_layout(graded):
+    assert f"by the grader in {graded['root'] / 'source' / 'grader'}" in graded["stdout"]   # the bundle's own
     with zipfile.ZipFile(graded["bundle"]) as z:
         names = set(z.namelist())
     assert {"setup.sh", "run_autograder", "autograder.json"} <= names

@@ -78,7 +78,7 @@ else
     "$PYTHON" -m pip install -q "$SOURCE"
 fi
 printf '%s\\n' "$PYTHON" > "$ROOT/.grader-python"
-"$PYTHON" -c 'import grader, torch, pandas, numpy' 2>/dev/null || {{
+(cd "$SOURCE" && PYTHONPATH="$SOURCE" "$PYTHON" -c 'import grader, torch, pandas, numpy') 2>/dev/null || {{
     echo "setup.sh: $PYTHON cannot import the grader's libraries" >&2; exit 1; }}
 """
 
@@ -376,7 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrupted.", file=sys.stderr)
         return 130
     print(f"graded {out['extra_data'].get('submission', '?')}: {out['score']:g} points "
-          f"({len(out['tests'])} checks, isolation {out['extra_data']['isolation']})")
+          f"({len(out['tests'])} checks, isolation {out['extra_data']['isolation']}) "
+          f"by the grader in {Path(__file__).resolve().parents[1]}")
     return 0
 
 
