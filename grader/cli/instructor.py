@@ -1,4 +1,5 @@
-"""The instructor's commands: grade, export, validate, release, report, feedback, similarity, collect and gradebook merge.
+"""The instructor's commands: grade, export, validate, release, report, feedback, similarity, collect,
+gradebook merge and autograder.
 
 They exist only in the instructor's course: `grader release` leaves this module out of the
 students' copy, so a student's `grader --help` lists the student's commands alone.
@@ -359,7 +360,7 @@ def _records(results_dir: Path | None, gradebook: Path | None, assignment: str) 
 @click.option("--quiz-stats", "quiz_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A quiz's statistics (`grader quiz stats QUIZ ANSWERS... --json > FILE`); repeatable.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Similarity from which a pair of submissions is shown (default 0.8).")
+              help="Share of two codes their shared fingerprints must cover for an exercise to count (default 0.8).")
 @click.option("--help-below", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="'Who needs help' lists students with less than this share of the points of the exercises "
                    "they attempted.")
@@ -443,32 +444,50 @@ def feedback(results_dir: Path | None, gradebook: Path | None, assignment: str, 
 @click.command()
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.8, show_default=True,
-              help="Similarity (0-1) from which a pair is listed.")
+              help="Share (0-1) of two codes their shared fingerprints must cover for an exercise to count.")
+@click.option("--common", type=click.FloatRange(0, 1), default=0.3, show_default=True,
+              help="Fingerprints held by more than this share of the submissions never count (canonical code).")
+@click.option("--min-evidence", type=click.FloatRange(0), default=0.7, show_default=True,
+              help="Evidence (about the exercises' worth of code only the two share) from which a pair is listed.")
+@click.option("--show", type=click.IntRange(0), default=0, show_default=True,
+              help="Print the code of the top N pairs side by side.")
 @READ_GRADEBOOK
-def similarity(submissions: tuple[Path, ...], threshold: float, gradebook: Path | None) -> None:
-    """List the pairs of submissions whose code for an exercise is suspiciously alike.
+def similarity(submissions: tuple[Path, ...], threshold: float, common: float, min_evidence: float, show: int,
+               gradebook: Path | None) -> None:
+    """List the pairs of submissions whose code is alike beyond what the class has in common.
 
     The stub's lines, comments, docstrings and whitespace are removed and names normalised,
-    then the code is compared with winnowing fingerprints (as MOSS does). Prints each pair
-    with its similarity and the matched line ranges; alike is not proof, read the code.
+    then the code is compared with winnowing fingerprints (as MOSS does). Fingerprints of the
+    stubs and those most of the class shares never count, and exercises too short to tell a
+    copy from canonical code are left out. Pairs come most evidence first, with the matched
+    line ranges per exercise; alike is not proof, read the code (--show N).
 
     Example:
 
     \b
         grader similarity examples/class/*
-        grader similarity submissions/* --threshold 0.9
+        grader similarity submissions/* --show 1
+        grader similarity submissions/* --common 0.2 --min-evidence 1.5
     """
-    from grader.reports.similarity import find_similar, terminal_table
+    from grader.reports.similarity import compare_submissions, pairs_table, side_by_side
 
     if len(submissions) < 2:
         raise click.ClickException("give at least two submissions to compare")
     course = course_root()
     with Console(stderr=True).status("Comparing the submissions' code…"):
-        matches = find_similar(course, list(submissions), load_exercises(), threshold)
-    if not matches:
-        click.echo(f"No pair of the {len(submissions)} submissions is {threshold:.0%} alike or more.")
-        return
-    Console(width=max(Console().width, 120)).print(terminal_table(matches, _students(course, gradebook)))
+        result = compare_submissions(course, list(submissions), load_exercises(), threshold=threshold,
+                                     common=common, min_evidence=min_evidence)
+    console = Console(width=max(Console().width, 120))
+    if not result.pairs:
+        click.echo(f"No pair of the {len(submissions)} submissions shares code beyond what the class has in common.")
+    else:
+        console.print(pairs_table(result, _students(course, gradebook)))
+        for pair in result.pairs[:show]:
+            for part in side_by_side(pair):
+                console.print(part)
+    if result.left_out:
+        click.echo(result.left_out_line())
+
 
 
 @click.command()
@@ -522,6 +541,7 @@ def collect(repos: tuple[str, ...], list_file: Path | None, assignment: str, due
         raise click.exceptions.Exit(1)
 
 
+
 @click.group("gradebook")
 def gradebook_group() -> None:
     """Work on gradebooks: merge the shards of a batch graded on several machines.
@@ -555,3 +575,37 @@ def merge(out: Path, shards: tuple[Path, ...]) -> None:
         raise click.ClickException(clean(str(exc), 1000, lines=False)) from None
     click.echo(f"Merged {summary.shards} shards into {out}: {summary.students} students, {summary.attempts} graded "
                f"attempts, {summary.quiz_attempts} quiz results.")
+
+
+@click.command()
+@click.option("--assignment", required=True,
+              help="The assignment to grade: an assignment of the course, a folder of exercises/ (week5), or default.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("autograder.zip"),
+              show_default=True, help="The zip to upload to Gradescope.")
+@click.option("--late-penalty", type=click.FloatRange(0, 100), default=0.0, show_default=True,
+              help="Percent of the score lost per day (counted up) a submission is after the due date.")
+@click.option("--seed", type=int, default=None,
+              help="Seed for the hidden checks' inputs, with each student's Gradescope id (default: random, kept in "
+                   "the bundle).")
+@TIMEOUT
+@CPU_TIME
+@ISOLATION
+def autograder(assignment: str, out_file: Path, late_penalty: float, seed: int | None, timeout: float,
+               cpu_time: float, isolation: str) -> None:
+    """Write the zip that Gradescope runs to grade an assignment with every check, hidden ones too.
+
+    It holds setup.sh (installs Python, the CPU build of torch and the course), run_autograder
+    (grades /autograder/submission into /autograder/results/results.json) and the course with
+    its solutions and checks. Hidden checks are shown to students only once grades are published.
+        grader autograder --assignment week5 --out autograder.zip --late-penalty 10
+    """
+    from grader.reports.autograder import AutograderError, build_bundle
+
+    try:
+        made = build_bundle(course_root(), out_file, assignment, late_penalty=late_penalty, seed=seed,
+                            timeout=timeout, cpu_time=cpu_time, isolation=isolation)
+    except (AutograderError, CourseError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {made.path} ({made.files} files, {made.bytes / 1024:.0f} KiB): {len(made.exercises)} exercises "
+               f"of {assignment} ({', '.join(made.exercises)}), seed {made.seed}. Upload it as the assignment's "
+               "autograder on Gradescope.")
