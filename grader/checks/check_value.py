@@ -7,7 +7,6 @@ every value and gradient is compared. (A released course records the references'
 the public checks as plain data; a Value is not plain data, autograd's numbers are.)
 """
 
-import math
 
 import pytest
 import torch

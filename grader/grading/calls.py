@@ -20,7 +20,7 @@ from grader.submission import Source
 class StudentModule:
     """The submission's module as the checks see it: attribute access gives callable proxies."""
 
-    def __init__(self, run: "GradingRun", exercise: Exercise, child: Child, module: str,
+    def __init__(self, run: Any, exercise: Exercise, child: Child, module: str,  # a run.GradingRun (which imports this module)
                  source: Source, public: bool) -> None:
         self._run, self._exercise, self._child = run, exercise, child
         self._module, self._source, self._public = module, source, public

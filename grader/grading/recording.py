@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import builtins
 import functools
-import hashlib
 import json
 import os
 import struct

@@ -22,7 +22,7 @@ from grader.reports import plots
 from grader.reports.records import GradedRecord
 from grader.reports.similarity import EXCERPT_LINES, Code, Match, describe_ranges
 from grader.reports.summary import (GRADED, NOT_ATTEMPTED, NOT_GRADABLE, ClassSummary, StudentStanding,
-                                    check_results, exercise_points, few_graded, needs_help, notes, printed, short_message,
+                                    check_results, few_graded, needs_help, notes, printed, short_message,
                                     standing, summarize)
 from grader.reports.text import html_text as h
 
