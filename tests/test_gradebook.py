@@ -67,7 +67,7 @@ def test_the_database_uses_wal_and_foreign_keys(tmp_path):
     with Gradebook(tmp_path / "gb.db") as book:
         assert book.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert book.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert book.version == SCHEMA_VERSION == 4
+        assert book.version == SCHEMA_VERSION == 5
         with pytest.raises(sqlite3.IntegrityError):
             book.db.execute("INSERT INTO checks VALUES (999, 0, 'x', 'e', 0, 1, 'failed', '', 0)")
 
@@ -114,7 +114,7 @@ def test_a_version_1_database_is_migrated_on_opening(tmp_path):
     old.executescript(SCHEMA_1)
     old.close()
     with Gradebook(path) as book:
-        assert book.version == SCHEMA_VERSION == 4   # 1 → 2 → 3 → 4
+        assert book.version == SCHEMA_VERSION == 5   # 1 → 2 → 3 → 4 → 5
         (alice,) = book.current("week5")
         assert (alice.student, alice.score, alice.seed, alice.execution_time) == ("alice", 5.0, 3, None)
         rebuilt = book.results(alice.id)
@@ -125,7 +125,7 @@ def test_a_version_1_database_is_migrated_on_opening(tmp_path):
         assert [a.score for a in book.history("alice")] == [5.0, 10.0]
         assert book.integrity() == "ok"
     with Gradebook(path) as again:  # opening a current database changes nothing
-        assert again.version == 4 and len(again.history("alice")) == 2
+        assert again.version == 5 and len(again.history("alice")) == 2
 
 
 def test_a_read_only_gradebook_never_writes(tmp_path):
@@ -145,7 +145,7 @@ def test_a_read_only_gradebook_never_writes(tmp_path):
 def test_a_newer_or_foreign_database_is_refused_with_what_to_do(tmp_path):
     newer = tmp_path / "newer.db"
     sqlite3.connect(newer).execute("PRAGMA user_version = 99").connection.close()
-    with pytest.raises(GradebookError, match="schema version 99, newer than this grader's 4: upgrade dl-grader"):
+    with pytest.raises(GradebookError, match="schema version 99, newer than this grader's 5: upgrade dl-grader"):
         Gradebook(newer)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite at all, just bytes" * 100)
@@ -626,7 +626,7 @@ def test_a_version_2_gradebook_migrates_to_quiz_results(tmp_path):
     path = tmp_path / "gb.db"
     _v2_database(path)
     with Gradebook(path) as book:
-        assert book.version == SCHEMA_VERSION == 4
+        assert book.version == SCHEMA_VERSION == 5
         assert [a.score for a in book.current("week5")] == [5.0]   # the graded attempt survived
         assert book.seed_for("week5") == 7   # and its seed is the assignment's (schema 4)
         assert book.quiz_results() == []
