@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 
 from grader.cli.common import ASSIGNMENT, CPU_TIME, GRADEBOOK, ISOLATION, TIMEOUT, course_root, import_libraries
-from grader.course import CourseError, load_exercises
+from grader.course import CourseError, assignment_exercises, load_assignments, load_exercises
 from grader.reports.export import FORMATS
 from grader.safetext import clean
 
@@ -35,15 +35,23 @@ from grader.safetext import clean
 @click.option("--roster", "roster_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="roster.csv (id, name, email, section): submissions are matched to students by name.")
 @click.option("--regrade", is_flag=True, help="Grade again submissions the gradebook already has unchanged.")
+@click.option("--submitted-at", default=None, metavar="ISO",
+              help="When these submissions were handed in (2026-10-20T23:59+02:00); default: --times, else the "
+                   "git commit's time, else the files'.")
+@click.option("--times", "times_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A CSV of submission times (columns submission or student, and time), as an LMS download gives.")
 @TIMEOUT
 @CPU_TIME
 @ISOLATION
 def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path | None, jobs: int | None,
           seed: int | None, public_only: bool, gradebook_path: Path | None, assignment: str,
-          roster_file: Path | None, regrade: bool, timeout: float, cpu_time: float, isolation: str) -> None:
+          roster_file: Path | None, regrade: bool, submitted_at: str | None, times_file: Path | None,
+          timeout: float, cpu_time: float, isolation: str) -> None:
     """Grade submissions with the public and hidden checks against solutions/, into the gradebook.
 
     A submission is a folder mirroring exercises/, one .py file, or a notebook.
+    With --assignment, only that assignment's exercises are graded, out of their points, and
+    late work loses the assignment's late penalty (grader/exercises.toml).
     Each result is recorded in the gradebook as it comes; submissions the gradebook
     already has, unchanged and graded by the same checks, are skipped (--regrade
     grades them again), so a batch that was stopped resumes where it was. Prints a
@@ -61,6 +69,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
 
     from grader.gradebook import (BatchError, GradebookError, RosterError, checks_hash, choose_seed, load_roster,
                                   plan_batch)
+    from grader.gradebook.times import TimesError, load_times, parse_given
     from grader.grading import GradeOptions, grade_many
     from grader.reports.table import class_table
     from grader.submission import submission_name
@@ -80,11 +89,14 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise click.ClickException(f"cannot create {out_dir}: {exc.strerror}; choose another --out folder") from None
-    exercises = load_exercises()
     try:
+        exercises = assignment_exercises(assignment)
+        given = parse_given(submitted_at) if submitted_at else None
+        times = load_times(times_file) if times_file else None
         roster = load_roster(roster_file) if roster_file else None
         book = _gradebook(course, gradebook_path, create=True)
-    except (RosterError, GradebookError) as exc:
+        book.set_assignments(load_assignments())
+    except (CourseError, TimesError, RosterError, GradebookError) as exc:
         raise click.ClickException(str(exc)) from None
     console = Console(stderr=True)
     rows, failures = [], 0
@@ -94,11 +106,12 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                 book.set_roster(roster.students)
             seed = choose_seed(book, assignment, seed)
             plan = plan_batch(book, list(submissions), assignment=assignment, seed=seed, regrade=regrade,
-                              checks_hash=checks_hash(course, exercises, hidden=not public_only), roster=roster)
+                              checks_hash=checks_hash(course, exercises, hidden=not public_only), roster=roster,
+                              submitted_at=given, times=times)
         except BatchError as exc:
             raise click.ClickException(str(exc)) from None
         options = GradeOptions(hidden=not public_only, timeout=timeout, cpu_time=cpu_time, seed=seed,
-                               isolation=isolation)
+                               exercises=tuple(e.id for e in exercises), isolation=isolation)
 
         def keep(item, results: dict | None, error: str | None) -> None:
             nonlocal failures
@@ -114,7 +127,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                     rows[-1] = (item.student, None, f"cannot write {clean(target, 200, lines=False)}: {exc.strerror}")
 
         for item in plan.up_to_date:
-            keep(item, book.results(item.current.id), None)
+            keep(item, book.standing_results(item.current.id), None)
         todo = {item.path: item for item in plan.to_grade}
         click.echo(f"Grading against {course / 'solutions'}", err=True)
         if todo:
@@ -127,7 +140,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                     item, results, error = todo[graded.path], graded.results, graded.error
                     if results is not None:
                         try:
-                            plan.record(book, item, results)
+                            results = book.standing_results(plan.record(book, item, results))
                         except GradebookError as exc:
                             results, error = None, str(exc)
                     keep(item, results, error)

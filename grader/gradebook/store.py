@@ -655,6 +655,11 @@ class Gradebook:
                                args)
         return [Attempt(*r) for r in rows]
 
+    def submitted_at(self, attempt_id: int) -> str | None:
+        """When the attempt's submission was handed in (ISO 8601, UTC), or None when unknown."""
+        row = self.db.execute("SELECT submitted_at FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        return row[0] if row else None
+
     def checks(self, attempt_id: int) -> list[CheckRow]:
         """The results of each check of an attempt, in the order they ran."""
         rows = self.db.execute("SELECT name, exercise, score, max_score, status, output, hidden FROM checks "
