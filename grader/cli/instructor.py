@@ -161,6 +161,14 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                                    "results not written (see the table)")
 
 
+def _exercises_of(assignment: str) -> list:
+    """The assignment's exercises; every exercise for a label the course does not define (an older gradebook's)."""
+    try:
+        return assignment_exercises(assignment)
+    except CourseError:
+        return load_exercises()
+
+
 def _gradebook(course: Path, path: Path | None, *, create: bool):
     """Open the gradebook (``GradebookError`` if it cannot be); without ``create`` it must exist."""
     from grader.gradebook import DEFAULT_PATH, Gradebook, GradebookError
@@ -201,7 +209,7 @@ def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | N
         raise click.ClickException(f"--format {fmt} writes one file per student: give --out DIR")
     try:
         with _gradebook(course_root(), gradebook_path, create=False) as book:
-            data = collect(book, assignment, load_exercises(), lms_id=canvas_id)
+            data = collect(book, assignment, _exercises_of(assignment), lms_id=canvas_id)
         files = chosen.render(data)
         if out is None:
             click.echo(next(iter(files.values())), nl=False)

@@ -4,14 +4,16 @@ Each format is one function from ``ExportData`` to the files it makes (name -> t
 registered in ``FORMATS``; a new format is one more function and one more entry.
 
 - ``csv``: one row per student (roster students with no submission included, blank), a
-  column per exercise, the total and the maximum.
+  column per exercise, the raw points, the late penalty, the adjustments, the total (final
+  points) and the maximum.
 - ``canvas``: Canvas's gradebook import: ``Student, ID, SIS User ID, SIS Login ID, Section``,
   then one column titled ``Assignment name (id)`` (an existing Canvas assignment; with no
   Canvas id, a plain title, which Canvas imports as a new assignment), then a
   ``Points Possible`` row.
 - ``moodle``: Moodle's CSV grade import: an identity column (``Email address`` when every
   student has one, else ``Username``), a grade column and its feedback column.
-- ``gradescope``: one results.json per student, exactly as ``grader grade --out`` writes them.
+- ``gradescope``: one results.json per student, exactly as ``grader grade --out`` writes them (the
+  score after the late penalty, adjustments and dropped checks; ``extra_data.standing`` says how).
 
 Text that may come from a submission (its file name becomes a student id without a
 roster) is stripped of control characters, and any cell a spreadsheet would run as a
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import Exercise
-from grader.gradebook import Attempt, Gradebook, Student
+from grader.gradebook import Attempt, Gradebook, Standing, Student
 from grader.grading import exercise_scores
 
 
@@ -43,6 +45,12 @@ class ExportRow:
     attempt: Attempt | None                    # None: on the roster, no submission
     scores: dict[str, tuple[float, float]]     # exercise id -> (points, most)
     results: dict | None
+    standing: Standing | None = None           # raw points, late penalty, adjustments, final points
+
+    @property
+    def final(self) -> float:
+        """The points the student gets: after the late penalty and the adjustments, dropped checks applied."""
+        return self.standing.final_score if self.standing else self.attempt.score
 
 
 @dataclass(frozen=True)
@@ -58,16 +66,19 @@ class ExportData:
 
     @property
     def points_possible(self) -> float:
-        return max((r.attempt.max_score for r in self.graded), default=sum(e.points for e in self.exercises))
+        return max((r.standing.max_score if r.standing else r.attempt.max_score for r in self.graded),
+                   default=sum(e.points for e in self.exercises))
 
 
 def collect(book: Gradebook, assignment: str, exercises: list[Exercise], lms_id: str | None = None) -> ExportData:
     """The current result of every student for ``assignment``, and the roster's students without one."""
     rows = []
+    standings = book.standings(assignment)
     for attempt in book.current(assignment):
-        results = book.results(attempt.id)
+        results = book.standing_results(attempt.id)
         student = book.student(attempt.student) or Student(attempt.student)
-        rows.append(ExportRow(student, attempt, exercise_scores(results, exercises), results))
+        rows.append(ExportRow(student, attempt, exercise_scores(results, exercises), results,
+                              standings.get((attempt.student, assignment))))
     if not rows:
         known = book.assignments()
         raise ExportError(f"the gradebook {book.path} has no results for the assignment {assignment!r}; "
@@ -105,15 +116,19 @@ def _csv(rows: list[list[str]]) -> str:
 
 
 def to_csv(data: ExportData) -> dict[str, str]:
-    header = ["student", "name", "email", "section", *[e.id for e in data.exercises], "total", "max_score"]
+    header = ["student", "name", "email", "section", *[e.id for e in data.exercises], "raw", "late_penalty",
+              "adjustments", "total", "max_score"]
     rows = [header]
     for row in data.rows:
         s = row.student
         if row.attempt is None:
-            scores = [""] * (len(data.exercises) + 2)
+            scores = [""] * (len(data.exercises) + 5)
         else:
             scores = [_number(row.scores.get(e.id, (0.0, 0.0))[0]) for e in data.exercises]
-            scores += [_number(row.attempt.score), _number(row.attempt.max_score)]
+            st = row.standing
+            scores += [_number(st.raw_score if st else row.attempt.score), _number(st.penalty if st else 0.0),
+                       _number(st.adjustments if st else 0.0), _number(row.final),
+                       _number(st.max_score if st else row.attempt.max_score)]
         rows.append([_text(s.id), _text(s.name), _text(s.email), _text(s.section), *scores])
     return {f"{data.assignment}.csv": _csv(rows)}
 
@@ -136,7 +151,7 @@ def to_canvas(data: ExportData) -> dict[str, str]:
     for row in data.graded:
         s = row.student
         rows.append([_text(s.name or s.id), "", _text(s.id), _text(s.email or s.id), _text(s.section),
-                     _number(row.attempt.score)])
+                     _number(row.final)])
     return {f"{data.assignment}-canvas.csv": _csv(rows)}
 
 
@@ -151,6 +166,14 @@ def _feedback(row: ExportRow, exercises: list[Exercise]) -> str:
         if failed:
             part += " (failed: " + ", ".join(failed[:5]) + (", …" if len(failed) > 5 else "") + ")"
         parts.append(part)
+    st = row.standing
+    if st and (st.penalty or st.adjustments):
+        parts.append(f"raw {_number(st.raw_score)}/{_number(st.max_score)}")
+        if st.days_late > 0:
+            parts.append(f"late {st.days_late} day{'s' if st.days_late != 1 else ''}: -{_number(st.penalty)}")
+        for adjustment in ((row.results or {}).get("extra_data", {}).get("standing", {}).get("adjustment_list", [])):
+            parts.append(f"adjusted {adjustment['points']:+g} ({adjustment['reason']})")
+        parts.append(f"total {_number(st.final_score)}/{_number(st.max_score)}")
     return _text("; ".join(parts))
 
 
@@ -162,7 +185,7 @@ def to_moodle(data: ExportData) -> dict[str, str]:
     for row in graded:
         # Moodle compares e-mail addresses case-sensitively: keep them exactly as on the roster.
         identity = row.student.email if by_email else row.student.id
-        rows.append([_text(identity), _number(row.attempt.score), _feedback(row, data.exercises)])
+        rows.append([_text(identity), _number(row.final), _feedback(row, data.exercises)])
     return {f"{data.assignment}-moodle.csv": _csv(rows)}
 
 

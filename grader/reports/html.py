@@ -15,7 +15,8 @@ from grader.quiz.stats import QuizStats
 from grader.reports import plots
 from grader.reports.records import GradedRecord
 from grader.reports.similarity import EXCERPT_LINES, Code, Match, describe_ranges
-from grader.reports.summary import ClassSummary, check_results, exercise_points, notes, printed, summarize
+from grader.reports.summary import (ClassSummary, check_results, exercise_points, notes, printed, standing,
+                                    standing_lines, summarize)
 from grader.reports.text import html_text as h
 
 PRINTED_LIMIT = 1000
@@ -144,8 +145,10 @@ def _times(summary: ClassSummary) -> str:
 
 
 def _students_table(records: list[GradedRecord], exercises: list[str]) -> str:
-    head = ("<tr><th>student</th><th class=n>score</th>" + "".join(f"<th class=n>{h(e)}</th>" for e in exercises)
-            + "<th class=n>time (s)</th></tr>")
+    dated = any(standing_lines(r) for r in records)
+    head = ("<tr><th>student</th><th class=n>score</th>" + ("<th class=n>raw</th><th class=n>late</th>"
+                                                             "<th class=n>adjusted</th>" if dated else "")
+            + "".join(f"<th class=n>{h(e)}</th>" for e in exercises) + "<th class=n>time (s)</th></tr>")
     rows = []
     for index, record in enumerate(records):
         points = exercise_points(record)
@@ -153,6 +156,10 @@ def _students_table(records: list[GradedRecord], exercises: list[str]) -> str:
                  f"{h(record.student, 200)}</a></td>",
                  f'<td class="n {_points_class(record.results["score"], record.results["max_score"])}" '
                  f'data-sort="{record.results["score"]}">{_number(record.results["score"])}</td>']
+        if dated:
+            entry = standing(record) or {}
+            cells += [f'<td class=n data-sort="{float(entry.get(k) or 0)}">{_number(float(entry.get(k) or 0))}</td>'
+                      for k in ("raw_score", "penalty", "adjustments")]
         for exercise in exercises:
             got, most = points.get(exercise, (0.0, 0.0))
             cells.append(f'<td class="n {_points_class(got, most)}" data-sort="{got}">{_number(got)}</td>')
@@ -233,6 +240,8 @@ def _student(index: int, record: GradedRecord) -> str:
              f'{_number(results["score"])} / {_number(results["max_score"])}</span></h3>',
              "<p>" + " · ".join(f'{h(e)} <span class="{_points_class(g, m)}">{_number(g)}/{_number(m)}</span>'
                                 for e, (g, m) in points.items()) + "</p>"]
+    for line in standing_lines(record):
+        parts.append(f"<p>{h(line, 600)}</p>")
     for note in notes(record):
         parts.append(f'<p class="muted">Note: {h(note)}</p>')
     failed = [c for c in check_results(record) if not c.passed]

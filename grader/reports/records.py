@@ -64,7 +64,8 @@ def records_from_results_dir(path: Path) -> list[GradedRecord]:
 
 
 def records_from_gradebook(path: Path, assignment: str = "default") -> list[GradedRecord]:
-    """The current attempt of each student for ``assignment`` in the gradebook at ``path``."""
+    """The current attempt of each student for ``assignment`` in the gradebook at ``path``, as it stands
+    (late penalty, adjustments and dropped checks applied: ``Gradebook.standing_results``)."""
     from grader.gradebook import Gradebook, GradebookError
 
     if not Path(path).is_file():
@@ -78,7 +79,8 @@ def records_from_gradebook(path: Path, assignment: str = "default") -> list[Grad
                 known = ", ".join(book.assignments()) or "none"
                 raise ReportError(f"the gradebook {path} has no results for assignment {assignment!r} "
                                   f"(its assignments: {known}); pass --assignment NAME")
-            return [GradedRecord(a.student, book.results(a.id), float(a.execution_time or 0.0)) for a in attempts]
+            return [GradedRecord(a.student, book.standing_results(a.id), float(a.execution_time or 0.0))
+                    for a in attempts]
         finally:
             book.close()
     except GradebookError as exc:
