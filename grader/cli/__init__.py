@@ -2,7 +2,8 @@
 
 - ``student``: list, check, watch, status, hint;
 - ``quiz``: the ``grader quiz`` group (take, score, stats, review, export, ...);
-- ``instructor``: grade, export, validate, release, report, feedback, similarity; only in the
+- ``instructor``: grade, export, validate, release, report, feedback, similarity, extend, adjust,
+  drop-check; only in the
   instructor's course (a released copy has no such module);
 - ``common``: the options and behaviour they share.
 """
@@ -34,4 +35,6 @@ for command in (student.list_exercises, student.check, student.watch, student.st
 if instructor is not None:
     for command in (instructor.grade, instructor.export, instructor.validate, instructor.release,
                     instructor.report, instructor.feedback, instructor.similarity):
+        main.add_command(command)
+    for command in (instructor.extend, instructor.adjust, instructor.drop_check):  # assignments (issue 17)
         main.add_command(command)

@@ -428,3 +428,87 @@ def similarity(submissions: tuple[Path, ...], threshold: float, gradebook: Path 
         click.echo(f"No pair of the {len(submissions)} submissions is {threshold:.0%} alike or more.")
         return
     Console(width=max(Console().width, 120)).print(terminal_table(matches, _students(course, gradebook)))
+
+
+ASSIGNMENT_REQUIRED = click.option("--assignment", required=True, help="The assignment (week1, week5, ...).")
+
+
+def _decide(gradebook_path: Path | None, decision):
+    """Open the gradebook and run ``decision(book)``; its errors are one line."""
+    from grader.gradebook import GradebookError
+    from grader.gradebook.adjust import AdjustError
+
+    try:
+        with _gradebook(course_root(), gradebook_path, create=False) as book:
+            return decision(book)
+    except (AdjustError, GradebookError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command()
+@click.argument("student")
+@ASSIGNMENT_REQUIRED
+@click.option("--until", default=None, metavar="ISO", help="The student's deadline (2026-10-20T23:59+02:00).")
+@click.option("--days", type=click.FloatRange(0, 365), default=None, help="Days after the assignment's due date.")
+@GRADEBOOK
+def extend(student: str, assignment: str, until: str | None, days: float | None, gradebook_path: Path | None) -> None:
+    """Give one student a later deadline for an assignment (kept in the gradebook).
+
+    Example:
+
+    \b
+        grader extend alice --assignment week5 --until 2026-10-20T23:59+02:00
+        grader extend bob --assignment week5 --days 2
+    """
+    from grader.gradebook.adjust import extend_deadline
+
+    deadline = _decide(gradebook_path, lambda book: extend_deadline(book, student, assignment, until=until, days=days))
+    click.echo(f"{clean(student, 100, lines=False)}'s deadline for {assignment} is now {deadline}.")
+
+
+@click.command()
+@click.argument("student")
+@ASSIGNMENT_REQUIRED
+@click.option("--points", type=float, required=True, help="Points to add (negative to take away).")
+@click.option("--reason", required=True, help="Why; the student sees it in the feedback.")
+@GRADEBOOK
+def adjust(student: str, assignment: str, points: float, reason: str, gradebook_path: Path | None) -> None:
+    """Add or take away points for one student's assignment, with a reason (kept in the gradebook's history).
+
+    Example:
+
+    \b
+        grader adjust alice --assignment week5 --points -2 --reason "copied the plot from the notes"
+    """
+    from grader.gradebook.adjust import adjust_points
+
+    now = _decide(gradebook_path, lambda book: adjust_points(book, student, assignment, points, reason))
+    shown = clean(student, 100, lines=False)
+    click.echo(f"Adjusted {shown}'s {assignment} by {points:+g} points"
+               + (f": now {now.final_score:g}/{now.max_score:g}." if now else " (not graded yet)."))
+
+
+@click.command("drop-check")
+@click.argument("check")
+@ASSIGNMENT_REQUIRED
+@click.option("--remove", is_flag=True, help="Take the check out of the total instead of giving its points.")
+@click.option("--undo", is_flag=True, help="Count the dropped check again.")
+@GRADEBOOK
+def drop_check(check: str, assignment: str, remove: bool, undo: bool, gradebook_path: Path | None) -> None:
+    """Drop a check that turned out wrong: everyone gets its points (or, with --remove, it leaves the total).
+
+    Recomputed from the stored results; no submission runs again. --undo restores it.
+
+    Example:
+
+    \b
+        grader drop-check "f1_at_threshold: torch tensors" --assignment week5
+        grader drop-check "f1_at_threshold: torch tensors" --assignment week5 --undo
+    """
+    from grader.gradebook.adjust import drop_check as drop
+
+    outcome = _decide(gradebook_path, lambda book: drop(book, assignment, check, remove=remove, undo=undo))
+    changed = sum(outcome.before.get(s) != p for s, p in outcome.after.items())
+    verb = "restored" if undo else ("removed from the total" if remove else "dropped, its points given to everyone")
+    click.echo(f"{outcome.exercise}: {outcome.name} {verb}; {changed} of {len(outcome.after)} students' "
+               f"points changed.")
