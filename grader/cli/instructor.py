@@ -260,18 +260,23 @@ def validate(isolation: str) -> None:
 @click.option("--without-quiz-keys", is_flag=True,
               help="Strip the quizzes' answers, feedback and rubrics; `grader quiz take` then records answers "
                    "for you to score.")
+@click.option("--assignments", default=None, metavar="ID,ID,...",
+              help="Release only these assignments' exercises (the weeks published so far), e.g. week1,week2.")
 @ISOLATION
-def release(dest: Path, make_git: bool, without_quiz_keys: bool, isolation: str) -> None:
+def release(dest: Path, make_git: bool, without_quiz_keys: bool, assignments: str | None, isolation: str) -> None:
     """Write the students' copy of the course to DEST, ready to push as a repository.
 
     DEST gets the stubs, quizzes, notebooks, a README, a CI workflow and the grader with
     only the public checks, whose expected results are recorded from solutions/. It never
-    gets solutions/, hidden checks, tests, benchmarks/ or examples/. DEST must be new or empty.
+    gets solutions/, hidden checks, tests, benchmarks/ or examples/. DEST must be new or empty,
+    or the students' repository made by an earlier release --git: then the new weeks' files are
+    added and no file the student changed is overwritten.
 
     Example:
 
     \b
-        grader release ../dl-course --git
+        grader release ../dl-course --git --assignments week1,week2
+        grader release ../dl-course --git --assignments week1,week2,week3
         grader release /tmp/course --without-quiz-keys
     """
     from grader.release.build import ReleaseError, ReleaseOptions, release_course
@@ -279,10 +284,17 @@ def release(dest: Path, make_git: bool, without_quiz_keys: bool, isolation: str)
     course = course_root()
     try:
         with Console(stderr=True).status("Recording the public checks' expected results…"):
+            chosen = tuple(a.strip() for a in assignments.split(",") if a.strip()) if assignments else ()
             summary = release_course(course, dest, ReleaseOptions(git=make_git, quiz_keys=not without_quiz_keys,
-                                                                  isolation=isolation))
+                                                                  isolation=isolation, assignments=chosen))
     except (ReleaseError, CourseError) as exc:
         raise click.ClickException(str(exc)) from None
+    if summary.added or summary.updated or summary.kept:
+        click.echo(f"Into the earlier release: {len(summary.added)} files added, {len(summary.updated)} updated, "
+                   f"{len(summary.kept)} changed by the student kept as they are"
+                   + (f" ({', '.join(summary.kept[:5])}{', …' if len(summary.kept) > 5 else ''})" if summary.kept
+                      else "") + (f"; commit {summary.commit[:12]}" if summary.commit else ""))
+        return
     click.echo(f"Released the course to {summary.dest}: {summary.files} files, {summary.bytes / 1000:.0f} kB, "
                f"in {summary.seconds:.1f} s" + (f"; first commit {summary.commit[:12]}" if summary.commit else ""))
 
