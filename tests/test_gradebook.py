@@ -422,25 +422,25 @@ def test_grade_records_into_the_gradebook_skips_unchanged_and_keeps_history(cour
     stranger = solution_file(course, subs / "stranger.py")
     roster = roster_file(tmp_path, "id,name,email,section\nalice,Alice A,alice@x.edu,A\nfrank,Frank F,,B\n"
                                    "zed,Zed Z,zed@x.edu,B\n")
-    args = ["grade", alice, subs / "frank", stranger, "--roster", roster, "--assignment", "week5", "--seed", "2"]
+    args = ["grade", alice, subs / "frank", stranger, "--roster", roster, "--assignment", "default", "--seed", "2"]
     result = run(*args)
     assert result.exit_code == 0, result.output
     assert "Not on the roster (recorded under their own name): stranger.py" in result.output
     assert "On the roster with no submission: zed" in result.output
     book_path = course / ".grader" / "gradebook.db"
     with Gradebook(book_path) as book:
-        current = {a.student: a for a in book.current("week5")}
+        current = {a.student: a for a in book.current("default")}
         # alice and stranger hand in every exercise's reference; frank the first five only (30 of their 50)
         assert {k: v.score for k, v in current.items()} == {"alice": TOTAL, "frank": 30.0, "stranger": TOTAL}
         assert current["alice"].submission == "Alice.py" and current["alice"].seed == 2
-        assert [a.student for a in book.unmatched("week5")] == ["stranger"]
-        assert [s.id for s in book.missing("week5")] == ["zed"]
+        assert [a.student for a in book.unmatched("default")] == ["stranger"]
+        assert [s.id for s in book.missing("default")] == ["zed"]
         checks = book.checks(current["frank"].id)
         assert {c.exercise for c in checks} == {e.id for e in EXERCISES} and any(c.hidden for c in checks)
         assert "no file for this exercise" in next(c.output for c in checks if c.exercise == "f1_at_threshold")
     # Unchanged: nothing is graded again, even without --seed (the assignment's seed is reused).
     # The gradebook keeps the roster: Alice.py is still alice without --roster.
-    result = run("grade", alice, subs / "frank", stranger, "--assignment", "week5")
+    result = run("grade", alice, subs / "frank", stranger, "--assignment", "default")
     assert result.exit_code == 0 and "3 unchanged submissions already in the gradebook were not graded again" \
         in result.output and f"{TOTAL:g}/{TOTAL:g}" in result.output
     assert "Not on the roster (recorded under their own name): stranger.py" in result.output
@@ -448,13 +448,13 @@ def test_grade_records_into_the_gradebook_skips_unchanged_and_keeps_history(cour
     result = run(*args)
     assert result.exit_code == 0 and "2 unchanged submissions" in result.output
     with Gradebook(book_path) as book:
-        history = book.history("alice", "week5")
-        assert [a.score for a in history] == [TOTAL, TOTAL - 10] and book.latest("alice", "week5").score == TOTAL - 10
-        assert len(book.history("frank", "week5")) == 1
+        history = book.history("alice", "default")
+        assert [a.score for a in history] == [TOTAL, TOTAL - 10] and book.latest("alice", "default").score == TOTAL - 10
+        assert len(book.history("frank", "default")) == 1
     result = run(*args, "--regrade")
     assert result.exit_code == 0 and "unchanged" not in result.output
     with Gradebook(book_path) as book:
-        assert len(book.history("frank", "week5")) == 2
+        assert len(book.history("frank", "default")) == 2
 
 
 def test_grade_errors_are_one_line(course, tmp_path):

@@ -601,6 +601,7 @@ class Gradebook:
         current = self.standing(row[0], row[1])
         if current is not None and current.attempt == attempt_id:
             standing = current.as_dict()
+            del standing["attempt"]  # the gradebook's own row id: not the student's business
             standing["adjustment_list"] = [{"points": a.points, "reason": a.reason, "made_at": a.made_at}
                                            for a in self.adjustments(row[0], row[1])]
             results.setdefault("extra_data", {})["standing"] = standing
