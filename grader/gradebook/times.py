@@ -110,8 +110,12 @@ def git_commit_time(path: Path) -> datetime | None:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GIT_CONFIG_NOSYSTEM": "1",
            "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0", "HOME": os.devnull}
     try:
-        done = subprocess.run(["git", "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "--no-pager", "-C",
-                               str(path), "log", "-1", "--format=%cI"], env=env, capture_output=True, timeout=10,
+        # The submission's own .git/config is read by git: every setting through which `git log` could run a
+        # program (a pager, a signature check's gpg, the fsmonitor, hooks) is overridden on the command line.
+        done = subprocess.run(["git", "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-c", "core.pager=cat",
+                               "-c", "log.showSignature=false", "-c", "gpg.program=false", "-c",
+                               f"core.hooksPath={os.devnull}", "--no-pager", "-C", str(path), "log", "-1",
+                               "--no-show-signature", "--format=%cI"], env=env, capture_output=True, timeout=10,
                               stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -339,7 +339,8 @@ def _git_commit(dest: Path, paths: list[str] | None = None, assignments: tuple[s
     if paths is not None:
         message = "Released " + (", ".join(assignments) if assignments else "the course")
         steps = [["git", "add", "--", *paths],
-                 ["git", "-c", "commit.gpgsign=false", "commit", "-q", "-m", message, "--only", "--", *paths],
+                 ["git", "-c", "commit.gpgsign=false", "-c", f"core.hooksPath={os.devnull}", "commit", "-q",
+                  "--no-verify", "-m", message, "--only", "--", *paths],
                  ["git", "rev-parse", "HEAD"]]
     else:
         steps = [["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
