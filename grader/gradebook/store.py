@@ -137,7 +137,8 @@ def _migrate_4_to_5(db: sqlite3.Connection) -> None:
         LEFT JOIN dropped_checks d ON d.assignment = a.assignment AND d.exercise = c.exercise AND d.name = c.name
              AND d.undone_at IS NULL""")
     db.execute(f"""CREATE VIEW current_results AS
-        WITH points AS (SELECT attempt, SUM(score) AS raw, SUM(max_score) AS most FROM check_results GROUP BY attempt),
+        WITH points AS (SELECT attempt, SUM(score) AS raw, SUM(max_score) AS most FROM check_results
+                        WHERE attempt IN (SELECT MAX(id) FROM attempts GROUP BY assignment, student) GROUP BY attempt),
         extension AS (SELECT student, assignment, until FROM extensions
                       WHERE id IN (SELECT MAX(id) FROM extensions GROUP BY student, assignment)),
         adjusted AS (SELECT student, assignment, SUM(points) AS points FROM adjustments GROUP BY student, assignment),
@@ -582,10 +583,11 @@ class Gradebook:
                               (student, assignment)).fetchone()
         return Standing(*row) if row else None
 
-    def standing_results(self, attempt_id: int) -> dict:
+    def standing_results(self, attempt_id: int, standings: dict[tuple[str, str], Standing] | None = None) -> dict:
         """The attempt's results as they stand now: dropped checks applied to the tests (a dropped check says
         so in its output), ``score`` the final points and ``extra_data["standing"]`` the raw points, late
-        penalty, adjustments (with reasons) and final points. What reports, feedback and exports show."""
+        penalty, adjustments (with reasons) and final points. What reports, feedback and exports show.
+        ``standings``: ``self.standings(assignment)`` read once by a caller that asks for many attempts."""
         results = self.results(attempt_id)
         row = self.db.execute("SELECT student, assignment FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         drops = {(d.exercise, d.name): d.mode for d in self.dropped(row[1])}
@@ -598,7 +600,7 @@ class Gradebook:
             elif mode == "remove":
                 test.update(score=0.0, max_score=0.0, output=(test.get("output") or "") + " (check dropped: it no "
                                                                                           "longer counts)")
-        current = self.standing(row[0], row[1])
+        current = standings.get((row[0], row[1])) if standings is not None else self.standing(row[0], row[1])
         if current is not None and current.attempt == attempt_id:
             standing = current.as_dict()
             del standing["attempt"]  # the gradebook's own row id: not the student's business

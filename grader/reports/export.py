@@ -75,7 +75,7 @@ def collect(book: Gradebook, assignment: str, exercises: list[Exercise], lms_id:
     rows = []
     standings = book.standings(assignment)
     for attempt in book.current(assignment):
-        results = book.standing_results(attempt.id)
+        results = book.standing_results(attempt.id, standings)
         student = book.student(attempt.student) or Student(attempt.student)
         rows.append(ExportRow(student, attempt, exercise_scores(results, exercises), results,
                               standings.get((attempt.student, assignment))))

@@ -79,7 +79,8 @@ def records_from_gradebook(path: Path, assignment: str = "default") -> list[Grad
                 known = ", ".join(book.assignments()) or "none"
                 raise ReportError(f"the gradebook {path} has no results for assignment {assignment!r} "
                                   f"(its assignments: {known}); pass --assignment NAME")
-            return [GradedRecord(a.student, book.standing_results(a.id), float(a.execution_time or 0.0))
+            standings = book.standings(assignment)
+            return [GradedRecord(a.student, book.standing_results(a.id, standings), float(a.execution_time or 0.0))
                     for a in attempts]
         finally:
             book.close()
