@@ -367,7 +367,7 @@ def test_release_refuses_an_unknown_assignment_and_a_folder_release_did_not_make
     other = tmp_path / "other"
     other.mkdir()
     (other / "notes.txt").write_text("mine")
-    with pytest.raises(ReleaseError, match="not an empty folder nor a repository made by grader release"):
+    with pytest.raises(ReleaseError, match=r"not an empty folder; choose a new folder \(or the students' repository"):
         release_course(COURSE, other, ReleaseOptions(assignments=("week1",)))
 
 

@@ -92,7 +92,8 @@ def test_dest_holds_the_student_course_and_nothing_of_the_instructor(dest):
 
 
 STUDENT_COMMANDS = {"list", "check", "watch", "hint", "status", "quiz"}
-INSTRUCTOR_COMMANDS = {"grade", "export", "release", "validate", "report", "feedback", "similarity"}
+INSTRUCTOR_COMMANDS = {"grade", "export", "release", "validate", "report", "feedback", "similarity",
+                       "extend", "adjust", "drop-check"}  # issue 17
 
 
 def _commands(help_text: str) -> set[str]:

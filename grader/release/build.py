@@ -200,8 +200,8 @@ def _merge_into(new: Path, dest: Path, previous: str) -> tuple[list[str], list[s
 
 def _check_target(course: Path, dest: Path) -> None:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise ReleaseError(f"{dest} already exists and is not an empty folder nor a repository made by "
-                           "grader release --git; choose a new folder")
+        raise ReleaseError(f"{dest} already exists and is not an empty folder; choose a new folder (or the "
+                           "students' repository made by grader release --git, to add weeks to it)")
     if dest.resolve() == course or course in dest.resolve().parents:
         raise ReleaseError(f"{dest} is inside the course folder; release to a folder outside it")
     if not dest.parent.is_dir():
