@@ -78,6 +78,15 @@ def test_an_unknown_assignment_is_one_line_listing_the_known_ones(tmp_path, monk
                                          "course), week1, week2, week3, lab3, week5, lab5")
 
 
+def test_a_bad_submission_time_is_one_line_before_anything_is_graded(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_COURSE", str(COURSE))
+    result = run("grade", COURSE / "solutions", "--assignment", "week5", "--gradebook", tmp_path / "gb.db",
+                 "--submitted-at", "friday")
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "--submitted-at 'friday' is not an ISO 8601 time with a UTC offset" in result.output
+    assert not (tmp_path / "gb.db").exists()
+
+
 def test_list_shows_one_assignments_exercises(monkeypatch):
     monkeypatch.setenv("GRADER_COURSE", str(COURSE))
     result = run("list", "--assignment", "week2", "--json")
@@ -374,3 +383,32 @@ def test_release_refuses_an_unknown_assignment_and_a_folder_release_did_not_make
 def test_gradebook_errors_for_times_without_offsets(book):
     with pytest.raises(GradebookError, match="no UTC offset"):
         book.extend("alice", "week5", "2027-03-23T12:00")
+
+
+def test_dating_a_git_submission_runs_no_program_its_git_config_names(tmp_path):
+    """A submission's .git/config asks `git log` to verify signatures with a program of its own (plain `git log`
+    runs it); dating the submission must not."""
+    sub = tmp_path / "mallory"
+    sub.mkdir()
+    (sub / "a.py").write_text("x = 1\n")
+    _git(sub, "init", "-q")
+    _git(sub, "add", "a.py")
+    _git(sub, "-c", "commit.gpgsign=false", "commit", "-qm", "one")
+    tree = _git(sub, "rev-parse", "HEAD^{tree}").strip()
+    body = (f"tree {tree}\nauthor a <a@x> 1800000000 +0000\ncommitter a <a@x> 1800000000 +0000\n"
+            "gpgsig -----BEGIN PGP SIGNATURE-----\n \n abc\n -----END PGP SIGNATURE-----\n\nsigned\n")
+    commit = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin"], cwd=sub, input=body, text=True,
+                            capture_output=True, check=True).stdout.strip()
+    _git(sub, "update-ref", "HEAD", commit)
+    marker = tmp_path / "ran"
+    program = tmp_path / "gpg.sh"
+    program.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    program.chmod(0o755)
+    _git(sub, "config", "log.showSignature", "true")
+    _git(sub, "config", "gpg.program", str(program))
+    _git(sub, "config", "core.pager", f"{program} #")
+    _git(sub, "log", "-1", "--format=%cI")
+    assert marker.exists()  # the trap works on plain git
+    marker.unlink()
+    dated = submission_time(sub, names=("mallory",))
+    assert dated == SubmittedAt(datetime.fromtimestamp(1_800_000_000, UTC), GIT_COMMIT) and not marker.exists()

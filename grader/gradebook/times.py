@@ -27,7 +27,7 @@ GIVEN, TIMES_FILE, GIT_COMMIT, FILE_TIME = "given", "times file", "git commit", 
 ID_COLUMNS = ("submission", "student", "id", "username", "user", "email", "email address", "name")
 TIME_COLUMNS = ("time", "submitted", "submitted at", "submitted_at", "submission time", "timestamp", "date",
                 "last modified")
-MAX_TIMES_BYTES = 16 * bounds.MB   # a times file's size (an LMS download of a large class is far less)
+MAX_TIMES_BYTES = bounds.TIMES_FILE_BYTES
 
 
 class TimesError(Exception):
@@ -122,7 +122,7 @@ def git_commit_time(path: Path) -> datetime | None:
     if done.returncode != 0:
         return None
     try:
-        return parse_time(done.stdout[:64].decode("ascii").strip())
+        return parse_time(done.stdout[:bounds.GIT_TIME_CHARS].decode("ascii").strip())
     except (UnicodeDecodeError, ValueError):
         return None
 
