@@ -319,6 +319,9 @@ def test_week5_graded_extended_adjusted_dropped_and_exported(tmp_path, monkeypat
     result = run("feedback", "--assignment", "week5", "--gradebook", book, "--out", tmp_path / "fb")
     text = (tmp_path / "fb" / "bob.md").read_text()
     assert "**Score: 36 / 38**" in text and "Adjusted -2 points: no comments" in text
+    result = run("report", "--assignment", "week5", "--gradebook", book, "--out", tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text()
+    assert result.exit_code == 0 and "Adjusted -2 points: no comments" in page and "<th class=n>late</th>" in page
     with Gradebook(book) as opened:
         assert opened.standing("alice", "week5").submitted_source == "times file"
     result = run("drop-check", "calc_preds: coeffs of shape k", "--assignment", "week5", "--undo", "--gradebook", book)
