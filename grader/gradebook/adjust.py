@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from grader.course import CourseError, find_assignment, parse_time
-from grader.gradebook.store import Gradebook, Standing
+from grader.course import WHOLE_COURSE, CourseError, find_assignment, parse_time
+from grader.gradebook.store import Gradebook, GradebookError, Standing
 
 
 class AdjustError(Exception):
@@ -58,7 +58,8 @@ def extend_deadline(book: Gradebook, student: str, assignment: str, *, until: st
 def adjust_points(book: Gradebook, student: str, assignment: str, points: float, reason: str) -> Standing | None:
     """Add ``points`` (negative to take away) to ``student``'s ``assignment``, with the reason; returns the
     student's standing after it (None when not graded yet)."""
-    _assignment_due(assignment) if assignment != "default" else None
+    if assignment != WHOLE_COURSE:
+        _assignment_due(assignment)  # an unknown assignment is one line listing the known ones
     _known(book, student)
     if not reason.strip():
         raise AdjustError('give the reason (--reason "..."): the student sees it in the feedback')
@@ -96,7 +97,7 @@ def drop_check(book: Gradebook, assignment: str, check: str, *, remove: bool = F
     else:
         try:
             book.drop_check(assignment, exercise, name, remove=remove)
-        except Exception as exc:  # GradebookError: already dropped
+        except GradebookError as exc:  # already dropped
             raise AdjustError(str(exc)) from None
     after = {k[0]: s.final_score for k, s in book.standings(assignment).items()}
     return DropOutcome(exercise, name, before, after)
