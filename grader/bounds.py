@@ -52,3 +52,9 @@ QUIZ_RESPONSE_CHARS = 200  # characters of one student's answer as `grader quiz 
 DESCRIBE_ITEMS = 40        # elements (list items, tensor values, frame cells) a description looks at
 DESCRIBE_CHARS = 200       # characters a description of a returned value may have
 DESCRIBE_INT_DIGITS = 40   # digits of an int shown in full (a longer one is described by its size)
+
+
+# --- submission times (grader/gradebook/times.py): what grade reads to date a submission
+
+TIMES_FILE_BYTES = 16 * MB     # a --times CSV (an LMS download of a large class is far less)
+GIT_TIME_CHARS = 64            # characters of `git log -1 --format=%cI`'s answer read (an ISO time is 25)

@@ -67,7 +67,7 @@ def test_the_database_uses_wal_and_foreign_keys(tmp_path):
     with Gradebook(tmp_path / "gb.db") as book:
         assert book.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert book.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert book.version == SCHEMA_VERSION == 5
+        assert book.version == SCHEMA_VERSION == 6
         with pytest.raises(sqlite3.IntegrityError):
             book.db.execute("INSERT INTO checks VALUES (999, 0, 'x', 'e', 0, 1, 'failed', '', 0)")
 
@@ -114,7 +114,7 @@ def test_a_version_1_database_is_migrated_on_opening(tmp_path):
     old.executescript(SCHEMA_1)
     old.close()
     with Gradebook(path) as book:
-        assert book.version == SCHEMA_VERSION == 5   # 1 → 2 → 3 → 4 → 5
+        assert book.version == SCHEMA_VERSION == 6   # 1 → 2 → 3 → 4 → 5 → 6
         (alice,) = book.current("week5")
         assert (alice.student, alice.score, alice.seed, alice.execution_time) == ("alice", 5.0, 3, None)
         rebuilt = book.results(alice.id)
@@ -145,7 +145,7 @@ def test_a_read_only_gradebook_never_writes(tmp_path):
 def test_a_newer_or_foreign_database_is_refused_with_what_to_do(tmp_path):
     newer = tmp_path / "newer.db"
     sqlite3.connect(newer).execute("PRAGMA user_version = 99").connection.close()
-    with pytest.raises(GradebookError, match="schema version 99, newer than this grader's 5: upgrade dl-grader"):
+    with pytest.raises(GradebookError, match="schema version 99, newer than this grader's 6: upgrade dl-grader"):
         Gradebook(newer)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite at all, just bytes" * 100)
@@ -422,25 +422,25 @@ def test_grade_records_into_the_gradebook_skips_unchanged_and_keeps_history(cour
     stranger = solution_file(course, subs / "stranger.py")
     roster = roster_file(tmp_path, "id,name,email,section\nalice,Alice A,alice@x.edu,A\nfrank,Frank F,,B\n"
                                    "zed,Zed Z,zed@x.edu,B\n")
-    args = ["grade", alice, subs / "frank", stranger, "--roster", roster, "--assignment", "week5", "--seed", "2"]
+    args = ["grade", alice, subs / "frank", stranger, "--roster", roster, "--assignment", "default", "--seed", "2"]
     result = run(*args)
     assert result.exit_code == 0, result.output
     assert "Not on the roster (recorded under their own name): stranger.py" in result.output
     assert "On the roster with no submission: zed" in result.output
     book_path = course / ".grader" / "gradebook.db"
     with Gradebook(book_path) as book:
-        current = {a.student: a for a in book.current("week5")}
+        current = {a.student: a for a in book.current("default")}
         # alice and stranger hand in every exercise's reference; frank the first five only (30 of their 50)
         assert {k: v.score for k, v in current.items()} == {"alice": TOTAL, "frank": 30.0, "stranger": TOTAL}
         assert current["alice"].submission == "Alice.py" and current["alice"].seed == 2
-        assert [a.student for a in book.unmatched("week5")] == ["stranger"]
-        assert [s.id for s in book.missing("week5")] == ["zed"]
+        assert [a.student for a in book.unmatched("default")] == ["stranger"]
+        assert [s.id for s in book.missing("default")] == ["zed"]
         checks = book.checks(current["frank"].id)
         assert {c.exercise for c in checks} == {e.id for e in EXERCISES} and any(c.hidden for c in checks)
         assert "no file for this exercise" in next(c.output for c in checks if c.exercise == "f1_at_threshold")
     # Unchanged: nothing is graded again, even without --seed (the assignment's seed is reused).
     # The gradebook keeps the roster: Alice.py is still alice without --roster.
-    result = run("grade", alice, subs / "frank", stranger, "--assignment", "week5")
+    result = run("grade", alice, subs / "frank", stranger, "--assignment", "default")
     assert result.exit_code == 0 and "3 unchanged submissions already in the gradebook were not graded again" \
         in result.output and f"{TOTAL:g}/{TOTAL:g}" in result.output
     assert "Not on the roster (recorded under their own name): stranger.py" in result.output
@@ -448,13 +448,13 @@ def test_grade_records_into_the_gradebook_skips_unchanged_and_keeps_history(cour
     result = run(*args)
     assert result.exit_code == 0 and "2 unchanged submissions" in result.output
     with Gradebook(book_path) as book:
-        history = book.history("alice", "week5")
-        assert [a.score for a in history] == [TOTAL, TOTAL - 10] and book.latest("alice", "week5").score == TOTAL - 10
-        assert len(book.history("frank", "week5")) == 1
+        history = book.history("alice", "default")
+        assert [a.score for a in history] == [TOTAL, TOTAL - 10] and book.latest("alice", "default").score == TOTAL - 10
+        assert len(book.history("frank", "default")) == 1
     result = run(*args, "--regrade")
     assert result.exit_code == 0 and "unchanged" not in result.output
     with Gradebook(book_path) as book:
-        assert len(book.history("frank", "week5")) == 2
+        assert len(book.history("frank", "default")) == 2
 
 
 def test_grade_errors_are_one_line(course, tmp_path):
@@ -626,7 +626,7 @@ def test_a_version_2_gradebook_migrates_to_quiz_results(tmp_path):
     path = tmp_path / "gb.db"
     _v2_database(path)
     with Gradebook(path) as book:
-        assert book.version == SCHEMA_VERSION == 5
+        assert book.version == SCHEMA_VERSION == 6
         assert [a.score for a in book.current("week5")] == [5.0]   # the graded attempt survived
         assert book.seed_for("week5") == 7   # and its seed is the assignment's (schema 4)
         assert book.quiz_results() == []

@@ -93,7 +93,7 @@ def test_dest_holds_the_student_course_and_nothing_of_the_instructor(dest):
 
 STUDENT_COMMANDS = {"list", "check", "watch", "hint", "status", "quiz"}
 INSTRUCTOR_COMMANDS = {"grade", "export", "release", "validate", "report", "feedback", "similarity", "collect",
-                       "gradebook", "autograder"}
+                       "gradebook", "autograder", "extend", "adjust", "drop-check"}
 
 
 def _commands(help_text: str) -> set[str]:

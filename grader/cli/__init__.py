@@ -3,7 +3,7 @@
 - ``student``: list, check, watch, status, hint;
 - ``quiz``: the ``grader quiz`` group (take, score, stats, review, export, ...);
 - ``instructor``: grade, export, validate, release, report, feedback, similarity, collect, gradebook,
-  autograder; only in the
+  autograder, extend, adjust, drop-check; only in the
   instructor's course (a released copy has no such module);
 - ``common``: the options and behaviour they share.
 """
@@ -36,4 +36,6 @@ if instructor is not None:
     for command in (instructor.grade, instructor.export, instructor.validate, instructor.release,
                     instructor.report, instructor.feedback, instructor.similarity, instructor.collect,
                     instructor.gradebook_group, instructor.autograder):
+        main.add_command(command)
+    for command in (instructor.extend, instructor.adjust, instructor.drop_check):  # assignments (issue 17)
         main.add_command(command)

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from grader.cli.common import (ASSIGNMENT, CPU_TIME, GRADEBOOK, ISOLATION, TIMEOUT, course_root, import_libraries,
                                isolation_policy)
-from grader.course import CourseError, load_exercises
+from grader.course import CourseError, assignment_exercises, load_assignments, load_exercises
 from grader.reports.export import FORMATS
 from grader.safetext import clean
 
@@ -42,16 +42,23 @@ from grader.safetext import clean
 @click.option("--shard", default=None, metavar="K/N",
               help="Grade only shard K of N (a stable share by submission name) into this run's --gradebook; "
                    "`grader gradebook merge` combines the shards. Needs --seed.")
+@click.option("--submitted-at", default=None, metavar="ISO",
+              help="When these submissions were handed in (2026-10-20T23:59+02:00); default: --times, else the "
+                   "git commit's time, else the files'.")
+@click.option("--times", "times_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A CSV of submission times (columns submission or student, and time), as an LMS download gives.")
 @TIMEOUT
 @CPU_TIME
 @ISOLATION
 def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path | None, jobs: int | None,
           seed: int | None, public_only: bool, gradebook_path: Path | None, assignment: str,
-          roster_file: Path | None, regrade: bool, shard: str | None, timeout: float, cpu_time: float,
-          isolation: str) -> None:
+          roster_file: Path | None, regrade: bool, shard: str | None, submitted_at: str | None,
+          times_file: Path | None, timeout: float, cpu_time: float, isolation: str) -> None:
     """Grade submissions with the public and hidden checks against solutions/, into the gradebook.
 
     A submission is a folder mirroring exercises/, one .py file, or a notebook.
+    With --assignment, only that assignment's exercises are graded, out of their points, and
+    late work loses the assignment's late penalty (grader/exercises.toml).
     Each result is recorded in the gradebook as it comes; submissions the gradebook
     already has, unchanged and graded by the same checks, are skipped (--regrade
     grades them again), so a batch that was stopped resumes where it was. Prints a
@@ -70,6 +77,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
 
     from grader.gradebook import (BatchError, GradebookError, RosterError, checks_hash, choose_seed, load_roster,
                                   plan_batch)
+    from grader.gradebook.times import TimesError, load_times, parse_given
     from grader.grading import GradeOptions, grade_many
     from grader.reports.table import class_table
     from grader.submission import submission_name
@@ -102,11 +110,14 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise click.ClickException(f"cannot create {out_dir}: {exc.strerror}; choose another --out folder") from None
-    exercises = load_exercises()
     try:
+        exercises = assignment_exercises(assignment)
+        given = parse_given(submitted_at) if submitted_at else None
+        times = load_times(times_file) if times_file else None
         roster = load_roster(roster_file) if roster_file else None
         book = _gradebook(course, gradebook_path, create=True)
-    except (RosterError, GradebookError) as exc:
+        book.set_assignments(load_assignments())
+    except (CourseError, TimesError, RosterError, GradebookError) as exc:
         raise click.ClickException(str(exc)) from None
     console = Console(stderr=True)
     rows, failures = [], 0
@@ -116,10 +127,12 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                 book.set_roster(roster.students)
             seed = choose_seed(book, assignment, seed)
             plan = plan_batch(book, list(submissions), assignment=assignment, seed=seed, regrade=regrade,
-                              checks_hash=checks_hash(course, exercises, hidden=not public_only), roster=roster)
+                              checks_hash=checks_hash(course, exercises, hidden=not public_only), roster=roster,
+                              submitted_at=given, times=times)
         except BatchError as exc:
             raise click.ClickException(str(exc)) from None
         options = GradeOptions(hidden=not public_only, timeout=timeout, cpu_time=cpu_time, seed=seed,
+                               exercises=tuple(e.id for e in exercises),
                                isolation=isolation_policy(isolation, own_code=False))
 
         def keep(item, results: dict | None, error: str | None) -> None:
@@ -136,7 +149,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                     rows[-1] = (item.student, None, f"cannot write {clean(target, 200, lines=False)}: {exc.strerror}")
 
         for item in plan.up_to_date:
-            keep(item, book.results(item.current.id), None)
+            keep(item, book.standing_results(item.current.id), None)
         todo = {item.path: item for item in plan.to_grade}
         click.echo(f"Grading against {course / 'solutions'}", err=True)
         if todo:
@@ -150,7 +163,7 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
                     item, results, error = todo[graded.path], graded.results, graded.error
                     if results is not None:
                         try:
-                            plan.record(book, item, results)
+                            results = book.standing_results(plan.record(book, item, results))
                         except GradebookError as exc:
                             results, error = None, str(exc)
                     keep(item, results, error)
@@ -180,6 +193,14 @@ def _refusal_as_error() -> Iterator[None]:
         yield
     except GradingError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _exercises_of(assignment: str) -> list:
+    """The assignment's exercises; every exercise for a label the course does not define (an older gradebook's)."""
+    try:
+        return assignment_exercises(assignment)
+    except CourseError:
+        return load_exercises()
 
 
 def _gradebook(course: Path, path: Path | None, *, create: bool):
@@ -233,10 +254,14 @@ def export(fmt: str, out: Path | None, assignment: str, gradebook_path: Path | N
     try:
         with _gradebook(course_root(), gradebook_path, create=False) as book:
             if chosen.whole_course:
-                data = collect_course(book, folder_assignments(load_exercises()), fallback=assignment)
+                groups = ({a.id: assignment_exercises(a.id) for a in load_assignments()}
+                          or folder_assignments(load_exercises()))
+                data = collect_course(book, groups, fallback=assignment)
             else:
-                data = collect(book, assignment, load_exercises(), lms_id=canvas_id,
-                               options=ExportOptions(moodle_id=moodle_id, scale=scale, missing=missing))
+                exercises = _exercises_of(assignment)
+                data = collect(book, assignment, exercises, lms_id=canvas_id,
+                               options=ExportOptions(moodle_id=moodle_id, scale=scale, missing=missing,
+                                                     points=sum(e.points for e in exercises)))
                 lines = notes(data, fmt)
         files = chosen.render(data)
         if out is None:
@@ -286,18 +311,23 @@ def validate(isolation: str) -> None:
 @click.option("--without-quiz-keys", is_flag=True,
               help="Strip the quizzes' answers, feedback and rubrics; `grader quiz take` then records answers "
                    "for you to score.")
+@click.option("--assignments", default=None, metavar="ID,ID,...",
+              help="Release only these assignments' exercises (the weeks published so far), e.g. week1,week2.")
 @ISOLATION
-def release(dest: Path, make_git: bool, without_quiz_keys: bool, isolation: str) -> None:
+def release(dest: Path, make_git: bool, without_quiz_keys: bool, assignments: str | None, isolation: str) -> None:
     """Write the students' copy of the course to DEST, ready to push as a repository.
 
     DEST gets the stubs, quizzes, notebooks, a README, a CI workflow and the grader with
     only the public checks, whose expected results are recorded from solutions/. It never
-    gets solutions/, hidden checks, tests, benchmarks/ or examples/. DEST must be new or empty.
+    gets solutions/, hidden checks, tests, benchmarks/ or examples/. DEST must be new or empty,
+    or the students' repository made by an earlier release --git: then the new weeks' files are
+    added and no file the student changed is overwritten.
 
     Example:
 
     \b
-        grader release ../dl-course --git
+        grader release ../dl-course --git --assignments week1,week2
+        grader release ../dl-course --git --assignments week1,week2,week3
         grader release /tmp/course --without-quiz-keys
     """
     from grader.release.build import ReleaseError, ReleaseOptions, release_course
@@ -305,11 +335,19 @@ def release(dest: Path, make_git: bool, without_quiz_keys: bool, isolation: str)
     course = course_root()
     try:
         with Console(stderr=True).status("Recording the public checks' expected results…"):
+            chosen = tuple(a.strip() for a in assignments.split(",") if a.strip()) if assignments else ()
             summary = release_course(course, dest, ReleaseOptions(git=make_git, quiz_keys=not without_quiz_keys,
                                                                   isolation=isolation_policy(isolation,
-                                                                                               own_code=False)))
+                                                                                               own_code=False),
+                                                                  assignments=chosen))
     except (ReleaseError, CourseError) as exc:
         raise click.ClickException(str(exc)) from None
+    if summary.added or summary.updated or summary.kept:
+        click.echo(f"Into the earlier release: {len(summary.added)} files added, {len(summary.updated)} updated, "
+                   f"{len(summary.kept)} changed by the student kept as they are"
+                   + (f" ({', '.join(summary.kept[:5])}{', …' if len(summary.kept) > 5 else ''})" if summary.kept
+                      else "") + (f"; commit {summary.commit[:12]}" if summary.commit else ""))
+        return
     click.echo(f"Released the course to {summary.dest}: {summary.files} files, {summary.bytes / 1000:.0f} kB, "
                f"in {summary.seconds:.1f} s" + (f"; first commit {summary.commit[:12]}" if summary.commit else ""))
     if summary.wheel is not None:
@@ -609,3 +647,87 @@ def autograder(assignment: str, out_file: Path, late_penalty: float, seed: int |
     click.echo(f"Wrote {made.path} ({made.files} files, {made.bytes / 1024:.0f} KiB): {len(made.exercises)} exercises "
                f"of {assignment} ({', '.join(made.exercises)}), seed {made.seed}. Upload it as the assignment's "
                "autograder on Gradescope.")
+
+
+ASSIGNMENT_REQUIRED = click.option("--assignment", required=True, help="The assignment (week1, week5, ...).")
+
+
+def _decide(gradebook_path: Path | None, decision):
+    """Open the gradebook and run ``decision(book)``; its errors are one line."""
+    from grader.gradebook import GradebookError
+    from grader.gradebook.adjust import AdjustError
+
+    try:
+        with _gradebook(course_root(), gradebook_path, create=False) as book:
+            return decision(book)
+    except (AdjustError, GradebookError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command()
+@click.argument("student")
+@ASSIGNMENT_REQUIRED
+@click.option("--until", default=None, metavar="ISO", help="The student's deadline (2026-10-20T23:59+02:00).")
+@click.option("--days", type=click.FloatRange(0, 365), default=None, help="Days after the assignment's due date.")
+@GRADEBOOK
+def extend(student: str, assignment: str, until: str | None, days: float | None, gradebook_path: Path | None) -> None:
+    """Give one student a later deadline for an assignment (kept in the gradebook).
+
+    Example:
+
+    \b
+        grader extend alice --assignment week5 --until 2026-10-20T23:59+02:00
+        grader extend bob --assignment week5 --days 2
+    """
+    from grader.gradebook.adjust import extend_deadline
+
+    deadline = _decide(gradebook_path, lambda book: extend_deadline(book, student, assignment, until=until, days=days))
+    click.echo(f"{clean(student, 100, lines=False)}'s deadline for {assignment} is now {deadline}.")
+
+
+@click.command()
+@click.argument("student")
+@ASSIGNMENT_REQUIRED
+@click.option("--points", type=float, required=True, help="Points to add (negative to take away).")
+@click.option("--reason", required=True, help="Why; the student sees it in the feedback.")
+@GRADEBOOK
+def adjust(student: str, assignment: str, points: float, reason: str, gradebook_path: Path | None) -> None:
+    """Add or take away points for one student's assignment, with a reason (kept in the gradebook's history).
+
+    Example:
+
+    \b
+        grader adjust alice --assignment week5 --points -2 --reason "copied the plot from the notes"
+    """
+    from grader.gradebook.adjust import adjust_points
+
+    now = _decide(gradebook_path, lambda book: adjust_points(book, student, assignment, points, reason))
+    shown = clean(student, 100, lines=False)
+    click.echo(f"Adjusted {shown}'s {assignment} by {points:+g} points"
+               + (f": now {now.final_score:g}/{now.max_score:g}." if now else " (not graded yet)."))
+
+
+@click.command("drop-check")
+@click.argument("check")
+@ASSIGNMENT_REQUIRED
+@click.option("--remove", is_flag=True, help="Take the check out of the total instead of giving its points.")
+@click.option("--undo", is_flag=True, help="Count the dropped check again.")
+@GRADEBOOK
+def drop_check(check: str, assignment: str, remove: bool, undo: bool, gradebook_path: Path | None) -> None:
+    """Drop a check that turned out wrong: everyone gets its points (or, with --remove, it leaves the total).
+
+    Recomputed from the stored results; no submission runs again. --undo restores it.
+
+    Example:
+
+    \b
+        grader drop-check "f1_at_threshold: torch tensors" --assignment week5
+        grader drop-check "f1_at_threshold: torch tensors" --assignment week5 --undo
+    """
+    from grader.gradebook.adjust import drop_check as drop
+
+    outcome = _decide(gradebook_path, lambda book: drop(book, assignment, check, remove=remove, undo=undo))
+    changed = sum(outcome.before.get(s) != p for s, p in outcome.after.items())
+    verb = "restored" if undo else ("removed from the total" if remove else "dropped, its points given to everyone")
+    click.echo(f"{outcome.exercise}: {outcome.name} {verb}; {changed} of {len(outcome.after)} students' "
+               f"points changed.")

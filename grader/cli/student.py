@@ -20,16 +20,27 @@ from grader.safetext import clean
 
 @click.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
-def list_exercises(as_json: bool) -> None:
+@click.option("--assignment", default=None, help="Only this assignment's exercises (week1, week5, ...).")
+def list_exercises(as_json: bool, assignment: str | None) -> None:
     """List the exercises: id, file, function and points.
 
     Example:
 
     \b
         grader list
+        grader list --assignment week5
         grader list --json
     """
-    exercises = load_exercises()
+    from grader.course import assignment_exercises, find_assignment
+
+    try:
+        exercises = assignment_exercises(assignment) if assignment else load_exercises()
+        chosen = find_assignment(assignment) if assignment else None
+    except CourseError as exc:
+        raise click.ClickException(str(exc)) from None
+    if chosen is not None and not as_json:
+        click.echo(f"{chosen.title}: due {chosen.due.isoformat()}, "
+                   f"{sum(e.points for e in exercises):g} points")
     if as_json:
         click.echo(json.dumps([{"id": e.id, "path": e.path, "function": e.function, "points": e.points}
                                for e in exercises], indent=2))

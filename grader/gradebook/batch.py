@@ -11,12 +11,14 @@ makes a batch killed half-way resumable: run again, it grades only what is missi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from grader import __version__
 from grader.gradebook.hashing import content_hash
 from grader.gradebook.roster import Roster
 from grader.gradebook.store import Attempt, Gradebook, NewAttempt
+from grader.gradebook.times import SubmittedAt, submission_time
 from grader.submission import submission_name
 
 
@@ -31,6 +33,7 @@ class Planned:
     student: str
     content_hash: str
     current: Attempt | None        # the up-to-date attempt, when the submission is skipped
+    submitted: SubmittedAt | None = None   # when it was handed in, and how that is known
 
 
 @dataclass
@@ -44,8 +47,17 @@ class BatchPlan:
 
     def record(self, book: Gradebook, item: Planned, results: dict) -> int:
         """Store one graded submission of this batch (one transaction)."""
+        submitted = item.submitted
         return book.record(NewAttempt(item.student, self.assignment, item.path.name, item.content_hash,
-                                      self.checks_hash, results, __version__))
+                                      self.checks_hash, results, __version__,
+                                      submitted.time.isoformat() if submitted else None,
+                                      submitted.source if submitted else None))
+
+
+def _utc(time: datetime) -> str:
+    from datetime import timezone
+
+    return time.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def choose_seed(book: Gradebook, assignment: str, seed: int | None) -> int:
@@ -56,9 +68,12 @@ def choose_seed(book: Gradebook, assignment: str, seed: int | None) -> int:
 
 
 def plan_batch(book: Gradebook, paths: list[Path], *, assignment: str, checks_hash: str, seed: int,
-               regrade: bool = False, roster: Roster | None = None) -> BatchPlan:
+               regrade: bool = False, roster: Roster | None = None, submitted_at: datetime | None = None,
+               times: dict[str, datetime] | None = None) -> BatchPlan:
     """Split ``paths`` into what to grade and what is up to date in ``book``. Without ``roster``,
-    the roster the gradebook was last given maps the submissions, if it has one."""
+    the roster the gradebook was last given maps the submissions, if it has one. Each submission's time
+    is ``submitted_at``, else its row in ``times`` (by submission name or student id), else its git
+    commit's, else its files' (``times.submission_time``); a new time grades it again."""
     if roster is None:
         stored = book.roster()
         roster = Roster(tuple(stored)) if stored else None
@@ -75,9 +90,10 @@ def plan_batch(book: Gradebook, paths: list[Path], *, assignment: str, checks_ha
         owners[student_id] = path
         digest = content_hash(path)
         latest = book.latest(student_id, assignment)
+        submitted = submission_time(path, names=(name, student_id), given=submitted_at, times=times)
         fresh = (latest is not None and latest.content_hash == digest and latest.checks_hash == checks_hash
-                 and latest.seed == seed)
-        item = Planned(path, name, student_id, digest, latest if fresh and not regrade else None)
+                 and latest.seed == seed and book.submitted_at(latest.id) == _utc(submitted.time))
+        item = Planned(path, name, student_id, digest, latest if fresh and not regrade else None, submitted)
         (plan.up_to_date if item.current else plan.to_grade).append(item)
         if roster and student is None:
             plan.unmatched.append(item)

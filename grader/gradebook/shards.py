@@ -22,7 +22,10 @@ from grader.submission import submission_name
 
 # The tables a merge knows how to combine. A shard with any other table (a newer grader's) is refused
 # rather than merged without it.
-KNOWN_TABLES = ("students", "attempts", "checks", "quiz_attempts", "seeds")
+KNOWN_TABLES = ("students", "attempts", "checks", "quiz_attempts", "seeds", "assignments", "exercise_results",
+                "extensions", "adjustments", "dropped_checks")
+#: The instructor's own records (copied from every shard as they are; shards normally have none).
+_ACTIONS = ("extensions", "adjustments", "dropped_checks")
 
 
 class ShardError(Exception):
@@ -150,6 +153,7 @@ def _write(out: Path, books: list[tuple[str, sqlite3.Connection]]) -> MergeSumma
         # Attempts and their checks, oldest first across the shards: the latest stays each student's current one.
         attempt_columns = [c for c in _columns(db, "attempts") if c != "id"]
         check_columns = [c for c in _columns(db, "checks") if c != "attempt"]
+        outcome_columns = [c for c in _columns(db, "exercise_results") if c != "attempt"]
         everything = []
         for index, (_, shard) in enumerate(books):
             for row in shard.execute(f"SELECT id, graded_at, {', '.join(attempt_columns)} FROM attempts"):
@@ -162,6 +166,10 @@ def _write(out: Path, books: list[tuple[str, sqlite3.Connection]]) -> MergeSumma
                                              "ORDER BY position", (old_id,)).fetchall()
             db.executemany(f"INSERT INTO checks (attempt, {', '.join(check_columns)}) VALUES "
                            f"(?, {', '.join('?' * len(check_columns))})", [(cursor.lastrowid, *c) for c in checks])
+            outcomes = books[index][1].execute(f"SELECT {', '.join(outcome_columns)} FROM exercise_results "
+                                               "WHERE attempt = ?", (old_id,)).fetchall()
+            db.executemany(f"INSERT INTO exercise_results (attempt, {', '.join(outcome_columns)}) VALUES "
+                           f"(?, {', '.join('?' * len(outcome_columns))})", [(cursor.lastrowid, *o) for o in outcomes])
         quiz_columns = [c for c in _columns(db, "quiz_attempts") if c != "id"]
         quizzes = []
         for index, (_, shard) in enumerate(books):
@@ -173,6 +181,14 @@ def _write(out: Path, books: list[tuple[str, sqlite3.Connection]]) -> MergeSumma
         for _, shard in books:
             db.executemany("INSERT OR IGNORE INTO seeds (assignment, seed) VALUES (?, ?)",
                            shard.execute("SELECT assignment, seed FROM seeds").fetchall())
+            assignment_columns = _columns(db, "assignments")
+            db.executemany(f"INSERT OR IGNORE INTO assignments ({', '.join(assignment_columns)}) VALUES "
+                           f"({', '.join('?' * len(assignment_columns))})",
+                           shard.execute(f"SELECT {', '.join(assignment_columns)} FROM assignments").fetchall())
+            for table in _ACTIONS:
+                columns = [c for c in _columns(db, table) if c != "id"]
+                db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                               shard.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id").fetchall())
         db.execute("COMMIT")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         target.close()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _BUSY_TIMEOUT = 30  # seconds a connection waits for another's transaction
 
 # Version 1: students, attempts and their checks.
@@ -95,14 +95,82 @@ def _migrate_3_to_4(db: sqlite3.Connection) -> None:
                "(SELECT MAX(id) FROM attempts WHERE seed IS NOT NULL GROUP BY assignment)")
 
 
+#: Whole days an attempt is late (SQL): minutes past the deadline beyond the grace, counted up in days.
+_DAYS_LATE = """CASE WHEN p.due IS NULL OR a.submitted_at IS NULL THEN 0 ELSE (
+    SELECT CASE WHEN m <= p.grace_minutes THEN 0
+                ELSE CAST(m / 1440 AS INTEGER) + (m / 1440 > CAST(m / 1440 AS INTEGER)) END
+    FROM (SELECT ROUND((julianday(a.submitted_at) - julianday(COALESCE(x.until, p.due))) * 1440, 6) AS m)) END"""
+
+
 def _migrate_4_to_5(db: sqlite3.Connection) -> None:
-    """Version 5 keeps a student's identities in the LMS the roster came from (JSON: Canvas's ``ID``,
+    """Version 5: assignments with due dates and late policies, when each submission was handed in and how
+    that is known, per-exercise outcomes, extensions, adjustments and dropped checks; and the views
+    ``check_results`` (each check with dropped checks applied) and ``current_results`` (each student's
+    current result per assignment: raw points, late penalty, adjustments, final points). Attempts graded
+    before have no submission time: they are never late."""
+    db.execute("ALTER TABLE attempts ADD COLUMN submitted_at TEXT")       # ISO 8601, UTC
+    db.execute("ALTER TABLE attempts ADD COLUMN submitted_source TEXT")   # given, times file, git commit, file time
+    db.execute("""CREATE TABLE assignments (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', due TEXT, late_penalty_per_day REAL NOT NULL DEFAULT 0,
+        late_days_max INTEGER NOT NULL DEFAULT 0, grace_minutes REAL NOT NULL DEFAULT 0)""")
+    db.execute("""CREATE TABLE exercise_results (
+        attempt INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE, exercise TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('passed', 'failed', 'not attempted', 'not graded')),
+        score REAL NOT NULL, max_score REAL NOT NULL, PRIMARY KEY (attempt, exercise))""")
+    db.execute("""INSERT INTO exercise_results (attempt, exercise, status, score, max_score)
+        SELECT attempt, exercise, CASE WHEN SUM(status = 'passed') = COUNT(*) THEN 'passed' ELSE 'failed' END,
+               SUM(score), SUM(max_score) FROM checks GROUP BY attempt, exercise""")
+    db.execute("""CREATE TABLE extensions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, student TEXT NOT NULL, assignment TEXT NOT NULL,
+        until TEXT NOT NULL, granted_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE adjustments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, student TEXT NOT NULL, assignment TEXT NOT NULL,
+        points REAL NOT NULL, reason TEXT NOT NULL, made_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE dropped_checks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, assignment TEXT NOT NULL, exercise TEXT NOT NULL, name TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('give', 'remove')), dropped_at TEXT NOT NULL, undone_at TEXT)""")
+    db.execute("""CREATE VIEW check_results AS
+        SELECT c.attempt, c.position, c.name, c.exercise, c.hidden, c.status, c.output, d.mode AS dropped,
+               CASE d.mode WHEN 'give' THEN c.max_score WHEN 'remove' THEN 0 ELSE c.score END AS score,
+               CASE d.mode WHEN 'remove' THEN 0 ELSE c.max_score END AS max_score
+        FROM checks c JOIN attempts a ON a.id = c.attempt
+        LEFT JOIN dropped_checks d ON d.assignment = a.assignment AND d.exercise = c.exercise AND d.name = c.name
+             AND d.undone_at IS NULL""")
+    db.execute(f"""CREATE VIEW current_results AS
+        WITH points AS (SELECT attempt, SUM(score) AS raw, SUM(max_score) AS most FROM check_results
+                        WHERE attempt IN (SELECT MAX(id) FROM attempts GROUP BY assignment, student) GROUP BY attempt),
+        extension AS (SELECT student, assignment, until FROM extensions
+                      WHERE id IN (SELECT MAX(id) FROM extensions GROUP BY student, assignment)),
+        adjusted AS (SELECT student, assignment, SUM(points) AS points FROM adjustments GROUP BY student, assignment),
+        late AS (SELECT a.id AS attempt, COALESCE(x.until, p.due) AS deadline, ({_DAYS_LATE}) AS days_late,
+                        p.late_penalty_per_day, p.late_days_max
+                 FROM attempts a LEFT JOIN assignments p ON p.id = a.assignment
+                 LEFT JOIN extension x ON x.student = a.student AND x.assignment = a.assignment
+                 WHERE a.id IN (SELECT MAX(id) FROM attempts GROUP BY assignment, student)),
+        penalised AS (SELECT l.*, CASE WHEN l.days_late <= 0 THEN 0.0 WHEN l.days_late > l.late_days_max THEN 100.0
+                                       ELSE MIN(100.0, l.days_late * l.late_penalty_per_day) END AS penalty_percent
+                      FROM late l)
+        SELECT a.student, a.assignment, a.id AS attempt, a.submission, a.submitted_at, a.submitted_source,
+               l.deadline, l.days_late, l.penalty_percent,
+               ROUND(COALESCE(t.raw, a.score), 4) AS raw_score,
+               ROUND(COALESCE(t.raw, a.score) * l.penalty_percent / 100, 4) AS penalty,
+               ROUND(COALESCE(j.points, 0), 4) AS adjustments,
+               ROUND(MAX(0, COALESCE(t.raw, a.score) * (1 - l.penalty_percent / 100) + COALESCE(j.points, 0)), 4)
+                   AS final_score,
+               ROUND(COALESCE(t.most, a.max_score), 4) AS max_score, a.graded_at
+        FROM attempts a JOIN penalised l ON l.attempt = a.id LEFT JOIN points t ON t.attempt = a.id
+        LEFT JOIN adjusted j ON j.student = a.student AND j.assignment = a.assignment""")
+
+
+def _migrate_5_to_6(db: sqlite3.Connection) -> None:
+    """Version 6 keeps a student's identities in the LMS the roster came from (JSON: Canvas's ``ID``,
     ``SIS User ID``, ``SIS Login ID``; Moodle's ``username``, ``idnumber``), for the exports."""
     db.execute("ALTER TABLE students ADD COLUMN identities TEXT NOT NULL DEFAULT '{}'")
 
 
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3,
-                                                                3: _migrate_3_to_4, 4: _migrate_4_to_5}
+                                                                3: _migrate_3_to_4, 4: _migrate_4_to_5,
+                                                                5: _migrate_5_to_6}
 
 QUIZ_STATUSES = ("scored", "needs review", "reviewed", "complete")
 
@@ -173,6 +241,55 @@ class CheckRow:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """A student's current result for an assignment, as the view ``current_results`` computes it: the
+    checks' points with dropped checks applied (raw), the late penalty, the adjustments and the final points."""
+
+    student: str
+    assignment: str
+    attempt: int
+    submission: str
+    submitted_at: str | None
+    submitted_source: str | None
+    deadline: str | None       # the assignment's due date, or the student's extension
+    days_late: int
+    penalty_percent: float
+    raw_score: float
+    penalty: float             # points
+    adjustments: float         # points, summed
+    final_score: float
+    max_score: float
+    graded_at: str
+
+    def as_dict(self) -> dict:
+        return dict(vars(self))
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    id: int
+    student: str
+    assignment: str
+    points: float
+    reason: str
+    made_at: str
+
+
+@dataclass(frozen=True)
+class DroppedCheck:
+    id: int
+    assignment: str
+    exercise: str
+    name: str
+    mode: str                  # "give": everyone gets its points; "remove": it leaves the total
+    dropped_at: str
+    undone_at: str | None
+
+
+EXERCISE_STATUSES = ("passed", "failed", "not attempted", "not graded")
+
+
+@dataclass(frozen=True)
 class NewAttempt:
     """What ``Gradebook.record`` stores: who, what was graded, and its results.json."""
 
@@ -183,6 +300,8 @@ class NewAttempt:
     checks_hash: str
     results: dict
     grader_version: str
+    submitted_at: str | None = None       # when it was handed in (ISO 8601 with an offset), if known
+    submitted_source: str | None = None   # how that is known: "given", "times file", "git commit", "file time"
 
 
 _ATTEMPT_COLUMNS = ("id, student, assignment, submission, content_hash, checks_hash, score, max_score, seed, "
@@ -303,16 +422,20 @@ class Gradebook:
             self.db.execute("INSERT INTO students (id) VALUES (?) ON CONFLICT(id) DO NOTHING", (attempt.student,))
             cursor = self.db.execute(
                 "INSERT INTO attempts (student, assignment, submission, content_hash, checks_hash, score, max_score, "
-                "seed, grader_version, graded_at, execution_time, results_json) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "seed, grader_version, graded_at, execution_time, results_json, submitted_at, submitted_source) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (attempt.student, attempt.assignment, attempt.submission, attempt.content_hash, attempt.checks_hash,
                  float(results["score"]), float(results["max_score"]), extra.get("seed"), attempt.grader_version,
-                 now, results.get("execution_time"), json.dumps(results)))
+                 now, results.get("execution_time"), json.dumps(results), _utc(attempt.submitted_at),
+                 attempt.submitted_source))
             attempt_id = int(cursor.lastrowid)
             self.db.executemany(
                 "INSERT INTO checks (attempt, position, name, exercise, score, max_score, status, output, hidden) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(attempt_id, i, *_check_fields(test)) for i, test in enumerate(results.get("tests", []))])
+            self.db.executemany(
+                "INSERT INTO exercise_results (attempt, exercise, status, score, max_score) VALUES (?, ?, ?, ?, ?)",
+                [(attempt_id, e, *outcome) for e, outcome in exercise_outcomes(results).items()])
         return attempt_id
 
     def record_quiz(self, student: str, quiz: str, answers: dict, questions: list[dict],
@@ -375,6 +498,140 @@ class Gradebook:
             raise GradebookError(f"cannot choose the seed of {assignment} in the gradebook {self.path}: "
                                  f"{exc}") from None
 
+    # ------------------------------------------------------------------ assignments, lateness, adjustments
+    # The API other modules (exports, collect, merge) use; the SQL views check_results and current_results
+    # hold the arithmetic, so that plain SQL and these methods always agree.
+
+    def set_assignments(self, assignments: Iterable) -> None:
+        """Store the assignments' due dates and late policies (``grader.course.Assignment``s), replacing
+        what was stored for those ids; ``grade`` does this on every run, from ``grader/exercises.toml``."""
+        with self._transaction():
+            self.db.executemany(
+                "INSERT INTO assignments (id, title, due, late_penalty_per_day, late_days_max, grace_minutes) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET title = excluded.title, due = excluded.due, "
+                "late_penalty_per_day = excluded.late_penalty_per_day, late_days_max = excluded.late_days_max, "
+                "grace_minutes = excluded.grace_minutes",
+                [(a.id, a.title, _utc(a.due), a.late_penalty_per_day, a.late_days_max, a.grace_minutes)
+                 for a in assignments])
+
+    def due(self, assignment: str) -> str | None:
+        """The assignment's due date (ISO 8601, UTC) as last stored, or None (no due date: never late)."""
+        row = self.db.execute("SELECT due FROM assignments WHERE id = ?", (assignment,)).fetchone()
+        return row[0] if row else None
+
+    def extend(self, student: str, assignment: str, until: datetime | str) -> str:
+        """Give ``student`` a deadline of their own for ``assignment`` (the latest given counts; earlier ones
+        stay as history); returns it (ISO 8601, UTC)."""
+        until = _utc(until)
+        with self._transaction():
+            self.db.execute("INSERT INTO students (id) VALUES (?) ON CONFLICT(id) DO NOTHING", (student,))
+            self.db.execute("INSERT INTO extensions (student, assignment, until, granted_at) VALUES (?, ?, ?, ?)",
+                            (student, assignment, until, _now()))
+        return until
+
+    def deadline(self, student: str, assignment: str) -> str | None:
+        """``student``'s deadline for ``assignment``: their latest extension, else the due date, else None."""
+        row = self.db.execute("SELECT until FROM extensions WHERE student = ? AND assignment = ? "
+                              "ORDER BY id DESC LIMIT 1", (student, assignment)).fetchone()
+        return row[0] if row else self.due(assignment)
+
+    def adjust(self, student: str, assignment: str, points: float, reason: str) -> int:
+        """Add ``points`` (negative to take some away) to ``student``'s result for ``assignment``, with the
+        reason and the time; kept as history, summed into ``current_results``. Returns its id."""
+        if not reason.strip():
+            raise GradebookError("give the reason for the adjustment (--reason \"...\"): the student sees it")
+        with self._transaction():
+            self.db.execute("INSERT INTO students (id) VALUES (?) ON CONFLICT(id) DO NOTHING", (student,))
+            cursor = self.db.execute("INSERT INTO adjustments (student, assignment, points, reason, made_at) "
+                                     "VALUES (?, ?, ?, ?, ?)", (student, assignment, float(points), reason, _now()))
+            return int(cursor.lastrowid)
+
+    def adjustments(self, student: str, assignment: str) -> list[Adjustment]:
+        """The adjustments of ``student``'s ``assignment``, oldest first."""
+        rows = self.db.execute("SELECT id, student, assignment, points, reason, made_at FROM adjustments "
+                               "WHERE student = ? AND assignment = ? ORDER BY id", (student, assignment))
+        return [Adjustment(*r) for r in rows]
+
+    def drop_check(self, assignment: str, exercise: str, name: str, *, remove: bool = False) -> int:
+        """Drop a check of ``assignment`` that turned out wrong: everyone gets its points (``remove``: it
+        leaves the total). Nothing runs again; the views recompute. Returns the drop's id."""
+        if self.db.execute("SELECT 1 FROM dropped_checks WHERE assignment = ? AND exercise = ? AND name = ? "
+                           "AND undone_at IS NULL", (assignment, exercise, name)).fetchone():
+            raise GradebookError(f"the check {exercise}: {name} of {assignment} is already dropped; "
+                                 "undo it first (--undo) to drop it another way")
+        with self._transaction():
+            cursor = self.db.execute("INSERT INTO dropped_checks (assignment, exercise, name, mode, dropped_at) "
+                                     "VALUES (?, ?, ?, ?, ?)",
+                                     (assignment, exercise, name, "remove" if remove else "give", _now()))
+            return int(cursor.lastrowid)
+
+    def undo_drop(self, assignment: str, exercise: str, name: str) -> bool:
+        """Count a dropped check again; False when it was not dropped. The drop stays in the history."""
+        with self._transaction():
+            cursor = self.db.execute("UPDATE dropped_checks SET undone_at = ? WHERE assignment = ? AND exercise = ? "
+                                     "AND name = ? AND undone_at IS NULL", (_now(), assignment, exercise, name))
+        return cursor.rowcount > 0
+
+    def dropped(self, assignment: str) -> list[DroppedCheck]:
+        """The checks of ``assignment`` dropped now (not undone), oldest first."""
+        rows = self.db.execute("SELECT id, assignment, exercise, name, mode, dropped_at, undone_at FROM dropped_checks "
+                               "WHERE assignment = ? AND undone_at IS NULL ORDER BY id", (assignment,))
+        return [DroppedCheck(*r) for r in rows]
+
+    def check_names(self, assignment: str) -> list[tuple[str, str]]:
+        """The (exercise, check name) pairs graded in ``assignment``'s attempts."""
+        rows = self.db.execute("SELECT DISTINCT c.exercise, c.name FROM checks c JOIN attempts a ON a.id = c.attempt "
+                               "WHERE a.assignment = ? ORDER BY c.exercise, c.name", (assignment,))
+        return [(r[0], r[1]) for r in rows]
+
+    def standings(self, assignment: str | None = None) -> dict[tuple[str, str], Standing]:
+        """Each (student, assignment)'s current result from the view ``current_results``."""
+        where, args = ("WHERE assignment = ?", (assignment,)) if assignment is not None else ("", ())
+        rows = self.db.execute(f"SELECT {_STANDING_COLUMNS} FROM current_results {where} ORDER BY assignment, student",
+                               args)
+        return {(r[0], r[1]): Standing(*r) for r in rows}
+
+    def standing(self, student: str, assignment: str) -> Standing | None:
+        """``student``'s current result for ``assignment`` (None when not graded)."""
+        row = self.db.execute(f"SELECT {_STANDING_COLUMNS} FROM current_results WHERE student = ? AND assignment = ?",
+                              (student, assignment)).fetchone()
+        return Standing(*row) if row else None
+
+    def standing_results(self, attempt_id: int, standings: dict[tuple[str, str], Standing] | None = None) -> dict:
+        """The attempt's results as they stand now: dropped checks applied to the tests (a dropped check says
+        so in its output), ``score`` the final points and ``extra_data["standing"]`` the raw points, late
+        penalty, adjustments (with reasons) and final points. What reports, feedback and exports show.
+        ``standings``: ``self.standings(assignment)`` read once by a caller that asks for many attempts."""
+        results = self.results(attempt_id)
+        row = self.db.execute("SELECT student, assignment FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        drops = {(d.exercise, d.name): d.mode for d in self.dropped(row[1])}
+        for test in results.get("tests", []):
+            name, exercise = _check_fields(test)[:2]
+            mode = drops.get((exercise, name))
+            if mode == "give":
+                test.update(score=test["max_score"], output=(test.get("output") or "") + " (check dropped: its points "
+                                                                                          "are given to everyone)")
+            elif mode == "remove":
+                test.update(score=0.0, max_score=0.0, output=(test.get("output") or "") + " (check dropped: it no "
+                                                                                          "longer counts)")
+        current = standings.get((row[0], row[1])) if standings is not None else self.standing(row[0], row[1])
+        if current is not None and current.attempt == attempt_id:
+            standing = current.as_dict()
+            del standing["attempt"]  # the gradebook's own row id: not the student's business
+            standing["adjustment_list"] = [{"points": a.points, "reason": a.reason, "made_at": a.made_at}
+                                           for a in self.adjustments(row[0], row[1])]
+            results.setdefault("extra_data", {})["standing"] = standing
+            results.update(score=standing["final_score"], max_score=standing["max_score"])
+        else:
+            results.update(score=round(sum(t["score"] for t in results["tests"]), 4),
+                           max_score=round(sum(t["max_score"] for t in results["tests"]), 4))
+        return results
+
+    def exercise_results(self, attempt_id: int) -> dict[str, str]:
+        """Each exercise's outcome in an attempt: one of ``EXERCISE_STATUSES``."""
+        rows = self.db.execute("SELECT exercise, status FROM exercise_results WHERE attempt = ?", (attempt_id,))
+        return {r[0]: r[1] for r in rows}
+
     def _transaction(self) -> "_Transaction":
         return _Transaction(self.db)
 
@@ -412,6 +669,11 @@ class Gradebook:
         rows = self.db.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE student = ? {where} ORDER BY id",
                                args)
         return [Attempt(*r) for r in rows]
+
+    def submitted_at(self, attempt_id: int) -> str | None:
+        """When the attempt's submission was handed in (ISO 8601, UTC), or None when unknown."""
+        row = self.db.execute("SELECT submitted_at FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        return row[0] if row else None
 
     def checks(self, attempt_id: int) -> list[CheckRow]:
         """The results of each check of an attempt, in the order they ran."""
@@ -516,6 +778,55 @@ def _student(row: tuple) -> Student:
         identities = {}
     pairs = tuple(sorted((str(k), str(v)) for k, v in identities.items())) if isinstance(identities, dict) else ()
     return Student(row[0], row[1], row[2], row[3], bool(row[4]), pairs)
+
+
+_STANDING_COLUMNS = ("student, assignment, attempt, submission, submitted_at, submitted_source, deadline, days_late, "
+                     "penalty_percent, raw_score, penalty, adjustments, final_score, max_score, graded_at")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _utc(value: datetime | str | None) -> str | None:
+    """A time as ISO 8601 in UTC ("2026-10-20T21:59:00+00:00"), the form SQLite's julianday reads."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        raise GradebookError(f"the time {value.isoformat()} has no UTC offset; add one (+00:00, +02:00, Z)")
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+_NOT_ATTEMPTED = ("no file for this exercise", "not written yet")
+
+
+def exercise_outcomes(results: dict) -> dict[str, tuple[str, float, float]]:
+    """Each exercise of a results dict: (status, points, most). "not attempted": no file or function for it,
+    or only a stub that raises NotImplementedError; "not graded": its file did not load (a syntax error, an
+    error at import) or grading stopped; "passed": every check passed; else "failed"."""
+    extra = results.get("extra_data") if isinstance(results.get("extra_data"), dict) else {}
+    problems = extra.get("problems") if isinstance(extra.get("problems"), dict) else {}
+    checks: dict[str, list[tuple[bool, float, float, str]]] = {}
+    for test in results.get("tests", []):
+        _, exercise, score, most, status, output, _ = _check_fields(test)
+        checks.setdefault(exercise, []).append((status == "passed", score, most, output))
+    outcomes = {}
+    for exercise, rows in checks.items():
+        problem = str(problems.get(exercise) or "")
+        if all(r[0] for r in rows):
+            status = "passed"
+        elif problem.startswith(_NOT_ATTEMPTED) or " is not defined in " in problem:
+            status = "not attempted"
+        elif problem or extra.get("crashed"):
+            status = "not graded"
+        elif not any(r[0] for r in rows) and all(r[3].startswith("not written yet") for r in rows):
+            status = "not attempted"
+        else:
+            status = "failed"
+        outcomes[exercise] = (status, round(sum(r[1] for r in rows), 4), round(sum(r[2] for r in rows), 4))
+    return outcomes
 
 
 _QUIZ_COLUMNS = "id, student, quiz, assignment, answers, questions, score, max_score, status, scored_at"

@@ -8,6 +8,12 @@ the student course as a wheel (``wheel.build_wheel``) to install offline in a no
 ``solutions/``, the instructor's tests, ``benchmarks/`` or ``examples/``. Everything is written
 in a fixed order with fixed contents, so the same course gives the same bytes; ``git=True``
 also makes the first commit with a fixed author and date, so its id is the same too.
+
+``assignments`` releases only those assignments' exercises (the weeks published so far): their
+stubs, notebooks and checks, and a metadata file listing them alone. Released again with more
+weeks into the students' repository (an existing DEST whose history has a release commit), the
+new weeks' files are added; a file the student changed since the last release (compared with
+that commit) is never overwritten, and one they left as released is brought up to date.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course import CHECKS_DIR, PACKAGE_DIR, Exercise, load_exercises
+from grader.course import CHECKS_DIR, METADATA, PACKAGE_DIR, CourseError, Exercise, find_assignment, load_exercises
 from grader.release.notebooks import write_notebooks
 from grader.release.record import record_references
 from grader.grading.recording import RECORDING, RecordingError
@@ -53,6 +59,7 @@ class ReleaseOptions:
     git: bool = False               # also `git init` and make the first commit
     quiz_keys: bool = True          # False: strip answers, feedback and rubrics from the quizzes
     isolation: str = "full"         # the sandbox used while recording the references' answers
+    assignments: tuple[str, ...] = ()   # only these assignments' exercises (all when empty)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,9 @@ class ReleaseSummary:
     seconds: float
     commit: str | None              # the first commit's id with ``git``
     wheel: Path | None = None       # dist/<name>-<version>-py3-none-any.whl, for notebooks (Kaggle, Colab)
+    added: tuple[str, ...] = ()     # a release into an earlier one: the files it added,
+    updated: tuple[str, ...] = ()   # the files it brought up to date (unchanged by the student),
+    kept: tuple[str, ...] = ()      # and the files the student changed, left as they are
 
 
 def release_course(course: Path, dest: Path, options: ReleaseOptions = ReleaseOptions()) -> ReleaseSummary:
@@ -73,8 +83,10 @@ def release_course(course: Path, dest: Path, options: ReleaseOptions = ReleaseOp
     """
     started = time.monotonic()
     course, dest = Path(course).resolve(), Path(dest).absolute()
-    exercises = load_exercises()
-    _check_target(course, dest)
+    exercises = released_exercises(options.assignments)
+    previous = _previous_release(dest)
+    if previous is None:
+        _check_target(course, dest)
     if not (course / "solutions").is_dir():
         raise ReleaseError(f"{course} has no solutions/ folder: a release is made from the instructor's course "
                            "(it records the references' answers to the public checks)")
@@ -90,6 +102,19 @@ def release_course(course: Path, dest: Path, options: ReleaseOptions = ReleaseOp
         raise ReleaseError(f"cannot record the expected results: {exc}") from None
     partial = dest.parent / f".{dest.name}.partial"
     shutil.rmtree(partial, ignore_errors=True)
+    if previous is not None:
+        try:
+            _write_tree(course, partial, exercises, stripped, recording, options)
+            added, updated, kept = _merge_into(partial, dest, previous)
+        except OSError as exc:
+            raise ReleaseError(f"cannot write {dest}: {exc.strerror or exc}") from None
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+        commit = _git_commit(dest, [*added, *updated], options.assignments) if options.git and (added or updated) \
+            else None
+        files = [p for p in dest.rglob("*") if p.is_file() and ".git" not in p.relative_to(dest).parts]
+        return ReleaseSummary(dest, len(files), sum(p.stat().st_size for p in files), time.monotonic() - started,
+                              commit, tuple(added), tuple(updated), tuple(kept))
     try:
         _write_tree(course, partial, exercises, stripped, recording, options)
         if dest.exists():
@@ -107,9 +132,80 @@ def release_course(course: Path, dest: Path, options: ReleaseOptions = ReleaseOp
                           time.monotonic() - started, commit, wheels[0] if wheels else None)
 
 
+def released_exercises(assignments: tuple[str, ...]) -> list[Exercise]:
+    """The exercises of ``assignments`` in the course's order (every exercise when empty)."""
+    exercises = load_exercises()
+    if not assignments:
+        return exercises
+    chosen: set[str] = set()
+    for assignment in assignments:
+        try:
+            found = find_assignment(assignment)
+        except CourseError as exc:
+            raise ReleaseError(str(exc)) from None
+        chosen |= set(found.exercises) if found else {e.id for e in exercises}
+    return [e for e in exercises if e.id in chosen]
+
+
+def _previous_release(dest: Path) -> str | None:
+    """The latest release commit in DEST's history when DEST is a git repository made by release, else None."""
+    if not (dest / ".git").exists():
+        return None
+    done = _git(dest, ["log", "-1", "--topo-order", "--format=%H", f"--author={GIT_IDENTITY['GIT_AUTHOR_EMAIL']}"],
+                check=False)
+    if done.returncode != 0 or not done.stdout.strip():
+        return None
+    return done.stdout.strip()
+
+
+def _git(dest: Path, args: list[str], *, check: bool = True, text: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, **GIT_IDENTITY, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    try:
+        done = subprocess.run(["git", "-c", "safe.directory=*", *args], cwd=dest, env=env, capture_output=True,
+                              text=text, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ReleaseError(f"`git {' '.join(args)}` could not run in {dest} ({exc}); is git installed?") from None
+    if check and done.returncode != 0:
+        err = done.stderr if text else done.stderr.decode("utf-8", "replace")
+        raise ReleaseError(f"`git {' '.join(args)}` failed in {dest}: {err.strip()[:300]}")
+    return done
+
+
+def _merge_into(new: Path, dest: Path, previous: str) -> tuple[list[str], list[str], list[str]]:
+    """Bring DEST up to the release in ``new``: add what is missing, update what the student left as the
+    last release commit that wrote it had it, keep what they changed. Returns (added, updated, kept) paths."""
+    added, updated, kept = [], [], []
+    author = f"--author={GIT_IDENTITY['GIT_AUTHOR_EMAIL']}"
+    for source in _files(new):
+        relative = source.relative_to(new).as_posix()
+        target = dest / relative
+        content = source.read_bytes()
+        if not target.exists() and not target.is_symlink():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            added.append(relative)
+            continue
+        if target.is_symlink() or not target.is_file():
+            kept.append(relative)
+            continue
+        theirs = target.read_bytes()
+        if theirs == content:
+            continue
+        # What release last wrote at this path: the latest release commit that changed it.
+        wrote = _git(dest, ["log", "-1", "--topo-order", "--format=%H", author, previous, "--", relative]).stdout.strip()
+        before = _git(dest, ["show", f"{wrote}:{relative}"], text=False, check=False) if wrote else None
+        if before is not None and before.returncode == 0 and theirs == before.stdout:
+            target.write_bytes(content)
+            updated.append(relative)
+        else:
+            kept.append(relative)
+    return added, updated, kept
+
+
 def _check_target(course: Path, dest: Path) -> None:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise ReleaseError(f"{dest} already exists and is not an empty folder; choose a new folder")
+        raise ReleaseError(f"{dest} already exists and is not an empty folder; choose a new folder (or the "
+                           "students' repository made by grader release --git, to add weeks to it)")
     if dest.resolve() == course or course in dest.resolve().parents:
         raise ReleaseError(f"{dest} is inside the course folder; release to a folder outside it")
     if not dest.parent.is_dir():
@@ -136,8 +232,12 @@ def _write_tree(course: Path, out: Path, exercises: list[Exercise], stripped: di
                 recording: bytes, options: ReleaseOptions) -> None:
     out.mkdir()
     stubs = {}
+    paths = {e.path for e in exercises}
     for path in _files(course / "exercises"):
-        _copy(path, out / "exercises" / path.relative_to(course / "exercises"))
+        relative = path.relative_to(course / "exercises")
+        if relative.suffix == ".py" and relative.as_posix() not in paths:
+            continue  # an exercise not released yet
+        _copy(path, out / "exercises" / relative)
     for exercise in exercises:
         stubs[exercise.id] = (course / "exercises" / exercise.path).read_text(encoding="utf-8")
     _write_quizzes(course / "quizzes", out / "quizzes", options.quiz_keys)
@@ -171,6 +271,9 @@ def _write_package(target: Path, exercises: list[Exercise], stripped: dict[str, 
             continue
         if any(relative.as_posix() == part or relative.parts[0] == part for part in INSTRUCTOR_ONLY):
             continue
+        if path == METADATA:
+            _write(target / relative, released_metadata(path.read_text(encoding="utf-8"), exercises))
+            continue
         _copy(path, target / relative)
     for exercise in exercises:
         _write(target / checks / exercise.checks.name, stripped[exercise.id].source)
@@ -179,6 +282,23 @@ def _write_package(target: Path, exercises: list[Exercise], stripped: dict[str, 
         for path in _files(CHECKS_DIR / "data"):
             _copy(path, target / checks / "data" / path.relative_to(CHECKS_DIR / "data"))
     (target / RECORDING.relative_to(PACKAGE_DIR)).write_bytes(recording)
+
+
+def released_metadata(text: str, exercises: list[Exercise]) -> str:
+    """``grader/exercises.toml`` with only the released exercises and the assignments all of whose exercises
+    are released (the whole text when every exercise is)."""
+    ids = {e.id for e in exercises}
+    if ids == {e.id for e in load_exercises()}:
+        return text
+    chunks = re.split(r"(?m)^(?=\[\[)", text)
+    kept = [chunks[0]]
+    for chunk in chunks[1:]:
+        table = tomllib.loads(chunk)
+        if "exercise" in table and table["exercise"][0]["id"] in ids:
+            kept.append(chunk)
+        elif "assignment" in table and set(table["assignment"][0]["exercises"]) <= ids:
+            kept.append(chunk)
+    return "".join(kept)
 
 
 def _pyproject(course: Path) -> str:
@@ -218,12 +338,20 @@ def _course_commit(course: Path) -> str:
     return f"`{done.stdout.strip()}`" if done.returncode == 0 else "(unknown)"
 
 
-def _git_commit(dest: Path) -> str:
-    """``git init`` and the first commit, with a fixed author and date: the same id every time."""
+def _git_commit(dest: Path, paths: list[str] | None = None, assignments: tuple[str, ...] = ()) -> str:
+    """``git init`` and the first commit, with a fixed author and date: the same id every time. With
+    ``paths`` (a release into an earlier one), a commit of those paths alone on top of the student's work."""
     env = {**os.environ, **GIT_IDENTITY, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-    steps = [["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
-             ["git", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "The course, as released"],
-             ["git", "rev-parse", "HEAD"]]
+    if paths is not None:
+        message = "Released " + (", ".join(assignments) if assignments else "the course")
+        steps = [["git", "add", "--", *paths],
+                 ["git", "-c", "commit.gpgsign=false", "-c", f"core.hooksPath={os.devnull}", "commit", "-q",
+                  "--no-verify", "-m", message, "--only", "--", *paths],
+                 ["git", "rev-parse", "HEAD"]]
+    else:
+        steps = [["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
+                 ["git", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "The course, as released"],
+                 ["git", "rev-parse", "HEAD"]]
     out = ""
     for step in steps:
         try:

@@ -3,7 +3,8 @@
 Every exercise has a stub with a TODO that raises NotImplementedError, a reference
 solution at the same path, a hint, points, and checks whose points add up to the
 exercise's; exercises/ and solutions/ mirror each other; every solution scores full
-marks on all checks (public and hidden) and every stub scores zero.
+marks on all checks (public and hidden) and every stub scores zero; every assignment lists
+exercises that exist and has a due date that parses.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from grader.course import Exercise, load_exercises
+from grader.course import Exercise, assignment_problems, load_exercises
 from grader.grading import GradeOptions, Grader, exercise_scores
 
 
@@ -57,6 +58,7 @@ def static_problems(course: Path, exercises: list[Exercise]) -> list[str]:
         problems.append(f"exercises/{path} has no counterpart in solutions/")
     for path in sorted(refs - stubs):
         problems.append(f"solutions/{path} has no counterpart in exercises/")
+    problems += assignment_problems(exercises=exercises)  # every listed exercise exists, every date parses
     return problems
 
 

@@ -4,7 +4,8 @@ Each format is one function from ``ExportData`` to the files it makes (name -> t
 registered in ``FORMATS``; a new format is one more function and one more entry.
 
 - ``csv``: one row per student (roster students with no submission included, blank), a
-  column per exercise, the total and the maximum.
+  column per exercise, the raw points, the late penalty, the adjustments, the total (final
+  points) and the maximum.
 - ``course``: the whole course, one row per student, a column per assignment (until the course
   defines assignments, the exercises grouped by their folder of ``exercises/``) and per quiz
   (``grader quiz score --gradebook``), then a ``Points Possible`` row's maxima, the total.
@@ -18,7 +19,8 @@ registered in ``FORMATS``; a new format is one more function and one more entry.
   (``Email address``, ``Username`` or ``ID number``; never switched), a grade column scaled
   to the grade item's maximum, and its feedback column. Moodle stops the whole import at the
   first user it does not know, so a student it could not know is left out with a note.
-- ``gradescope``: one results.json per student, exactly as ``grader grade --out`` writes them.
+- ``gradescope``: one results.json per student, exactly as ``grader grade --out`` writes them (the
+  score after the late penalty, adjustments and dropped checks; ``extra_data.standing`` says how).
 
 In the LMS files, a graded submission that is not on the roster is left out, with a note
 (``notes``): the LMS would reject it, or worse, stop the import.
@@ -39,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import Exercise
-from grader.gradebook import Attempt, Gradebook, Student
+from grader.gradebook import Attempt, Gradebook, Standing, Student
 from grader.grading import exercise_scores
 
 
@@ -53,6 +55,12 @@ class ExportRow:
     attempt: Attempt | None                    # None: on the roster, no submission
     scores: dict[str, tuple[float, float]]     # exercise id -> (points, most)
     results: dict | None
+    standing: Standing | None = None           # raw points, late penalty, adjustments, final points
+
+    @property
+    def final(self) -> float:
+        """The points the student gets: after the late penalty and the adjustments, dropped checks applied."""
+        return self.standing.final_score if self.standing else self.attempt.score
 
 
 MOODLE_IDS = {"email": "Email address", "username": "Username", "idnumber": "ID number"}
@@ -85,7 +93,8 @@ class ExportData:
 
     @property
     def points_possible(self) -> float:
-        return max((r.attempt.max_score for r in self.graded), default=sum(e.points for e in self.exercises))
+        return max((r.standing.max_score if r.standing else r.attempt.max_score for r in self.graded),
+                   default=sum(e.points for e in self.exercises))
 
     @property
     def out_of(self) -> float:
@@ -93,20 +102,24 @@ class ExportData:
         return self.options.scale or self.options.points or self.points_possible
 
     def grade(self, row: ExportRow) -> float:
-        """The row's score scaled to ``out_of`` (unchanged when nothing asks for scaling)."""
+        """The row's final points (after the late penalty and adjustments) scaled to ``out_of``
+        (unchanged when nothing asks for scaling)."""
+        most = row.standing.max_score if row.standing else row.attempt.max_score
         if not (self.options.scale or self.options.points):
-            return row.attempt.score
-        return row.attempt.score / row.attempt.max_score * self.out_of if row.attempt.max_score else 0.0
+            return row.final
+        return row.final / most * self.out_of if most else 0.0
 
 
 def collect(book: Gradebook, assignment: str, exercises: list[Exercise], lms_id: str | None = None,
             options: ExportOptions | None = None) -> ExportData:
     """The current result of every student for ``assignment``, and the roster's students without one."""
     rows = []
+    standings = book.standings(assignment)
     for attempt in book.current(assignment):
-        results = book.results(attempt.id)
+        results = book.standing_results(attempt.id, standings)
         student = book.student(attempt.student) or Student(attempt.student)
-        rows.append(ExportRow(student, attempt, exercise_scores(results, exercises), results))
+        rows.append(ExportRow(student, attempt, exercise_scores(results, exercises), results,
+                              standings.get((attempt.student, assignment))))
     if not rows:
         known = book.assignments()
         raise ExportError(f"the gradebook {book.path} has no results for the assignment {assignment!r}; "
@@ -151,15 +164,19 @@ def _csv(rows: list[list[str]]) -> str:
 
 
 def to_csv(data: ExportData) -> dict[str, str]:
-    header = ["student", "name", "email", "section", *[e.id for e in data.exercises], "total", "max_score"]
+    header = ["student", "name", "email", "section", *[e.id for e in data.exercises], "raw", "late_penalty",
+              "adjustments", "total", "max_score"]
     rows = [header]
     for row in data.rows:
         s = row.student
         if row.attempt is None:
-            scores = [""] * (len(data.exercises) + 2)
+            scores = [""] * (len(data.exercises) + 5)
         else:
             scores = [_number(row.scores.get(e.id, (0.0, 0.0))[0]) for e in data.exercises]
-            scores += [_number(row.attempt.score), _number(row.attempt.max_score)]
+            st = row.standing
+            scores += [_number(st.raw_score if st else row.attempt.score), _number(st.penalty if st else 0.0),
+                       _number(st.adjustments if st else 0.0), _number(row.final),
+                       _number(st.max_score if st else row.attempt.max_score)]
         rows.append([_text(s.id), _text(s.name), _text(s.email), _text(s.section), *scores])
     return {f"{data.assignment}.csv": _csv(rows)}
 
@@ -250,6 +267,14 @@ def _feedback(row: ExportRow, exercises: list[Exercise]) -> str:
         if failed:
             part += " (failed: " + ", ".join(failed[:5]) + (", …" if len(failed) > 5 else "") + ")"
         parts.append(part)
+    st = row.standing
+    if st and (st.penalty or st.adjustments):
+        parts.append(f"raw {_number(st.raw_score)}/{_number(st.max_score)}")
+        if st.days_late > 0:
+            parts.append(f"late {st.days_late} day{'s' if st.days_late != 1 else ''}: -{_number(st.penalty)}")
+        for adjustment in ((row.results or {}).get("extra_data", {}).get("standing", {}).get("adjustment_list", [])):
+            parts.append(f"adjusted {adjustment['points']:+g} ({adjustment['reason']})")
+        parts.append(f"total {_number(st.final_score)}/{_number(st.max_score)}")
     return _text("; ".join(parts))
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from grader.course import load_exercises
 from grader.reports.records import GradedRecord, ReportError
 from grader.reports.summary import (GRADED, NOT_ATTEMPTED, NOT_GRADABLE, CheckResult, check_results, exercise_points,
-                                    exercise_states, notes, short_message)
+                                    exercise_states, notes, short_message, standing_lines)
 from grader.reports.text import html_text as h
 from grader.reports.text import markdown_text as md
 
@@ -127,6 +127,8 @@ def feedback_markdown(record: GradedRecord, options: FeedbackOptions = FeedbackO
         lines += [f"Not attempted yet: {', '.join(md(e) for e in not_attempted)}", ""]
     lines += ["| exercise | points |", "|---|---:|"]
     lines += [f"| {md(e)} | {got:g} / {most:g} |" for e, (got, most) in exercise_points(record).items()]
+    if standing_lines(record):
+        lines += ["", "## Lateness and adjustments", ""] + [f"- {md(line, 600)}" for line in standing_lines(record)]
     found = notes(record)
     if found:
         lines += ["", "## Notes on your submission", ""] + [f"- {md(n)}" for n in found]
@@ -180,6 +182,9 @@ def feedback_html(record: GradedRecord, options: FeedbackOptions = FeedbackOptio
     parts += [f"<tr><td>{h(e)}</td><td class=n>{got:g} / {most:g}</td></tr>"
               for e, (got, most) in exercise_points(record).items()]
     parts.append("</table>")
+    if standing_lines(record):
+        parts.append("<h2>Lateness and adjustments</h2><ul>"
+                     + "".join(f"<li>{h(line, 600)}</li>" for line in standing_lines(record)) + "</ul>")
     found = notes(record)
     if found:
         parts.append("<h2>Notes on your submission</h2><ul>" + "".join(f"<li>{h(n)}</li>" for n in found) + "</ul>")

@@ -23,7 +23,7 @@ from grader.reports.records import GradedRecord
 from grader.reports.similarity import EXCERPT_LINES, Code, Match, describe_ranges
 from grader.reports.summary import (GRADED, NOT_ATTEMPTED, NOT_GRADABLE, ClassSummary, StudentStanding,
                                     check_results, few_graded, needs_help, notes, printed, short_message,
-                                    standing, summarize)
+                                    standing, standing_lines, gradebook_standing, summarize)
 from grader.reports.text import html_text as h
 
 PRINTED_LIMIT = 1000
@@ -278,10 +278,14 @@ def _square(exercise: str, state: str, got: float, most: float) -> str:
 
 
 def _students_table(standings: list[StudentStanding], exercises: list[str]) -> str:
+    dated = any(standing_lines(s.record) for s in standings)   # deadlines or adjustments: raw, late, adjusted
     rows = []
     for index, s in enumerate(standings):
         record = s.record
         points = s.points
+        entry = gradebook_standing(record) or {}
+        lateness = "".join(f'<td class=n data-sort="{float(entry.get(k) or 0)}">{_number(float(entry.get(k) or 0))}</td>'
+                           for k in ("raw_score", "penalty", "adjustments")) if dated else ""
         strip = "".join(_square(e, s.states.get(e, NOT_ATTEMPTED), *points.get(e, (0.0, 0.0))) for e in exercises)
         attempted = sum(st != NOT_ATTEMPTED for st in s.states.values())
         full = sum(st == GRADED and points[e][0] >= points[e][1] for e, st in s.states.items())
@@ -290,11 +294,12 @@ def _students_table(standings: list[StudentStanding], exercises: list[str]) -> s
             f'<tr data-section="{h(record.section, 100)}">'
             f'<td data-sort="{h(record.shown_name.lower(), 200)}"><a href="#student-{index}">'
             f"{h(record.shown_name, 200)}</a></td><td data-sort=\"{h(record.section, 100)}\">{h(record.section, 60)}</td>"
-            f'<td class="n {_points_class(score, most)}" data-sort="{score}">{_number(score)}</td>'
+            f'<td class="n {_points_class(score, most)}" data-sort="{score}">{_number(score)}</td>{lateness}'
             f'<td class=n data-sort="{attempted}">{attempted}</td><td class=n data-sort="{full}">{full}</td>'
             f'<td class="strip" data-sort="{s.share if s.share is not None else -1:.4f}">{strip}</td>'
             f'<td class=n data-sort="{record.seconds}">{record.seconds:.2f}</td></tr>')
-    head = (f"<tr><th>student</th><th>section</th><th class=n>score</th><th class=n>attempted</th>"
+    late_head = "<th class=n>raw</th><th class=n>late</th><th class=n>adjusted</th>" if dated else ""
+    head = (f"<tr><th>student</th><th>section</th><th class=n>score</th>{late_head}<th class=n>attempted</th>"
             f"<th class=n>full marks</th><th>exercises ({len(exercises)}, in course order)</th><th class=n>time (s)</th></tr>")
     return ('<h2 id="students">Students</h2><p class="muted">Click a column to sort; a name opens the '
             "student's details. Hover a square for its exercise.</p>"
@@ -383,6 +388,8 @@ def _student(index: int, s: StudentStanding) -> str:
              f'<span class="muted"> · {len(s.failing)} failed checks'
              f'{" · " + h(record.section, 60) if record.section else ""}</span></summary>',
              "<p>" + "<br>".join(chips) + "</p>" if chips else ""]
+    for line in standing_lines(record):
+        parts.append(f"<p>{h(line, 600)}</p>")
     for note in notes(record):
         parts.append(f'<p class="muted">Note: {h(note)}</p>')
     extra = results.get("extra_data") if isinstance(results.get("extra_data"), dict) else {}

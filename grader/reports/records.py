@@ -75,7 +75,8 @@ def records_from_results_dir(path: Path) -> list[GradedRecord]:
 
 
 def records_from_gradebook(path: Path, assignment: str = "default") -> list[GradedRecord]:
-    """The current attempt of each student for ``assignment`` in the gradebook at ``path``."""
+    """The current attempt of each student for ``assignment`` in the gradebook at ``path``, as it stands
+    (late penalty, adjustments and dropped checks applied: ``Gradebook.standing_results``)."""
     from grader.gradebook import Gradebook, GradebookError
 
     if not Path(path).is_file():
@@ -89,9 +90,10 @@ def records_from_gradebook(path: Path, assignment: str = "default") -> list[Grad
                 known = ", ".join(book.assignments()) or "none"
                 raise ReportError(f"the gradebook {path} has no results for assignment {assignment!r} "
                                   f"(its assignments: {known}); pass --assignment NAME")
-            standings = _standings(book, assignment)
-            return [GradedRecord(a.student, book.results(a.id), float(a.execution_time or 0.0),
-                                 *_roster_entry(book, a.student), assignment, standings.get(a.student))
+            standings = book.standings(assignment)
+            by_student = {student: entry.as_dict() for (student, _), entry in standings.items()}
+            return [GradedRecord(a.student, book.standing_results(a.id, standings), float(a.execution_time or 0.0),
+                                 *_roster_entry(book, a.student), assignment, by_student.get(a.student))
                     for a in attempts]
         finally:
             book.close()
@@ -102,18 +104,6 @@ def records_from_gradebook(path: Path, assignment: str = "default") -> list[Grad
 def _roster_entry(book, student: str) -> tuple[str, str]:
     found = book.student(student)
     return (found.name, found.section) if found is not None else ("", "")
-
-
-def _standings(book, assignment: str) -> dict[str, dict]:
-    """Each student's standing (deadline, late penalty, ...) when this gradebook keeps them, else {}.
-    The hook for a gradebook with deadlines: read only if it has them."""
-    standings = getattr(book, "standings", None)
-    if not callable(standings):
-        return {}
-    found = {}
-    for (student, _), standing in standings(assignment).items():
-        found[student] = standing.as_dict() if hasattr(standing, "as_dict") else dict(vars(standing))
-    return found
 
 
 def load_records(results_dir: Path | None, gradebook: Path, assignment: str = "default") -> list[GradedRecord]:

@@ -206,6 +206,37 @@ def notes(record: GradedRecord) -> list[str]:
     return found
 
 
+def gradebook_standing(record: GradedRecord) -> dict | None:
+    """The gradebook's standing of the record (raw points, late penalty, adjustments, final), if any."""
+    extra = record.results.get("extra_data")
+    value = extra.get("standing") if isinstance(extra, dict) else None
+    return value if isinstance(value, dict) else None
+
+
+def standing_lines(record: GradedRecord) -> list[str]:
+    """How the final points come about, in plain sentences (empty for a result with no deadline and no
+    adjustment): the raw points, when it was handed in against which deadline, the late penalty, each
+    adjustment with its reason, and the final points."""
+    entry = gradebook_standing(record)
+    if not entry or not (entry.get("deadline") or entry.get("adjustments") or entry.get("adjustment_list")):
+        return []
+    most = float(entry.get("max_score") or 0)
+    lines = [f"Points from the checks: {float(entry['raw_score']):g} / {most:g}"]
+    if entry.get("deadline"):
+        when = f"Handed in {entry['submitted_at']} ({entry.get('submitted_source')})" if entry.get("submitted_at") \
+            else "Handing-in time unknown"
+        lines.append(f"{when}; deadline {entry['deadline']}")
+        days = int(entry.get("days_late") or 0)
+        if days > 0:
+            lines.append(f"Late by {days} day{'s' if days != 1 else ''}: -{float(entry['penalty']):g} points "
+                         f"({float(entry['penalty_percent']):g}%)")
+    for adjustment in entry.get("adjustment_list") or []:
+        lines.append(f"Adjusted {float(adjustment['points']):+g} points: {adjustment['reason']} "
+                     f"({adjustment['made_at']})")
+    lines.append(f"Final: {float(entry['final_score']):g} / {most:g}")
+    return lines
+
+
 def printed(record: GradedRecord) -> str:
     """What the submission printed while it was graded (may be forged; show it escaped)."""
     extra = record.results.get("extra_data")

@@ -81,16 +81,37 @@ def column_groups(exercises: list[Exercise]) -> list[tuple[str, list[Exercise]]]
     return [(name, folders[name]) for name in sorted(folders, key=_folder_order)]
 
 
+def standing(results: dict | None) -> dict | None:
+    """The gradebook's standing of a result (raw points, late penalty, adjustments, final), if it has one."""
+    extra = (results or {}).get("extra_data")
+    value = extra.get("standing") if isinstance(extra, dict) else None
+    return value if isinstance(value, dict) else None
+
+
+def late_text(entry: dict) -> str:
+    """"-2 (1 day late)", or "" when on time."""
+    days = int(entry.get("days_late") or 0)
+    if days <= 0:
+        return ""
+    return f"-{entry['penalty']:g} ({days} day{'s' if days != 1 else ''} late)"
+
+
 def class_table(rows: list[tuple[str, dict | None, str | None]], exercises: list[Exercise]) -> Table:
     """One row per submission: total, points per exercise (per folder of exercises/ for a large
-    course), time and a note of the first problem (or the error that stopped its grading)."""
+    course), time and a note of the first problem (or the error that stopped its grading). For an
+    assignment with a due date (or adjustments), the score is the raw points, followed by the late
+    penalty and the final points."""
     groups = column_groups(exercises)
+    dated = any((entry := standing(r[1])) and (entry.get("deadline") or entry.get("adjustments")) for r in rows)
     per_folder = len(groups) != len(exercises)
     table = Table(title="Class results", header_style="bold",
                   caption="points per folder of exercises/; per exercise: grader report, or --json" if per_folder
                   else None)
     table.add_column("submission", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
+    if dated:
+        table.add_column("late", justify="right", no_wrap=True)
+        table.add_column("final", justify="right", no_wrap=True)
     for name, _ in groups:
         table.add_column(name, justify="right")
     table.add_column("time", justify="right")
@@ -98,12 +119,22 @@ def class_table(rows: list[tuple[str, dict | None, str | None]], exercises: list
     for name, results, error in sorted(rows, key=lambda r: r[0]):
         shown = Text(clean(name, 60, lines=False))
         if results is None:
-            table.add_row(shown, Text("error", style="bold red"), *[""] * len(groups), "",
+            table.add_row(shown, Text("error", style="bold red"), *[""] * (len(groups) + 2 * dated), "",
                           Text(clean(error or "", 300, lines=False), style="red"))
             continue
         scores = exercise_scores(results, exercises)
         cells = [_points(sum(scores[e.id][0] for e in members), sum(scores[e.id][1] for e in members))
                  for _, members in groups]
-        table.add_row(shown, _points(results["score"], results["max_score"]), *cells,
+        entry = standing(results)
+        lateness = []
+        if dated:
+            raw = entry["raw_score"] if entry else results["score"]
+            late = late_text(entry) if entry else ""
+            if entry and entry.get("adjustments"):
+                late = ", ".join(filter(None, [late, f"{entry['adjustments']:+g} adjusted"]))
+            lateness = [Text(late, style="red"), _points(results["score"], results["max_score"])]
+        else:
+            raw = results["score"]
+        table.add_row(shown, _points(raw, results["max_score"]), *lateness, *cells,
                       f"{results['execution_time']:.2f}s", Text(submission_note(results), style="yellow"))
     return table
