@@ -114,6 +114,8 @@ def grade(submissions: tuple[Path, ...], json_file: Path | None, out_dir: Path |
         exercises = assignment_exercises(assignment)
         given = parse_given(submitted_at) if submitted_at else None
         times = load_times(times_file) if times_file else None
+        if times is None and given is None:  # folders made by `grader collect`: the collected commits' times
+            times = _collected_times(submissions) or None
         roster = load_roster(roster_file) if roster_file else None
         book = _gradebook(course, gradebook_path, create=True)
         book.set_assignments(load_assignments())
@@ -193,6 +195,20 @@ def _refusal_as_error() -> Iterator[None]:
         yield
     except GradingError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _collected_times(submissions: tuple[Path, ...]) -> dict:
+    """Submission name (case-folded) -> the time of the commit `grader collect` took, for the
+    submissions in folders it made (its collected.json); empty otherwise."""
+    from grader.gradebook.collect import CollectError, collected_times
+
+    found = {}
+    try:
+        for parent in sorted({Path(p).resolve().parent for p in submissions}):
+            found.update({name.casefold(): when for name, (when, _) in collected_times(parent).items()})
+    except CollectError as exc:
+        raise click.ClickException(str(exc)) from None
+    return found
 
 
 def _exercises_of(assignment: str) -> list:
