@@ -339,6 +339,35 @@ def test_status_shows_exercises_quiz_progress_and_best_scores(course, monkeypatc
     assert f"1/{N} exercises pass · 1/7 quizzes done" in text
 
 
+def test_status_shows_the_students_own_work_only(course):
+    """A file checked by name (a classmate's, a solution) is recorded with its source, and neither
+    shows in `grader status` nor replaces the result of exercises/; a notebook of the course does."""
+    import nbformat
+
+    other = course / "submissions/alice.py"
+    other.parent.mkdir()
+    other.write_text((COURSE / "solutions/week3/triple_relu.py").read_text())
+    assert run("check", str(other)).exit_code == 0
+    records = State(course).exercises()
+    assert records["triple_relu"].source == "submissions/alice.py" and not records["triple_relu"].own
+    data = json.loads(run("status", "--json").output)
+    assert {e["id"]: e["score"] for e in data["exercises"]}["triple_relu"] is None
+    assert "5/5" not in run("status").output
+    assert run("check", "triple_relu").exit_code == 1                  # the stub, in exercises/
+    assert run("check", str(other)).exit_code == 0                     # does not replace it
+    assert State(course).exercises()["triple_relu"].source == "exercises"
+    assert {e["id"]: e["passed"] for e in json.loads(run("status", "--json").output)["exercises"]}["triple_relu"] is False
+    notebook = course / "notebooks/week3.ipynb"
+    notebook.parent.mkdir()
+    cell = nbformat.v4.new_code_cell(other.read_text(), metadata={"tags": ["triple_relu"]})
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), notebook)
+    assert run("check", str(notebook)).exit_code == 0
+    rows = {e["id"]: e for e in json.loads(run("status", "--json").output)["exercises"]}
+    assert rows["triple_relu"]["passed"] and rows["triple_relu"]["source"] == "notebooks/week3.ipynb"
+    assert not rows["triple_relu"]["edited_since"]
+    assert re.search(r"✓ │ triple_relu .*5/5 │ notebooks/week3.ipynb", run("status").output)
+
+
 # ----------------------------------------------------------------------------- CI
 
 

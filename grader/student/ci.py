@@ -23,7 +23,7 @@ from rich.console import Console
 
 from grader.course import Exercise
 from grader.grading import exercise_scores
-from grader.student.text import printable
+from grader.student.text import printable, student_console
 
 MESSAGE_LIMIT = 1000
 
@@ -35,8 +35,7 @@ def ci_default(environ: Mapping[str, str]) -> bool:
 
 def plain_console() -> Console:
     """A console for logs: no colours, no control codes, no live display, no wrapping."""
-    return Console(force_terminal=False, force_interactive=False, color_system=None, no_color=True,
-                   soft_wrap=True, width=10_000, highlight=False, emoji=False)
+    return student_console(ci=True)
 
 
 @dataclass(frozen=True)
