@@ -117,10 +117,11 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
     if junit_file:
         write_file(junit_file, ci_output.junit_xml(results, exercises), "wb")
     if ci and not as_json:
+        checked = course if target.is_dir() else None  # def lines are looked up in exercises/ only
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
-            write_file(Path(summary), ci_output.summary_markdown(results, exercises), "a")
-        for line in ci_output.annotations(results, exercises):
+            write_file(Path(summary), ci_output.summary_markdown(results, exercises, checked), "a")
+        for line in ci_output.annotations(results, exercises, checked):
             click.echo(line)
         click.echo(ci_output.points_line(results))
     sys.exit(0 if exit_zero or ci_output.passed(results) else 1)
