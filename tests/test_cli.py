@@ -88,6 +88,36 @@ def test_check_fails_on_the_stubs_and_passes_once_solved(course, monkeypatch):
     assert result.exit_code == 0 and "Score: 5/5 public points" in result.output and "hint" not in result.output
 
 
+def _sample_block(readme: Path, indent: str = "") -> list[str]:
+    """The README's sample output of `grader check`: the fenced block that starts with '✗ calc_preds'."""
+    blocks, block = [], None
+    for line in readme.read_text().splitlines():
+        if line.strip().startswith("```"):
+            if block is None:
+                block = []
+            else:
+                blocks.append(block)
+                block = None
+        elif block is not None:
+            block.append(line.removeprefix(indent))
+    (sample,) = [b for b in blocks if b and b[0].startswith("✗ calc_preds")]
+    return sample
+
+
+def test_the_readmes_sample_output_is_what_check_prints(course):
+    """README.md and the students' README show the output of a calc_preds that returns a row where a
+    column is expected: exactly what `grader check calc_preds` prints for it."""
+    (course / "exercises/week5/calc_preds.py").write_text(
+        "import torch\n\n\ndef calc_preds(coeffs, indeps):\n"
+        "    return torch.sigmoid((indeps * coeffs.flatten()).sum(dim=1))\n")
+    printed = run("check", "calc_preds").output.splitlines()
+    for sample in (_sample_block(COURSE / "README.md"),
+                   _sample_block(COURSE / "grader/release/templates/README.md", "   ")):
+        assert len(sample) == 4
+        start = printed.index(sample[0])
+        assert printed[start:start + len(sample)] == sample
+
+
 def test_check_names_an_unknown_exercise(course):
     result = run("check", "nope")
     assert result.exit_code == 1 and "unknown exercise nope; `grader list` shows the exercises" in result.output
