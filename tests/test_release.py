@@ -482,6 +482,7 @@ def test_pyproject_readme_workflow_and_gitignore(dest, tmp_path):
     assert runs == [f"pip install torch==2.13.0 --index-url {CPU_INDEX}", "pip install -e .",
                     "grader check --ci --junit grader-junit.xml"]
     assert CPU_INDEX == "https://download.pytorch.org/whl/cpu"
+    assert f"pip install torch==2.13.0 --index-url {CPU_INDEX}" in (COURSE / "README.md").read_text()
     assert re.search(r"^on: \[push\]$", workflow, re.M) and 'python-version: "3.11"' in workflow
     assert re.search(r"^\s+cache: pip$", workflow, re.M)     # pip's downloads kept between runs
     assert {".venv/", "__pycache__/", ".grader/"} <= set((dest / ".gitignore").read_text().split())

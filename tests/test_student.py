@@ -354,6 +354,7 @@ def test_status_shows_the_students_own_work_only(course):
     records = State(course).exercises()
     assert records["triple_relu"].source == "submissions/alice.py" and not records["triple_relu"].own
     data = json.loads(run("status", "--json").output)
+    assert [e["id"] for e in data["exercises"]] == [e.id for e in in_course_order(EXERCISES)]  # the course's order
     assert {e["id"]: e["score"] for e in data["exercises"]}["triple_relu"] is None
     assert "5/5" not in run("status").output
     assert run("check", "triple_relu").exit_code == 1                  # the stub, in exercises/
@@ -416,7 +417,9 @@ def test_annotations_are_the_ten_that_matter_wrong_answers_first_on_the_def_line
     assert by_id["calc_preds"].line == ci.definition_line(course / "exercises/week5/calc_preds.py", "calc_preds") > 1
     assert by_id["bmi"].line == 1 and not by_id["bmi"].wrong_answer                  # the syntax error's line
     assert by_id["value"].line == ci.definition_line(course / "exercises/week2/value.py", "Value")  # a class
-    assert ci.to_fix(results, EXERCISES, None)[0].line is None                       # no file to read: no line
+    elsewhere = ci.to_fix(results, EXERCISES, None)       # a notebook was checked: no exercises/ file named
+    assert all(f.file is None and f.line is None for f in elsewhere)
+    assert elsewhere[0].command().startswith("::error title=fit_multiplier%3A 1 check failed (1/2 points)::a: expected 1, got 2")
     lines = ci.annotations(results, EXERCISES, course)
     assert len(lines) == 10 and len(fixes) > 10
     assert lines[0].startswith("::error file=exercises/week1/multiplier.py,line=") and "fit_multiplier" in lines[0]

@@ -143,7 +143,7 @@ def definition_line(path: Path, name: str) -> int | None:
 @dataclass(frozen=True)
 class Annotation:
     exercise: str
-    file: str                   # relative to the course folder, e.g. exercises/week5/calc_preds.py
+    file: str | None            # relative to the course folder, e.g. exercises/week5/calc_preds.py
     line: int | None
     title: str
     message: str                # printable, a line per failed check (the command escapes newlines)
@@ -151,7 +151,8 @@ class Annotation:
 
     def command(self) -> str:
         """``::error file=…,line=…,title=…::message``."""
-        properties = {"file": self.file, **({"line": str(self.line)} if self.line else {}), "title": self.title}
+        properties = {**({"file": self.file} if self.file else {}), **({"line": str(self.line)} if self.line else {}),
+                      "title": self.title}
         props = ",".join(f"{k}={escape_property(v)}" for k, v in properties.items())
         return f"::error {props}::{escape_data(self.message)}"
 
@@ -161,7 +162,8 @@ def to_fix(results: dict, exercises: list[Exercise], course: Path | None = None)
     "not written yet" (an untouched stub is not a mistake), one entry with its failed checks.
     Wrong answers come first, then errors (an exception, a syntax error, a time-out), each in the
     order of the course. The line is the syntax error's, else the function's ``def`` line in the
-    student's file (``course``'s exercises/, read with ``ast`` here), else the line the error arose at."""
+    student's file (``course``'s exercises/, read with ``ast`` here), else the line the error arose at.
+    Without ``course`` (a notebook or another file was checked, not exercises/) no file is named."""
     scores = exercise_scores(results, exercises)
     found = []
     for position, exercise in enumerate(in_course_order(exercises)):
@@ -184,7 +186,8 @@ def to_fix(results: dict, exercises: list[Exercise], course: Path | None = None)
         got, most = scores[exercise.id]
         title = (f"{exercise.id}: {len(written)} check{'s' if len(written) != 1 else ''} failed "
                  f"({_points(got)}/{_points(most)} points)")
-        found.append((not wrong, position, Annotation(exercise.id, f"exercises/{exercise.path}", line, title,
+        file = f"exercises/{exercise.path}" if course is not None else None
+        found.append((not wrong, position, Annotation(exercise.id, file, line if file else None, title,
                                                       message, bool(wrong))))
     return [a for _, _, a in sorted(found, key=lambda item: item[:2])]
 
@@ -237,9 +240,9 @@ def summary_markdown(results: dict, exercises: list[Exercise], course: Path | No
         lines += [f"#### To fix ({len(fixes)} exercise{'s' if len(fixes) != 1 else ''})", ""]
         for fix in fixes:
             got, most = scores[fix.exercise]
-            where = f"`{fix.file}`" + (f", line {fix.line}" if fix.line else "")
+            where = f" (`{fix.file}`" + (f", line {fix.line}" if fix.line else "") + ")" if fix.file else ""
             kind = "wrong answer" if fix.wrong_answer else "error"
-            lines.append(f"- **`{fix.exercise}`** ({where}), {_points(got)}/{_points(most)}, {kind}:")
+            lines.append(f"- **`{fix.exercise}`**{where}, {_points(got)}/{_points(most)}, {kind}:")
             failed = [t for t in results["tests"]
                       if t["tags"][0] == fix.exercise and t["status"] != "passed" and not not_started(t)]
             lines += [f"  - {markdown_text(label)}: {markdown_text(output)}" for label, output in grouped(failed)]
