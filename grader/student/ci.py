@@ -122,22 +122,26 @@ def not_started(test: dict) -> bool:
     return (test.get("output") or "").startswith(NOT_WRITTEN)
 
 
-def definition_line(path: Path, name: str) -> int | None:
-    """The line of ``def name`` (or ``class name``) at the top level of the Python file ``path``, the
-    last one when it is defined twice (that one counts), found with ``ast`` here, on the trusted
-    side: the file is parsed, never run. None when the file cannot be read or parsed, is larger than
-    a submission's source may be, or does not define it."""
+def definitions(path: Path) -> dict[str, int]:
+    """The line of each ``def`` and ``class`` at the top level of the Python file ``path``, the last
+    one of a name defined twice (that one counts), found with ``ast`` here, on the trusted side: the
+    file is parsed, never run. Empty when the file cannot be read or parsed or is larger than a
+    submission's source may be (``bounds.MAX_SOURCE_BYTES``)."""
     try:
         with open(path, "rb") as file:
             source = file.read(MAX_SOURCE_BYTES + 1)
         if len(source) > MAX_SOURCE_BYTES:
-            return None
+            return {}
         tree = ast.parse(source, str(path))
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    lines = [node.lineno for node in tree.body
-             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name]
-    return lines[-1] if lines else None
+        return {}
+    return {node.name: node.lineno for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
+def definition_line(path: Path, name: str) -> int | None:
+    """The line of ``def name`` (or ``class name``) in ``path`` (``definitions``), or None."""
+    return definitions(path).get(name)
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,7 @@ def to_fix(results: dict, exercises: list[Exercise], course: Path | None = None)
     student's file (``course``'s exercises/, read with ``ast`` here), else the line the error arose at.
     Without ``course`` (a notebook or another file was checked, not exercises/) no file is named."""
     scores = exercise_scores(results, exercises)
-    found = []
+    found, parsed = [], {}      # each file parsed once, however many of its exercises fail
     for position, exercise in enumerate(in_course_order(exercises)):
         tests = [t for t in results["tests"] if t["tags"][0] == exercise.id and t["status"] != "passed"]
         written = [t for t in tests if not not_started(t)]
@@ -174,7 +178,9 @@ def to_fix(results: dict, exercises: list[Exercise], course: Path | None = None)
         pointed = list(zip(failures({**results, "tests": written}, [exercise]), written))
         line = next((f.line for f, t in pointed if f.line and _SYNTAX.match(t.get("output") or "")), None)
         if line is None and course is not None:
-            line = definition_line(course / "exercises" / exercise.path, exercise.function)
+            if exercise.path not in parsed:
+                parsed[exercise.path] = definitions(course / "exercises" / exercise.path)
+            line = parsed[exercise.path].get(exercise.function)
         if line is None:
             line = next((f.line for f, _ in pointed if f.line), None)
         wrong = [t for t in written if not _located(t)]
