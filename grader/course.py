@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import tomllib
@@ -70,8 +71,8 @@ def find_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if any((folder / "exercises" / e.path).is_file() for e in exercises):
             return folder
-    raise CourseError(f"{here} is not inside a course: cd into the course folder (the one with exercises/ "
-                      "and solutions/) or set GRADER_COURSE=/path/to/course")
+    raise CourseError(f"{here} is not inside a course: cd into the course folder (the one with exercises/) "
+                      "or set GRADER_COURSE=/path/to/course")
 
 
 def select(exercises: list[Exercise], ids: tuple[str, ...] | list[str]) -> list[Exercise]:
@@ -81,10 +82,28 @@ def select(exercises: list[Exercise], ids: tuple[str, ...] | list[str]) -> list[
     known = {e.id: e for e in exercises}
     unknown = [i for i in ids if i not in known]
     if unknown:
-        raise CourseError(f"unknown exercise {', '.join(unknown)}; `grader list` shows the exercises")
+        guesses = [g for i in unknown for g in difflib.get_close_matches(i, list(known), n=1, cutoff=0.6)]
+        guess = f" (did you mean {' or '.join(dict.fromkeys(guesses))}?)" if guesses else ""
+        raise CourseError(f"unknown exercise {', '.join(unknown)}{guess}; `grader list` shows the exercises")
     return [known[i] for i in ids]
 
 
+#: The course's folders in the order the course meets them; exercises in other folders come after.
+FOLDER_ORDER = ("week1", "week2", "week3", "lab3", "week5", "lab5")
+
+
+def in_course_order(exercises: list[Exercise]) -> list[Exercise]:
+    """``exercises`` in the order of the course: by folder (``FOLDER_ORDER``, then any other folder
+    by name), and within a folder in the order given (grader/exercises.toml's). What students see
+    (list, check, watch, status, hint, the student README) follows this order."""
+    rank = {folder: i for i, folder in enumerate(FOLDER_ORDER)}
+
+    def key(exercise: Exercise) -> tuple[int, str]:
+        parts = Path(exercise.path).parts
+        folder = parts[0] if len(parts) > 1 else ""
+        return (rank.get(folder, len(rank)), "" if folder in rank else folder)
+
+    return sorted(exercises, key=key)  # stable: a folder's exercises keep their order
 # ------------------------------------------------------------------ assignments
 
 #: The assignment id meaning the whole course (``--assignment``'s default): every exercise, no due date.

@@ -36,18 +36,41 @@ def test_list_json_gives_the_exercise_metadata():
     result = run("list", "--json")
     data = json.loads(result.output)
     assert result.exit_code == 0
-    assert [e["id"] for e in data] == [e.id for e in load_exercises()]
-    assert [e["id"] for e in data][:5] == ["triple_relu", "gradient_step", "calc_preds", "fill_missing_with_mode",
-                                           "f1_at_threshold"]
-    assert {"loss_slope", "topological_order", "softmax", "fit_quadratic", "accuracy"} <= {e["id"] for e in data}
-    assert data[0] == {"id": "triple_relu", "path": "week3/triple_relu.py", "function": "triple_relu",
+    assert sorted(e["id"] for e in data) == sorted(e.id for e in load_exercises())
+    # In the order of the course: week 1, week 2, week 3, lab 3, week 5, lab 5.
+    folders = [e["path"].split("/")[0] for e in data]
+    assert list(dict.fromkeys(folders)) == ["week1", "week2", "week3", "lab3", "week5", "lab5"]
+    assert [e["id"] for e in data][:4] == ["loss_slope", "fit_multiplier", "count_dense_parameters", "bmi"]
+    assert [e["id"] for e in data][-6:] == ["normalize_columns", "calc_loss", "accuracy", "add_log_fare",
+                                            "add_dummies", "best_threshold"]
+    assert data[0] == {"id": "loss_slope", "path": "week1/multiplier.py", "function": "loss_slope",
                        "points": 10.0}
 
 
 def test_list_prints_a_table():
     result = run("list")
     assert result.exit_code == 0 and "exercises/week5/calc_preds.py" in result.output
+    rows = [line.split()[1] for line in result.output.splitlines() if line.startswith("│")]
+    assert rows.index("bmi") < rows.index("value") < rows.index("triple_relu") < rows.index("mae") \
+        < rows.index("calc_preds") < rows.index("best_threshold")
 
+
+def test_piped_output_is_neither_wrapped_nor_padded(course):
+    """`!grader check` in a notebook cell: stdout is a pipe, and lines stay whole, without padding."""
+    (course / "exercises/week5/calc_preds.py").write_text(
+        "import torch\ndef calc_preds(coeffs, indeps):\n    return (indeps @ coeffs).squeeze()\n")
+    env = dict(os.environ, GRADER_COURSE=str(course), COLUMNS="80")
+    env.pop("CI", None)
+    outputs = {}
+    for command in (["check", "calc_preds"], ["list"], ["status"], ["hint", "calc_preds"]):
+        done = subprocess.run([GRADER, *command], env=env, capture_output=True, text=True, timeout=300)
+        assert "Traceback" not in done.stderr, done.stderr
+        outputs[command[0]] = done.stdout
+        assert not [line for line in done.stdout.splitlines() if line != line.rstrip()], command
+    call = [line for line in outputs["check"].splitlines() if "coeffs of shape k by 1: calc_preds(" in line]
+    assert len(call) == 1 and len(call[0]) > 120 and call[0].endswith("expected shape (4, 1), got shape (4,)")
+    assert max(len(line) for line in outputs["list"].splitlines()) < 120     # a table as wide as its cells
+    assert len(outputs["hint"].splitlines()) == 2 and len(outputs["hint"].splitlines()[1]) > 80
 
 def test_check_fails_on_the_stubs_and_passes_once_solved(course, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
@@ -63,6 +86,36 @@ def test_check_fails_on_the_stubs_and_passes_once_solved(course, monkeypatch):
     shutil.copy(course / "solutions/week5/calc_preds.py", course / "exercises/week5/calc_preds.py")
     result = run("check", "calc_preds")
     assert result.exit_code == 0 and "Score: 5/5 public points" in result.output and "hint" not in result.output
+
+
+def _sample_block(readme: Path, indent: str = "") -> list[str]:
+    """The README's sample output of `grader check`: the fenced block that starts with '✗ calc_preds'."""
+    blocks, block = [], None
+    for line in readme.read_text().splitlines():
+        if line.strip().startswith("```"):
+            if block is None:
+                block = []
+            else:
+                blocks.append(block)
+                block = None
+        elif block is not None:
+            block.append(line.removeprefix(indent))
+    (sample,) = [b for b in blocks if b and b[0].startswith("✗ calc_preds")]
+    return sample
+
+
+def test_the_readmes_sample_output_is_what_check_prints(course):
+    """README.md and the students' README show the output of a calc_preds that returns a row where a
+    column is expected: exactly what `grader check calc_preds` prints for it."""
+    (course / "exercises/week5/calc_preds.py").write_text(
+        "import torch\n\n\ndef calc_preds(coeffs, indeps):\n"
+        "    return torch.sigmoid((indeps * coeffs.flatten()).sum(dim=1))\n")
+    printed = run("check", "calc_preds").output.splitlines()
+    for sample in (_sample_block(COURSE / "README.md"),
+                   _sample_block(COURSE / "grader/release/templates/README.md", "   ")):
+        assert len(sample) == 4
+        start = printed.index(sample[0])
+        assert printed[start:start + len(sample)] == sample
 
 
 def test_check_names_an_unknown_exercise(course):
@@ -236,15 +289,49 @@ def test_check_outside_a_course_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("check")
     assert result.exit_code == 1
-    assert f"{tmp_path} is not inside a course: cd into the course folder" in result.output
-    assert "GRADER_COURSE" in result.output and "Checking" not in result.output
+    assert f"{tmp_path} is not inside a course: cd into the course folder (the one with exercises/)" in result.output
+    assert "GRADER_COURSE" in result.output and "Checking" not in result.output and "solutions" not in result.output
 
 
 def test_hint_is_shown_on_request(course):
     result = run("hint", "calc_preds")
     assert result.exit_code == 0 and "hint:" in result.output and "lab sheet" in result.output
     result = run("hint", "nope")
-    assert result.exit_code == 1 and "unknown exercise nope" in result.output
+    assert result.exit_code == 1 and "unknown exercise nope; `grader list` shows the exercises" in result.output
+    result = run("hint", "calc_pred")
+    assert result.exit_code == 1
+    assert "unknown exercise calc_pred (did you mean calc_preds?); `grader list` shows the exercises" in result.output
+    assert "did you mean calc_preds?" in run("check", "calc_pred").output
+
+
+def test_hint_without_a_name_gives_the_current_exercises(course):
+    """The first exercise, in the order of the course, that did not pass its last check."""
+    from grader.student.state import State
+
+    exercises = {e.id: e for e in load_exercises()}
+    result = run("hint")
+    assert result.exit_code == 0 and result.output.startswith("loss_slope  exercises/week1/multiplier.py\n")
+    assert f"hint: {exercises['loss_slope'].hint[:40]}" in result.output
+
+    def results(passing: list[str], failing: list[str]) -> dict:
+        tests = [{"name": f"{e}: c", "tags": [e], "score": 1.0 * (e in passing), "max_score": 1.0,
+                  "status": "passed" if e in passing else "failed", "output": ""} for e in passing + failing]
+        return {"tests": tests}
+
+    state = State(course)
+    state.record_results(results(["loss_slope", "fit_multiplier", "bmi"], ["calc_preds"]), list(exercises.values()))
+    assert run("hint").output.startswith("count_dense_parameters  exercises/week1/parameters.py\n")
+    week1_to_lab3 = [e for e in exercises if e not in ("gradient_step", "calc_preds", "fill_missing_with_mode",
+                                                       "f1_at_threshold", "normalize_columns", "calc_loss",
+                                                       "accuracy", "add_log_fare", "add_dummies", "best_threshold")]
+    state.record_results(results(week1_to_lab3, []), list(exercises.values()))
+    assert run("hint").output.startswith("gradient_step  exercises/week5/gradient_step.py\n")
+    # A file checked by name is not the student's own work: it moves nothing.
+    state.record_results(results(list(exercises), []), list(exercises.values()), "/elsewhere/alice.py")
+    assert run("hint").output.startswith("gradient_step  ")
+    state.record_results(results(list(exercises), []), list(exercises.values()), "notebooks/week5.ipynb")
+    result = run("hint")
+    assert result.exit_code == 0 and result.output.startswith("Every exercise passed when you last checked it.")
 
 
 # ------------------------------------------------------------------ quiz messages are written for a person

@@ -21,10 +21,10 @@ from grader import course as course_module
 from grader.grading import runner as grading
 from grader.checking import CheckFailure, reference_grads
 from grader.cli import main
-from grader.course import CHECKS_DIR, find_root, load_exercises
+from grader.course import CHECKS_DIR, find_root, in_course_order, load_exercises
 from grader.grading import GradeOptions, Grader
 from grader.grading.references import load_reference
-from grader.release.build import ReleaseError, ReleaseOptions, release_course
+from grader.release.build import CPU_INDEX, ReleaseError, ReleaseOptions, release_course
 from grader.release.notebooks import split_stub
 from grader.release.record import random_public_checks
 from grader.grading.recording import (RecordedModule, Recorder, RecordingError, RecordingModule,
@@ -429,6 +429,9 @@ def test_the_notebooks_have_a_task_and_a_tagged_stub_per_exercise_file(dest):
             docstring, stub_code = split_stub(STUBS[members[0].id])
             assert task.cell_type == "markdown" and task.source.startswith(f"## {', '.join(ids)}: ")
             assert "Your task" in task.source and "``" not in task.source
+            # the notebook's own check, not exercises/'s (`grader check calc_preds` checks exercises/)
+            assert f"Check your work with `grader check notebooks/{week}.ipynb`" in task.source
+            assert f"grader check {ids[0]}" not in task.source
             assert code.cell_type == "code" and code.metadata["tags"] == ids
             assert code.source == stub_code and all(f"def {e.function}(" in code.source or
                                                     f"class {e.function}" in code.source for e in members)
@@ -465,20 +468,33 @@ def test_pyproject_readme_workflow_and_gitignore(dest, tmp_path):
     assert project["project"]["dependencies"] == main_project["dependencies"]
     assert "optional-dependencies" not in project["project"]
     assert project["project"]["scripts"] == {"grader": "grader.cli:main"}
-    assert "pip install torch==2.13.0" in (dest / "pyproject.toml").read_text()
+    assert f"pip install torch==2.13.0 --index-url {CPU_INDEX}" in (dest / "pyproject.toml").read_text()
     readme = (dest / "README.md").read_text()
-    for command in ("python3 -m venv .venv && .venv/bin/pip install -q torch==2.13.0 -e . && .venv/bin/grader check",
-                    "python3 -m venv .venv && .venv/bin/pip install -q torch==2.13.0 -e . && "
-                    ".venv/bin/grader quiz list",
+    setup = f"python3 -m venv .venv && .venv/bin/pip install -q torch==2.13.0 --index-url {CPU_INDEX} && " \
+            ".venv/bin/pip install -q -e . && .venv/bin/grader"
+    for command in (f"{setup} check", f"{setup} quiz list",
                     "grader watch", "grader hint calc_preds", "grader check notebooks/week5.ipynb", "push",
                     'grader.check("calc_preds")', "dist/dl_grader-0.1.0-py3-none-any.whl",
                     "!pip install --no-index --find-links /kaggle/input/<dataset> dl-grader"):
         assert command in readme
     assert "{" not in readme.replace("{}", "")  # every template field was filled in
+    # The exercises in the order of the course, each with its points (as `grader list` gives them)
+    # and the public checks' part of them.
+    rows = re.findall(r"^\| `(\w+)` \| `exercises/[\w/]+\.py` \| `notebooks/(\w+)\.ipynb` \| (\d+) \| (\d+) \|$",
+                      readme, re.M)
+    assert [r[0] for r in rows] == [e.id for e in in_course_order(EXERCISES)]
+    assert list(dict.fromkeys(r[1] for r in rows)) == ["week1", "week2", "week3", "lab3", "week5", "lab5"]
+    assert ("triple_relu", "week3", "10", "5") in rows
+    listed = {e["id"]: e["points"] for e in json.loads(CliRunner().invoke(main, ["list", "--json"]).output)}
+    assert all(listed[r[0]] == int(r[2]) and int(r[3]) == PUBLIC[r[0]].points for r in rows)
     workflow = (dest / ".github/workflows/check.yml").read_text()
     runs = re.findall(r"^\s+run: (.*)$", workflow, re.M)
-    assert runs == ["pip install torch==2.13.0 -e .", "grader check --ci --junit grader-junit.xml"]
+    assert runs == [f"pip install torch==2.13.0 --index-url {CPU_INDEX}", "pip install -e .",
+                    "grader check --ci --junit grader-junit.xml"]
+    assert CPU_INDEX == "https://download.pytorch.org/whl/cpu"
+    assert f"pip install torch==2.13.0 --index-url {CPU_INDEX}" in (COURSE / "README.md").read_text()
     assert re.search(r"^on: \[push\]$", workflow, re.M) and 'python-version: "3.11"' in workflow
+    assert re.search(r"^\s+cache: pip$", workflow, re.M)     # pip's downloads kept between runs
     assert {".venv/", "__pycache__/", ".grader/"} <= set((dest / ".gitignore").read_text().split())
 
 
@@ -620,6 +636,24 @@ def test_SLOW_quick_start_commands_work_in_a_fresh_copy_of_dest(dest, tmp_path):
     the_workflow_runs_in_the_copy(tmp_path / "copy0", env)
 
 
+WRONG_CALC_PREDS = """import torch
+
+
+def calc_preds(coeffs, indeps):
+    return torch.sigmoid((indeps * coeffs.flatten()).sum(dim=1))
+"""
+
+
+def _resolves(host: str) -> bool:
+    import socket
+
+    try:
+        socket.getaddrinfo(host, 443)
+    except OSError:
+        return False
+    return True
+
+
 def the_workflow_runs_in_the_copy(copy, env):
     """The student repository's CI: every `run:` step of its workflow, in order, in a fresh
     copy of DEST (whose venv the Quick start just made), as GitHub runs them with CI=true and
@@ -630,8 +664,13 @@ def the_workflow_runs_in_the_copy(copy, env):
 
     workflow = yaml.safe_load((copy / ".github/workflows/check.yml").read_text())
     steps = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
-    assert steps == ["pip install torch==2.13.0 -e .", "grader check --ci --junit grader-junit.xml"]
+    torch_step = f"pip install torch==2.13.0 --index-url {CPU_INDEX}"
+    assert steps == [torch_step, "pip install -e .", "grader check --ci --junit grader-junit.xml"]
+    setup = next(step for job in workflow["jobs"].values() for step in job["steps"]
+                 if step.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["cache"] == "pip"
     shutil.copy(COURSE / "solutions/week3/triple_relu.py", copy / "exercises/week3/triple_relu.py")  # one done
+    (copy / "exercises/week5/calc_preds.py").write_text(WRONG_CALC_PREDS)                           # one wrong
     # ... and one done in its week's notebook, in a cell of the student's own below the tagged stub
     import nbformat
     from nbformat.v4 import new_code_cell
@@ -644,23 +683,31 @@ def the_workflow_runs_in_the_copy(copy, env):
                   PATH=os.pathsep.join([str(copy / ".venv/bin"), env["PATH"]]))
     done = [subprocess.run(["bash", "-c", step], cwd=copy, env=ci_env, capture_output=True, text=True, timeout=1200)
             for step in steps]
-    assert done[0].returncode == 0, done[0].stderr[-2000:]
-    log = done[1].stdout
-    assert done[1].returncode == 1 and "Traceback" not in log + done[1].stderr, done[1].stderr[-2000:]
-    assert log.rstrip().splitlines()[-1] == f"Points: 10/{PUBLIC_POINTS}" and "\x1b" not in log
+    assert done[0].returncode == 0 and done[1].returncode == 0, (done[0].stderr + done[1].stderr)[-2000:]
+    if not _resolves("download.pytorch.org"):
+        # This machine reaches PyPI's mirror only, not PyTorch's index: the torch step passes here
+        # because the Quick start's venv already holds torch 2.13.0, so pip fetches nothing (on
+        # GitHub the step downloads the CPU wheel from the index). Said here, not pretended.
+        assert "Requirement already satisfied: torch==2.13.0" in done[0].stdout, done[0].stdout[-2000:]
+    log = done[2].stdout
+    assert done[2].returncode == 1 and "Traceback" not in log + done[2].stderr, done[2].stderr[-2000:]
+    assert log.rstrip().splitlines()[-1] == f"Points: 14/{PUBLIC_POINTS}" and "\x1b" not in log
     assert "note: fill_missing_with_mode: from notebooks/week5.ipynb" in log.splitlines()
+    # One annotation, the wrong answer's, on its def line: the untouched stubs are not mistakes.
     annotations = [line for line in log.splitlines() if line.startswith("::error ")]
-    assert annotations and all(line.startswith("::error file=exercises/") for line in annotations), annotations
-    assert not any("triple_relu.py" in line or "fill_missing" in line for line in annotations)  # the ones done
-    assert {line.split("/")[1] for line in annotations} == {"week1", "week2", "week3", "week5", "lab3", "lab5"}
-    assert any("file=exercises/week5/calc_preds.py,line=" in line for line in annotations)
+    assert len(annotations) == 1 and annotations[0].startswith(
+        "::error file=exercises/week5/calc_preds.py,line=4,title=calc_preds%3A 1 check failed (4/5 points)::"
+        "coeffs of shape k by 1: calc_preds("), annotations
     table = summary.read_text()
-    assert "| ✅ | `triple_relu` | 5/5 |" in table and "| ❌ | `calc_preds` | 0/5 |" in table
+    assert table.splitlines()[2:5] == ["#### To fix (1 exercise)", "",
+                                       "- **`calc_preds`** (`exercises/week5/calc_preds.py`, line 4), 4/5, wrong answer:"]
+    assert "| ✅ | `triple_relu` | 5/5 |" in table and "| ⬜ | `gradient_step` (not started) | 0/5 |" in table
     assert "| ✅ | `fill_missing_with_mode` | 5/5 |" in table
     suites = ElementTree.parse(copy / "grader-junit.xml").getroot()
     cases = suites.findall(".//testcase")
-    done_checks = len(PUBLIC["triple_relu"].public) + len(PUBLIC["fill_missing_with_mode"].public)
-    assert len(cases) == PUBLIC_CHECKS and sum(c.find("failure") is not None for c in cases) == PUBLIC_CHECKS - done_checks
+    passing = (len(PUBLIC["triple_relu"].public) + len(PUBLIC["calc_preds"].public) - 1
+               + len(PUBLIC["fill_missing_with_mode"].public))
+    assert len(cases) == PUBLIC_CHECKS and sum(c.find("failure") is not None for c in cases) == PUBLIC_CHECKS - passing
 
 
 # ------------------------------------------------------------------------------------ quiz keys

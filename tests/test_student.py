@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.course import load_exercises
+from grader.course import in_course_order, load_exercises
 from grader.grading import GradeOptions, Grader, GradingError
 from grader.quiz.parse import load_quiz
 from grader.quiz.scoring import answers_document, perfect_answers
@@ -90,25 +90,28 @@ def test_watch_in_a_pty_checks_on_save_moves_on_and_answers_keys(tmp_path):
     child = spawn_watch(course)
     try:
         screen = next_screen(child)
-        assert f"] 0/{N} exercises done" in screen
-        assert "✗ triple_relu  0/5 points" in screen and "not written yet: triple_relu raises NotImplementedError" in screen
-        solve(course, "triple_relu")
+        assert f"] 0/{N} exercises done" in screen       # the course's first exercise, week 1's
+        assert "✗ loss_slope  0/5 points" in screen and "not written yet: loss_slope raises NotImplementedError" in screen
+        solve(course, "loss_slope")      # its file, week1/multiplier.py, holds fit_multiplier too
         screen = next_screen(child, "passes")
-        assert "✓ triple_relu passes! Next: gradient_step." in screen and f"] 1/{N} exercises done" in screen
-        assert "✗ gradient_step  0/5 points" in screen
+        assert "✓ loss_slope passes! Next: count_dense_parameters." in screen and f"] 2/{N} exercises done" in screen
+        assert "✗ count_dense_parameters  0/7 points" in screen
         child.send("h")
         screen = next_screen(child)
-        assert " ".join(f"Hint for gradient_step: {hint_text('gradient_step')}".split()) in " ".join(screen.split())
+        assert " ".join(f"Hint for count_dense_parameters: {hint_text('count_dense_parameters')}".split()) \
+            in " ".join(screen.split())
         child.send("l")
         screen = next_screen(child)
-        assert re.search(r"✓\s+triple_relu\s+5/5", screen)
-        assert re.search(r"✗\s+gradient_step\s+0/5\s+exercises/week5/gradient_step.py\s+← current", screen)
-        solve(course, "calc_preds")       # saved while gradient_step is current: it is checked, we stay
+        assert re.search(r"✓\s+loss_slope\s+5/5", screen)
+        assert re.search(r"✗\s+count_dense_parameters\s+0/7\s+exercises/week1/parameters.py\s+← current", screen)
+        listed = re.findall(r"[✓✗]\s+(\w+)\s+\d+/\d+\s+exercises/", screen)     # in the order of the course
+        assert listed == [e.id for e in in_course_order(EXERCISES)] and listed[:2] == ["loss_slope", "fit_multiplier"]
+        solve(course, "calc_preds")       # saved while count_dense_parameters is current: it is checked, we stay
         screen = next_screen(child, "calc_preds passes")
-        assert f"] 2/{N} exercises done" in screen and "Next: fill_missing_with_mode." in screen
+        assert f"] 3/{N} exercises done" in screen and "Next: fill_missing_with_mode." in screen
         child.send("c")
         screen = next_screen(child)
-        assert f"Checked all {N} exercises." in screen and f"] 2/{N} exercises done" in screen
+        assert f"Checked all {N} exercises." in screen and f"] 3/{N} exercises done" in screen
         child.send("q")
         child.expect(pexpect.EOF)
         assert "Stopped watching." in child.before
@@ -116,9 +119,9 @@ def test_watch_in_a_pty_checks_on_save_moves_on_and_answers_keys(tmp_path):
         child.close(force=True)
     assert child.exitstatus == 0
     records = json.loads((course / ".grader/checks.json").read_text())["exercises"]
-    assert records["triple_relu"]["score"] == records["triple_relu"]["max_score"] == 5
-    assert records["gradient_step"]["score"] == 0 and records["gradient_step"]["failed"]
-    assert records["calc_preds"]["failed"] == []
+    assert records["loss_slope"]["score"] == records["loss_slope"]["max_score"] == 5
+    assert records["count_dense_parameters"]["score"] == 0 and records["count_dense_parameters"]["failed"]
+    assert records["calc_preds"]["failed"] == [] and records["calc_preds"]["source"] == "exercises"
 
 
 def test_watch_quits_on_ctrl_c_with_one_line(tmp_path):
@@ -165,8 +168,8 @@ def test_watch_loop_rechecks_only_the_saved_exercise_and_moves_on(watched):
     watch, calls = watched
     course = watch.course
     screen = watch.start().plain
-    assert calls == [tuple(e.id for e in EXERCISES)]
-    assert watch.current.id == "triple_relu" and f"0/{N} exercises done" in screen
+    assert calls == [tuple(e.id for e in in_course_order(EXERCISES))]
+    assert watch.current.id == "loss_slope" and f"0/{N} exercises done" in screen
     assert watch.changed([course / "solutions/week3/triple_relu.py", course / "notes.txt"]) is None
     assert len(calls) == 1
     solve(course, "calc_preds")            # not the current one: it becomes the one being edited
@@ -196,7 +199,7 @@ def test_watch_loop_shows_failures_and_keys(watched):
     assert watch.key("x") is None and not watch.finished
     before = len(calls)
     assert f"Checked all {N} exercises." in watch.key("c").plain
-    assert calls[before:] == [tuple(e.id for e in EXERCISES)]
+    assert calls[before:] == [tuple(e.id for e in in_course_order(EXERCISES))]
     assert watch.key("q") is None and watch.finished
 
 
@@ -405,12 +408,101 @@ def test_status_shows_exercises_quiz_progress_and_best_scores(course, monkeypatc
     assert f"1/{N} exercises pass · 1/7 quizzes done" in text
 
 
+def test_status_shows_the_students_own_work_only(course):
+    """A file checked by name (a classmate's, a solution) is recorded with its source, and neither
+    shows in `grader status` nor replaces the result of exercises/; a notebook of the course does."""
+    import nbformat
+
+    other = course / "submissions/alice.py"
+    other.parent.mkdir()
+    other.write_text((COURSE / "solutions/week3/triple_relu.py").read_text())
+    assert run("check", str(other)).exit_code == 0
+    records = State(course).exercises()
+    assert records["triple_relu"].source == "submissions/alice.py" and not records["triple_relu"].own
+    data = json.loads(run("status", "--json").output)
+    assert [e["id"] for e in data["exercises"]] == [e.id for e in in_course_order(EXERCISES)]  # the course's order
+    assert {e["id"]: e["score"] for e in data["exercises"]}["triple_relu"] is None
+    assert "5/5" not in run("status").output
+    assert run("check", "triple_relu").exit_code == 1                  # the stub, in exercises/
+    assert run("check", str(other)).exit_code == 0                     # does not replace it
+    assert State(course).exercises()["triple_relu"].source == "exercises"
+    assert {e["id"]: e["passed"] for e in json.loads(run("status", "--json").output)["exercises"]}["triple_relu"] is False
+    notebook = course / "notebooks/week3.ipynb"
+    notebook.parent.mkdir()
+    cell = nbformat.v4.new_code_cell(other.read_text(), metadata={"tags": ["triple_relu"]})
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), notebook)
+    assert run("check", str(notebook)).exit_code == 0
+    rows = {e["id"]: e for e in json.loads(run("status", "--json").output)["exercises"]}
+    assert rows["triple_relu"]["passed"] and rows["triple_relu"]["source"] == "notebooks/week3.ipynb"
+    assert not rows["triple_relu"]["edited_since"]
+    assert re.search(r"✓ │ triple_relu .*5/5 │ notebooks/week3.ipynb", run("status").output)
+
+
 # ----------------------------------------------------------------------------- CI
 
 
 def test_annotation_escaping_follows_githubs_rules():
     assert ci.escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
     assert ci.escape_property("a: b, c%\n") == "a%3A b%2C c%25%0A"
+
+
+def _test(exercise: str, check: str, output: str = "", line: int | None = None) -> dict:
+    test = {"name": f"{exercise}: {check}", "tags": [exercise, "public"], "score": 0.0 if output else 1.0,
+            "max_score": 1.0, "status": "failed" if output else "passed", "output": output}
+    if line is not None:
+        test["extra_data"] = {"file": BY_ID[exercise].path, "line": line}
+    return test
+
+
+def test_annotations_are_the_ten_that_matter_wrong_answers_first_on_the_def_line(tmp_path):
+    """GitHub shows ten error annotations per step: wrong answers first, then errors, each in the
+    order of the course; untouched stubs never; each on the function's def line, read with ast."""
+    course = copy_course(tmp_path / "course")
+    solve(course, "calc_preds")
+    (course / "exercises/week2/tanh.py").write_text("import math\n\n\ndef tanh_and_grad(x):\n    return 1\n\n\n"
+                                                    "def tanh_and_grad(x):\n    return 2\n")  # the last def counts
+    (course / "exercises/week1/bmi.py").write_text("def bmi(\n")                          # no def to find
+    tests = [_test("bmi", "syntax", "SyntaxError in week1/bmi.py, line 1: '(' was never closed")]
+    for exercise in in_course_order(EXERCISES):
+        if exercise.id == "bmi":
+            continue
+        if exercise.id in ("loss_slope", "gradient_advice", "best_threshold"):   # stubs: never annotated
+            tests.append(_test(exercise.id, "a", "not written yet: it raises NotImplementedError", 7))
+        elif exercise.id in ("value", "mae"):                                      # raised: an error
+            tests.append(_test(exercise.id, "a", "f(1) raised ValueError: no", 9))
+        else:
+            tests += [_test(exercise.id, "a", "expected 1, got 2"), _test(exercise.id, "b")]
+    results = {"score": 0, "max_score": 1, "tests": tests}
+    fixes = ci.to_fix(results, EXERCISES, course)
+    assert not {"loss_slope", "gradient_advice", "best_threshold"} & {f.exercise for f in fixes}
+    errors = ["bmi", "value", "mae"]
+    assert [f.exercise for f in fixes] == [e.id for e in in_course_order(EXERCISES)
+                                           if e.id not in errors + ["loss_slope", "gradient_advice", "best_threshold"]] + errors
+    by_id = {f.exercise: f for f in fixes}
+    assert by_id["tanh_and_grad"].line == 8 and by_id["tanh_and_grad"].wrong_answer
+    assert by_id["calc_preds"].line == ci.definition_line(course / "exercises/week5/calc_preds.py", "calc_preds") > 1
+    assert by_id["bmi"].line == 1 and not by_id["bmi"].wrong_answer                  # the syntax error's line
+    assert by_id["value"].line == ci.definition_line(course / "exercises/week2/value.py", "Value")  # a class
+    elsewhere = ci.to_fix(results, EXERCISES, None)       # a notebook was checked: no exercises/ file named
+    assert all(f.file is None and f.line is None for f in elsewhere)
+    assert elsewhere[0].command().startswith("::error title=fit_multiplier%3A 1 check failed (1/2 points)::a: expected 1, got 2")
+    lines = ci.annotations(results, EXERCISES, course)
+    assert len(lines) == 10 and len(fixes) > 10
+    assert lines[0].startswith("::error file=exercises/week1/multiplier.py,line=") and "fit_multiplier" in lines[0]
+    assert not any("file=exercises/week1/bmi.py" in line for line in lines)          # errors come after
+    # The summary starts with what to fix; the stubs are last.
+    text = ci.summary_markdown(results, EXERCISES, course)
+    assert text.splitlines()[2] == f"#### To fix ({len(fixes)} exercises)"
+    assert text.index("`fit_multiplier`") < text.index("#### Points per exercise") < text.index("`loss_slope` (not started)")
+
+
+def test_the_def_line_is_read_safely(tmp_path):
+    path = tmp_path / "f.py"
+    for text, line in [("x = 1\ndef f():\n    pass\n", 2), ("class f:\n    pass\n", 1), ("def g():\n    def f(): pass\n", None),
+                       ("def f(:\n", None), ("\x00", None), ("(" * 100_000, None), ("#" * (2 * 1024 * 1024), None)]:
+        path.write_text(text)
+        assert ci.definition_line(path, "f") == line, text[:20]
+    assert ci.definition_line(tmp_path / "missing.py", "f") is None
 
 
 def test_ci_mode_is_on_where_ci_says_so():
@@ -445,34 +537,40 @@ def test_check_in_ci_from_the_course_folder(tmp_path):
     lines = out.splitlines()
     assert lines[-1] == f"Points: 5/{PUBLIC_POINTS:g}"  # triple_relu's public 5; every other exercise fails
 
-    # annotations: one per failure with a line, each pointing at the exercise file; nothing forged
+    # annotations: one per exercise to fix, on its def line (found with ast) or its syntax error's,
+    # none for the untouched stubs; nothing forged
     errors = [line for line in lines if line.startswith("::")]
     assert all(line.startswith("::error file=exercises/") for line in errors)
-    calc = [line for line in errors if "calc_preds.py" in line]
-    assert len(calc) == 3
-    assert calc[0].startswith("::error file=exercises/week5/calc_preds.py,line=5,title=calc_preds%3A coeffs of")
-    assert "100%25 wrong%0A::error file=x.py" in calc[0] and "\x1b" not in calc[0] and "[31mred" in calc[0]
-    syntax = [line for line in errors if "f1_at_threshold.py" in line]
-    assert syntax and all(",line=3," in line for line in syntax)
-    stubs = [line for line in errors if "gradient_step.py" in line]
-    assert stubs and all(",line=26," in line for line in stubs)
+    assert len(errors) == 2 and not [line for line in errors if "gradient_step.py" in line]
+    calc, syntax = errors
+    assert calc.startswith("::error file=exercises/week5/calc_preds.py,line=4,"
+                           "title=calc_preds%3A 3 checks failed (0/5 points)::coeffs of shape k")
+    # a line per distinct message (two checks share one): "coeffs of shape k and 1 more check: ..."
+    assert calc.count("%0A") + 1 == calc.count("(week5/calc_preds.py, line 5)") >= 2
+    assert "100%25 wrong ::error file=x.py" in calc and "\x1b" not in calc and "[31mred" in calc
+    assert syntax.startswith("::error file=exercises/week5/f1_at_threshold.py,line=3,")
     # the plain report keeps each message on one line (no wrapping at a terminal width), and no
     # message can start a line (where the runner would take it for a command)
     assert any(line.strip().startswith("• coeffs of shape k") and "100% wrong ::error file=x.py" in line
                and line.endswith("(week5/calc_preds.py, line 5)") for line in lines)
 
-    # the step summary: appended, one row per exercise with its points, each failure listed
+    # the step summary: appended; what to fix first, then a row per exercise with its points, the
+    # exercises not started last
     text = summary.read_text()
-    assert text.startswith(f"earlier step\n### Exercise checks: 5/{PUBLIC_POINTS:g} points")
-    rows = [line for line in text.splitlines() if line.startswith("| ✅") or line.startswith("| ❌")]
+    assert text.startswith(f"earlier step\n### Exercise checks: 5/{PUBLIC_POINTS:g} points\n\n#### To fix (2 exercises)\n")
+    fixes = [line for line in text.splitlines() if line.startswith("- **")]
+    assert fixes == ["- **`calc_preds`** (`exercises/week5/calc_preds.py`, line 4), 0/5, error:",
+                     "- **`f1_at_threshold`** (`exercises/week5/f1_at_threshold.py`, line 3), 0/5, error:"]
+    assert text.index("#### To fix") < text.index("#### Points per exercise") < text.index("not started")
+    rows = [line for line in text.splitlines() if line.startswith(("| ✅", "| ❌", "| ⬜"))]
     assert len(rows) == N
-    assert rows[0] == "| ✅ | `triple_relu` | 5/5 | `exercises/week3/triple_relu.py` |"
-    assert "| ❌ | `calc_preds` | 0/5 | `exercises/week5/calc_preds.py` |" in text
-    failures = [line for line in text.splitlines() if line.startswith("- **")]
+    assert rows[:3] == ["| ✅ | `triple_relu` | 5/5 | `exercises/week3/triple_relu.py` |",
+                        "| ❌ | `calc_preds` | 0/5 | `exercises/week5/calc_preds.py` |",
+                        "| ❌ | `f1_at_threshold` | 0/5 | `exercises/week5/f1_at_threshold.py` |"]
+    assert rows[3] == "| ⬜ | `loss_slope` (not started) | 0/5 | `exercises/week1/multiplier.py` |"
     results = json.loads(subprocess.run([sys.executable, "-m", "grader", "check", "--json"], cwd=course, env=env,
                                         capture_output=True, text=True, timeout=300).stdout)
     failed = [t for t in results["tests"] if t["status"] == "failed"]
-    assert len(failures) == len(failed) > 10
     assert "\\<b\\>bold\\<\\/b\\>" in text and "<b>" not in text and "\\|" in text
 
     # JUnit: well formed, a testsuite per exercise, a testcase per check, failures with messages

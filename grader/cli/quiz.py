@@ -22,7 +22,7 @@ from grader.quiz.record import record_batch
 from grader.quiz.review import question_id, review_answers
 from grader.quiz.scoring import AnswerError, answers_document, load_answers, score_quiz
 from grader.quiz.stats import quiz_stats, quiz_stats_from_results
-from grader.quiz.take import answers_path, progress_path, run_session, save_answers, show_answers_file, shown
+from grader.quiz.take import answers_path, progress_path, reader, run_session, save_answers, show_answers_file, shown
 from grader.safetext import clean
 
 
@@ -168,7 +168,7 @@ def take(ctx: click.Context, quiz_ref: str, answers_file: str | None, save: Path
         # (as it does for background jobs).
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        outcome = run_session(quiz_obj, console, console.input, progress_path(quiz_obj),
+        outcome = run_session(quiz_obj, console, reader(console), progress_path(quiz_obj),
                               save or answers_path(quiz_obj), shuffle=shuffle, rng=random.Random(seed))
     except OSError as e:
         raise click.ClickException(f"cannot write {e.filename}: {e.strerror}; check the folder "

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from grader.cli.common import (CPU_TIME, ISOLATION, TIMEOUT, course_root, import_libraries, isolation_policy,
                                write_file)
-from grader.course import CourseError, load_exercises, select
+from grader.course import CourseError, in_course_order, load_exercises, select
 from grader.safetext import clean
 
 
@@ -32,9 +32,10 @@ def list_exercises(as_json: bool, assignment: str | None) -> None:
         grader list --json
     """
     from grader.course import assignment_exercises, find_assignment
+    from grader.student.text import print_unpadded, student_console
 
     try:
-        exercises = assignment_exercises(assignment) if assignment else load_exercises()
+        exercises = in_course_order(assignment_exercises(assignment) if assignment else load_exercises())
         chosen = find_assignment(assignment) if assignment else None
     except CourseError as exc:
         raise click.ClickException(str(exc)) from None
@@ -52,7 +53,7 @@ def list_exercises(as_json: bool, assignment: str | None) -> None:
         table.add_column(column, justify="right" if column == "points" else "left", no_wrap=True)
     for e in exercises:
         table.add_row(e.id, f"exercises/{e.path}", e.function, f"{e.points:g}")
-    Console(width=max(Console().width, 100)).print(table)
+    print_unpadded(student_console(min_width=100), table)
 
 
 @click.command()
@@ -90,16 +91,17 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
     from grader.sandbox.host import Sandbox, SandboxUnavailable
     from grader.student import ci as ci_output
     from grader.student.feedback import print_feedback
-    from grader.student.state import State
+    from grader.student.state import State, source_of
+    from grader.student.text import student_console
 
     ci = ci_output.ci_default(os.environ) if ci is None else ci
     course = course_root()
     target, exercise = _check_target(course, exercise)
     try:
-        exercises = select(load_exercises(), exercise)
+        exercises = in_course_order(select(load_exercises(), exercise))
         options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time, exercises=exercise,
                                isolation=isolation_policy(isolation, own_code=True))
-        console = ci_output.plain_console() if ci else Console()
+        console = student_console(ci)
         if not as_json:
             console.print(Text(f"Checking {target}", style="dim"), highlight=False)
         # The zygote starts first, so that its imports overlap this process's own.
@@ -117,7 +119,7 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
     except (CourseError, GradingError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     state = State(course)
-    state.record_results(results, exercises)
+    state.record_results(results, exercises, source_of(course, target))
     for problem in state.problems:
         click.echo(problem, err=True)
     if as_json:
@@ -128,10 +130,11 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
     if junit_file:
         write_file(junit_file, ci_output.junit_xml(results, exercises), "wb")
     if ci and not as_json:
+        checked = course if target.is_dir() else None  # def lines are looked up in exercises/ only
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
-            write_file(Path(summary), ci_output.summary_markdown(results, exercises), "a")
-        for line in ci_output.annotations(results, exercises):
+            write_file(Path(summary), ci_output.summary_markdown(results, exercises, checked), "a")
+        for line in ci_output.annotations(results, exercises, checked):
             click.echo(line)
         click.echo(ci_output.points_line(results))
     sys.exit(0 if exit_zero or ci_output.passed(results) else 1)
@@ -185,7 +188,7 @@ def watch(timeout: float, cpu_time: float, isolation: str) -> None:
     target = course if is_student_repository(course) else course / "exercises"   # as `grader check` does
     console = Console(highlight=False)
     try:
-        exercises = load_exercises()
+        exercises = in_course_order(load_exercises())
         options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time,
                                isolation=isolation_policy(isolation, own_code=True))
         with console.status("Starting the checks…"):
@@ -218,6 +221,7 @@ def status(as_json: bool) -> None:
     from grader.quiz.parse import find_quizzes, quizzes_dir
     from grader.student.state import State
     from grader.student.status import exercise_status, quiz_status, status_view
+    from grader.student.text import print_unpadded, student_console
 
     course = course_root()
     state = State(course)
@@ -238,24 +242,40 @@ def status(as_json: bool) -> None:
                          "last": r.last, "best": r.best, "max_score": r.quiz.total_points, "attempts": r.attempts}
                         for r in quiz_rows]}, indent=2))
         return
-    Console(highlight=False, width=max(Console().width, 120)).print(status_view(exercise_rows, quiz_rows))
+    print_unpadded(student_console(min_width=120), status_view(exercise_rows, quiz_rows))
 
 
 
 @click.command()
-@click.argument("exercise")
-def hint(exercise: str) -> None:
-    """Show a nudge for one exercise: the idea to look at, not the code.
+@click.argument("exercise", required=False)
+def hint(exercise: str | None) -> None:
+    """Show a nudge for an exercise (the one you are on, or the one named): the idea, not the code.
+
+    Without a name, the hint is the current exercise's: the first, in the order of the
+    course, that did not pass when you last checked it.
 
     Example:
 
     \b
+        grader hint
         grader hint calc_preds
     """
+    from grader.student.state import State
+    from grader.student.status import hint_exercise
+    from grader.student.text import student_console
+
+    course = course_root() if exercise is None else None
+    state = State(course) if course is not None else None
     try:
-        (chosen,) = select(load_exercises(), (exercise,))
+        chosen = hint_exercise(load_exercises(), exercise, course, state)
     except CourseError as exc:
         raise click.ClickException(str(exc)) from None
-    console = Console()
+    for problem in state.problems if state else []:
+        click.echo(problem, err=True)
+    console = student_console()
+    if chosen is None:
+        console.print("Every exercise passed when you last checked it. `grader hint EXERCISE` shows one's hint.",
+                      markup=False)
+        return
     console.print(Text.assemble((chosen.id, "bold"), "  ", (f"exercises/{chosen.path}", "dim")), highlight=False)
     console.print(Text.assemble(("hint: ", "cyan"), chosen.hint), highlight=False)

@@ -141,8 +141,64 @@ class Question:
         if self.type == "numeric":
             return " or ".join(n.shown for n in self.numeric)
         if self.type == "short":
-            return " / ".join(self.forms)
+            return readable_answer(self.forms)
         return self.reference
+
+
+def readable_answer(forms: list[str]) -> str:
+    """An accepted short answer a person reads: the first plain form (its ``*`` wildcards dropped
+    at the ends, "…" within), else a readable form of the first ``/regex/``."""
+    for form in forms:
+        if not is_regex_form(form):
+            text = form.strip().strip("*").strip()
+            if text:
+                return re.sub(r"\s*\*+\s*", " … ", text)
+    for form in forms:
+        if is_regex_form(form) and (text := readable_pattern(form[1:-1])):
+            return text
+    return " / ".join(forms)
+
+
+def readable_pattern(pattern: str) -> str:
+    """An example of what a regular expression matches, for people: its shortest form (optional
+    parts left out, the first alternative, a class's first character; an optional space kept),
+    checked to match; "" when there is none. ``.*show[ _]?batch.*`` gives "show batch"."""
+    from re import _constants as c, _parser
+
+    def spaced(items: Any) -> bool:
+        """A single space, or a class that holds one (``[ _]``, ``\\s``)."""
+        if len(items) != 1:
+            return False
+        op, av = items[0]
+        pairs = av if op is c.IN else [(op, av)]
+        return any((a is c.LITERAL and v == 32) or (a is c.CATEGORY and v is c.CATEGORY_SPACE) for a, v in pairs)
+
+    def example(items: Any) -> str:
+        out = []
+        for op, av in items:
+            if op is c.LITERAL:
+                out.append(chr(av))
+            elif op is c.IN:
+                out.append(next((" " if a is c.CATEGORY else chr(v) for a, v in av
+                                 if a is c.LITERAL or (a is c.CATEGORY and v is c.CATEGORY_SPACE)), ""))
+            elif op is c.CATEGORY:
+                out.append(" " if av is c.CATEGORY_SPACE else "")
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+                low, high, item = av
+                out.append(example(item) * low if low else " " if high == 1 and spaced(item) else "")
+            elif op is c.SUBPATTERN:
+                out.append(example(av[-1]))
+            elif op is c.BRANCH:
+                out.append(example(av[1][0]))
+            elif op is c.ANY:
+                out.append("…")
+        return "".join(out)
+
+    try:
+        text = " ".join(example(_parser.parse(pattern)).split())
+    except (re.error, RecursionError, ValueError, TypeError, AttributeError):
+        return ""
+    return text if text and re.fullmatch(pattern, text, re.IGNORECASE) else ""
 
 
 def is_regex_form(form: str) -> bool:

@@ -59,6 +59,12 @@ def _ratings(path: Path) -> dict[str, str]:
         return {}
 
 
+def reader(console: Console, stream: Any = None) -> Callable[[str], str]:
+    """``read(prompt)`` for ``run_session``: the prompt printed as it is written, never as rich markup
+    (``[g]ot it`` would lose its ``[g]``), the answer read from ``stream`` or stdin."""
+    return lambda prompt: console.input(prompt, markup=False, emoji=False, stream=stream)
+
+
 def _rate(console: Console, read: Callable[[str], str], q: Question) -> str:
     console.print(f"[bold]Model answer:[/bold] {escape(q.reference)}")
     while True:

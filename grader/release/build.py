@@ -27,7 +27,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course import CHECKS_DIR, METADATA, PACKAGE_DIR, CourseError, Exercise, find_assignment, load_exercises
+from grader.course import (CHECKS_DIR, METADATA, PACKAGE_DIR, CourseError, Exercise, find_assignment,
+                           in_course_order, load_exercises)
 from grader.release.notebooks import write_notebooks
 from grader.release.record import record_references
 from grader.grading.recording import RECORDING, RecordingError
@@ -45,6 +46,12 @@ GIT_IDENTITY = {
 #: What only the instructor uses: the students' copy of the package goes without it, so that its
 #: `grader --help` lists the student's commands alone (grader/cli/__init__.py).
 INSTRUCTOR_ONLY = ("cli/instructor.py", "release", "reports")
+
+#: The torch students install: the CPU build, from PyTorch's own CPU wheel index (PyPI's Linux
+#: wheel is the CUDA build, several GB). The README, pyproject.toml and the CI workflow say so.
+TORCH = "torch==2.13.0"
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+TORCH_INSTALL = f"pip install {TORCH} --index-url {CPU_INDEX}"
 
 #: A check that joins a path with the checks' "data" folder (`Path(__file__).parent / "data"`).
 DATA_FOLDER = re.compile(r"/\s*[\"']data[\"']")
@@ -245,7 +252,7 @@ def _write_tree(course: Path, out: Path, exercises: list[Exercise], stripped: di
     write_notebooks(out / "notebooks", exercises, stubs)
     _write(out / "pyproject.toml", _pyproject(course))
     _write(out / "README.md", _readme(course, exercises, stripped, options))
-    _copy(TEMPLATES / "check.yml", out / ".github" / "workflows" / "check.yml")
+    _write(out / ".github" / "workflows" / "check.yml", _workflow())
     _copy(TEMPLATES / "gitignore", out / ".gitignore")
     build_wheel(out, out / "dist")   # after the package and pyproject: the wheel is made of them
 
@@ -306,17 +313,23 @@ def _pyproject(course: Path) -> str:
     lines = []
     for dependency in project["dependencies"]:
         if dependency.startswith("torch"):
-            lines.append("    # Install the CPU build first: pip install torch==2.13.0 (see README).")
+            lines.append(f"    # Install the CPU build first: {TORCH_INSTALL} (see README).")
         lines.append(f'    "{dependency}",')
     return (TEMPLATES / "pyproject.toml").read_text(encoding="utf-8").format(
         version=project["version"], requires_python=project["requires-python"], dependencies="\n".join(lines))
+
+
+def _workflow() -> str:
+    """The CI workflow: torch's CPU build from PyTorch's index, then the course, then the checks."""
+    text = (TEMPLATES / "check.yml").read_text(encoding="utf-8")
+    return text.replace("{torch}", TORCH).replace("{cpu_index}", CPU_INDEX)
 
 
 def _readme(course: Path, exercises: list[Exercise], stripped: dict[str, Stripped], options: ReleaseOptions) -> str:
     from grader.release.notebooks import week_of
 
     rows = "\n".join(f"| `{e.id}` | `exercises/{e.path}` | `notebooks/{week_of(e)}.ipynb` | "
-                     f"{stripped[e.id].points:g} |" for e in exercises)
+                     f"{e.points:g} | {stripped[e.id].points:g} |" for e in in_course_order(exercises))
     if options.quiz_keys:
         quiz_note = ("The quizzes are self-checks: after each answer you see whether it is right and why, "
                      "and `grader quiz score QUIZ ANSWERS.json` scores an answers file.")
@@ -326,7 +339,8 @@ def _readme(course: Path, exercises: list[Exercise], stripped: dict[str, Strippe
     project = tomllib.loads((course / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return (TEMPLATES / "README.md").read_text(encoding="utf-8").format(
         title="Deep learning course: exercises and quizzes", exercise_table=rows, quiz_note=quiz_note,
-        commit=_course_commit(course), wheel=wheel_name(project), distribution=project["name"])
+        commit=_course_commit(course), wheel=wheel_name(project), distribution=project["name"], torch=TORCH,
+        cpu_index=CPU_INDEX)
 
 
 def _course_commit(course: Path) -> str:

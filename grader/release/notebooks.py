@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.course import Exercise
+from grader.course import Exercise, in_course_order
 
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
@@ -41,9 +41,17 @@ def split_stub(text: str) -> tuple[str, str]:
     return first.value.value, "\n".join(lines[first.end_lineno:]).strip() + "\n"
 
 
-def task_markdown(exercises: list[Exercise], docstring: str) -> str:
-    """The task as markdown: the docstring's title as a heading, ``code`` as `code`."""
+#: A stub's last line, "Check your work with ``grader check calc_preds``.": that checks exercises/.
+CHECK_YOUR_WORK = re.compile(r"Check your work with ``grader check [^`]*``\.")
+
+
+def task_markdown(exercises: list[Exercise], docstring: str, week: str | None = None) -> str:
+    """The task as markdown: the docstring's title as a heading, ``code`` as `code`; in ``week``'s
+    notebook, "Check your work" names the command that checks the notebook, not exercises/."""
     title, _, rest = docstring.strip().partition("\n")
+    if week is not None:
+        rest = CHECK_YOUR_WORK.sub(f"Check your work with ``grader check notebooks/{week}.ipynb`` "
+                                   "(in a terminal, in the course folder).", rest)
     body = re.sub(r"``(.+?)``", r"`\1`", rest.strip())
     return f"## {', '.join(e.id for e in exercises)}: {title.strip()}\n\n{body}\n"
 
@@ -85,12 +93,13 @@ def week_notebook(week: str, exercises: list[Exercise], stubs: dict[str, str]) -
              "points and, for each failed check, the call to paste, what was expected and what came back. "
              "`grader.hint(\"EXERCISE\")` gives a nudge, and `grader.check()` checks every exercise you wrote. "
              "The course must be installed where the kernel runs: `pip install -e .` in the course folder, or "
-             "on Kaggle and Colab its wheel (see the course's README).")
+             "on Kaggle and Colab its wheel (see the course's README). From a terminal in the course folder, "
+             f"`grader check notebooks/{week}.ipynb` checks this notebook as it is saved.")
     cells = [new_markdown_cell(intro, id=f"{week}-intro"),
              new_code_cell("import grader.notebook as grader", id=f"{week}-grader")]
-    for members in files_of(exercises).values():
+    for members in files_of(in_course_order(exercises)).values():
         docstring, code = split_stub(stubs[members[0].id])
-        cells.append(new_markdown_cell(task_markdown(members, docstring), id=cell_id(members, "task")))
+        cells.append(new_markdown_cell(task_markdown(members, docstring, week), id=cell_id(members, "task")))
         cells.append(new_code_cell(code, id=cell_id(members, "code"), metadata={"tags": [e.id for e in members]}))
         cells.append(new_code_cell(check_call(members), id=cell_id(members, "check")))
     notebook = new_notebook(cells=cells, metadata={"kernelspec": KERNEL, "language_info": {"name": "python"}})

@@ -30,6 +30,25 @@ FOLDER = ".grader"
 CHECKS = "checks.json"
 QUIZZES = "quizzes.json"
 VERSION = 1
+EXERCISES = "exercises"         # the source of a result of exercises/
+
+
+def own_source(source: str) -> bool:
+    """exercises/ or a notebook in the course's notebooks/ folder."""
+    parts = Path(source).parts
+    return source == EXERCISES or (len(parts) == 2 and parts[0] == "notebooks" and source.endswith(".ipynb"))
+
+
+def source_of(course: Path, target: Path) -> str:
+    """What a check of ``target`` is recorded as: "exercises", "notebooks/week5.ipynb" (relative to
+    the course when inside it), else the file's absolute path."""
+    course, target = Path(course).resolve(), Path(target).resolve()
+    if target == course / EXERCISES:
+        return EXERCISES
+    try:
+        return target.relative_to(course).as_posix()
+    except ValueError:
+        return str(target)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -93,7 +112,14 @@ class ExerciseRecord:
     max_score: float
     failed: tuple[str, ...]     # names of the checks that failed
     checked: str                # when (ISO 8601, UTC)
-    digest: str | None          # sha256 of the exercise file when it was checked
+    digest: str | None          # sha256 of the checked file (``source``'s) when it was checked
+    source: str = EXERCISES     # what was checked, relative to the course: "exercises", a notebook, a file
+
+    @property
+    def own(self) -> bool:
+        """A result of the student's own work: exercises/ or one of the course's notebooks/, not a
+        file checked by name (`grader check ../alice.py`)."""
+        return own_source(self.source)
 
     @property
     def passed(self) -> bool:
@@ -101,7 +127,7 @@ class ExerciseRecord:
 
     def to_json(self) -> dict[str, Any]:
         return {"score": self.score, "max_score": self.max_score, "failed": list(self.failed),
-                "checked": self.checked, "digest": self.digest}
+                "checked": self.checked, "digest": self.digest, "source": self.source}
 
     @classmethod
     def from_json(cls, data: Any) -> "ExerciseRecord | None":
@@ -109,11 +135,12 @@ class ExerciseRecord:
             return None
         score, most, failed, checked = (data.get(k) for k in ("score", "max_score", "failed", "checked"))
         digest = data.get("digest")
+        source = data.get("source", EXERCISES)  # files written before sources were recorded: exercises/
         if not (_number(score) and _number(most) and isinstance(checked, str)
                 and isinstance(failed, list) and all(isinstance(f, str) for f in failed)
-                and (digest is None or isinstance(digest, str))):
+                and (digest is None or isinstance(digest, str)) and isinstance(source, str)):
             return None
-        return cls(float(score), float(most), tuple(failed), checked, digest)
+        return cls(float(score), float(most), tuple(failed), checked, digest, source)
 
 
 @dataclass(frozen=True)
@@ -153,8 +180,10 @@ class State:
         """Each exercise's last recorded result."""
         return self._entries(CHECKS, "exercises", ExerciseRecord.from_json)
 
-    def record_results(self, results: dict, exercises: list[Exercise]) -> None:
-        """Record the result of every exercise that ``results`` (a grading's results dict) covers."""
+    def record_results(self, results: dict, exercises: list[Exercise], source: str = EXERCISES) -> None:
+        """Record the result of every exercise that ``results`` (a grading's results dict) covers,
+        and where it came from (``source``: see ``source_of``). A result of a file checked by name
+        never replaces one of the student's own work (exercises/, notebooks/)."""
         graded: dict[str, list[dict]] = {}
         for test in results.get("tests", []):
             graded.setdefault(test["tags"][0], []).append(test)
@@ -163,11 +192,20 @@ class State:
         records = {}
         for exercise_id, tests in graded.items():
             exercise = by_id.get(exercise_id)
-            digest = file_digest(self.course / "exercises" / exercise.path) if exercise else None
+            digest = file_digest(self.checked_file(exercise, source)) if exercise else None
             records[exercise_id] = ExerciseRecord(
                 round(sum(t["score"] for t in tests), 4), round(sum(t["max_score"] for t in tests), 4),
-                tuple(t["name"].split(": ", 1)[-1] for t in tests if t["status"] != "passed"), when, digest)
-        self._update(CHECKS, "exercises", ExerciseRecord.from_json, lambda old: {**old, **records})
+                tuple(t["name"].split(": ", 1)[-1] for t in tests if t["status"] != "passed"), when, digest,
+                source)
+
+        def update(old: dict[str, ExerciseRecord]) -> dict[str, ExerciseRecord]:
+            return {**old, **{k: r for k, r in records.items() if r.own or k not in old or not old[k].own}}
+
+        self._update(CHECKS, "exercises", ExerciseRecord.from_json, update)
+
+    def checked_file(self, exercise: Exercise, source: str) -> Path:
+        """The file a result of ``exercise`` from ``source`` was checked in."""
+        return self.course / EXERCISES / exercise.path if source == EXERCISES else self.course / source
 
     # ------------------------------------------------------------------ quizzes
 

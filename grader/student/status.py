@@ -16,7 +16,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from grader.course import Exercise
+from grader.course import Exercise, in_course_order, select
 from grader.quiz.model import Quiz
 from grader.quiz.scoring import AnswerError, load_answers, score_quiz
 from grader.quiz.take import answers_path, load_progress, progress_path
@@ -49,13 +49,35 @@ class QuizStatus:
 
 
 def exercise_status(course: Path, exercises: list[Exercise], state: State) -> list[ExerciseStatus]:
-    records = state.exercises()
+    """Each exercise's last result of the student's own work (exercises/ or a notebook; a file
+    checked by name does not count), in the order of the course."""
+    records = {k: r for k, r in state.exercises().items() if r.own}
     rows = []
-    for exercise in exercises:
+    for exercise in in_course_order(exercises):
         record = records.get(exercise.id)
-        edited = record is not None and record.digest != file_digest(course / "exercises" / exercise.path)
+        edited = record is not None and record.digest != file_digest(state.checked_file(exercise, record.source))
         rows.append(ExerciseStatus(exercise, record, edited))
     return rows
+
+
+def hint_exercise(exercises: list[Exercise], name: str | None, course: Path | None,
+                  state: State | None) -> Exercise | None:
+    """The exercise `grader hint` gives the hint of: the one named (an unknown name is a CourseError
+    that suggests a close one), else the current one (``current_exercise``; None when all pass)."""
+    if name is not None:
+        (chosen,) = select(exercises, (name,))
+        return chosen
+    assert course is not None and state is not None
+    return current_exercise(course, exercises, state)
+
+
+def current_exercise(course: Path, exercises: list[Exercise], state: State) -> Exercise | None:
+    """The exercise the student is on: the first, in the order of the course, whose last check of
+    their own work did not pass (or that was never checked); None when every one passes."""
+    for row in exercise_status(course, exercises, state):
+        if not row.passed:
+            return row.exercise
+    return None
 
 
 def quiz_status(course: Path, quizzes: list[Quiz], state: State) -> list[QuizStatus]:
@@ -111,8 +133,8 @@ def exercise_table(rows: list[ExerciseStatus]) -> Table:
         when = _local(record.checked)
         if row.edited:
             when = Text.assemble(when, (" · edited since", "yellow"))
-        table.add_row(mark, row.exercise.id, _points(record.score, record.max_score),
-                      f"exercises/{row.exercise.path}", when)
+        where = f"exercises/{row.exercise.path}" if record.source == "exercises" else record.source
+        table.add_row(mark, row.exercise.id, _points(record.score, record.max_score), where, when)
     return table
 
 

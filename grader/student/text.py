@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from rich.console import Console, RenderableType
+
 LIMIT = 2000
 # C0/C1 controls (not tab or newline), bidirectional overrides, line separators, lone surrogates and
 # the non-characters XML refuses.
@@ -24,3 +26,29 @@ def printable(text: str, limit: int = LIMIT, *, one_line: bool = False) -> str:
         text = re.sub(r"[\t\n]+", " ", text)
     text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def student_console(ci: bool = False, *, min_width: int = 0) -> Console:
+    """The console a student command prints to: rich's own on a terminal (at least ``min_width``
+    wide, for tables); plain lines for a CI log (``ci``); and when the output goes elsewhere (a
+    notebook cell's ``!grader check``, a pipe, a file), lines as long as they are, neither wrapped
+    at 80 columns nor padded."""
+    if ci:
+        return Console(force_terminal=False, force_interactive=False, color_system=None, no_color=True,
+                       soft_wrap=True, width=10_000, highlight=False, emoji=False)
+    console = Console(highlight=False)
+    if console.is_terminal:
+        return Console(highlight=False, width=max(console.width, min_width)) if min_width else console
+    return Console(highlight=False, soft_wrap=True, width=10_000, emoji=False)
+
+
+def print_unpadded(console: Console, renderable: RenderableType) -> None:
+    """Print ``renderable`` (a table, a group of them); off a terminal without the spaces rich pads
+    its cells' lines with up to the table's width."""
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as captured:
+        console.print(renderable)
+    for line in captured.get().splitlines():
+        console.out(line.rstrip(), highlight=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from grader.course import Exercise, load_exercises, select
+from grader.course import Exercise, in_course_order, load_exercises, select
 from grader.grading import GradingError
 from grader.student.state import State
 from grader.student.text import printable
@@ -74,7 +74,7 @@ class Watch:
         if not exercises:
             raise ValueError("no exercises to watch")
         self.course = Path(course)
-        self.exercises = exercises
+        self.exercises = in_course_order(exercises)   # listed and suggested in the course's order
         self.check = check
         self.state = state
         self.results: dict[str, ExerciseResult] = {}

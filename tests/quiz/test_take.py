@@ -18,7 +18,8 @@ import pytest
 from rich.console import Console
 
 from grader.quiz.parse import load_quiz
-from grader.quiz.take import parse_response, run_session
+from grader.quiz.model import readable_answer, readable_pattern
+from grader.quiz.take import parse_response, reader, run_session
 
 from .conftest import FIXTURES
 
@@ -144,6 +145,34 @@ def test_free_text_shows_the_model_answer_and_the_student_rates_it(all_types, tm
     assert "How close was yours?" in script.prompts[1] and "Please type g, p or m." in text
     assert "Not right" not in text and "Concepts found" not in text   # no keyword verdict
     assert outcome.result.score == 1   # "partly" of 2 points, whatever the rubric says
+
+
+def test_the_rating_prompt_keeps_its_letters(all_types, tmp_path):
+    """The CLI's reader prints prompts as written: `[g]ot it` is not rich markup."""
+    quiz = all_types
+    quiz.questions = [quiz.question("why-lr")]
+    out = io.StringIO()
+    console = Console(file=out, width=100, color_system=None)
+    outcome = run_session(quiz, console, reader(console, io.StringIO("It will overshoot\ng\n")),
+                          tmp_path / "progress.json", tmp_path / "answers.json")
+    assert outcome.finished and outcome.result.score == 2
+    assert "How close was yours? [g]ot it / [p]artly / [m]issed it: " in out.getvalue()
+    assert "ot it / artly" not in out.getvalue().replace("[g]ot it / [p]artly", "")
+
+
+def test_the_correct_answer_is_one_a_person_reads(tmp_path):
+    """A short answer's "Correct answer:" is its first plain accepted form, not the matching patterns."""
+    quiz = load_quiz(Path(__file__).resolve().parents[2] / "quizzes/questionnaire-chapter5.md")
+    question = quiz.question("view-batch-method")
+    assert any(form.startswith("/") for form in question.forms)
+    quiz.questions = [question]
+    outcome, text = session(quiz, Script("plot_batch"), tmp_path)
+    assert "Correct answer: show_batch\n" in text and "/.*" not in text and "*show" not in text
+    assert readable_answer(["/.*show[ _]?batch.*/"]) == "show batch"            # no plain form: an example
+    assert readable_answer(["*forward*", "/back-?prop(agation)?/"]) == "forward"
+    assert readable_answer(["/one[- ]?hot[- ]?(encod(e|ed|ing))?/"]) == "one hot"
+    assert readable_pattern(r"6\s*[*·]?\s*cos\s*\(\s*6\s*[*·]?\s*x\s*\)") == "6cos(6x)"
+    assert readable_pattern("(") == ""                                            # not a pattern: nothing
 
 
 def test_a_self_rating_survives_ctrl_c_and_resume(all_types, tmp_path):
