@@ -10,9 +10,10 @@ extensions and adjustments (the SQL views ``current_results`` and ``check_result
 from grader.gradebook.batch import BatchError, BatchPlan, Planned, choose_seed, plan_batch
 from grader.gradebook.hashing import checks_hash, content_hash
 from grader.gradebook.roster import Roster, RosterError, load_roster
-from grader.gradebook.store import (EXERCISE_STATUSES, SCHEMA_VERSION, Adjustment, Attempt, CheckRow, DroppedCheck,
-                                    Gradebook, GradebookError, NewAttempt, QuizAttempt, Standing, Student,
-                                    exercise_outcomes)
+from grader.gradebook.rows import (EXERCISE_STATUSES, Adjustment, Attempt, CheckRow, DroppedCheck, GradebookError,
+                                   NewAttempt, QuizAttempt, Standing, Student)
+from grader.gradebook.schema import SCHEMA_VERSION
+from grader.gradebook.store import Gradebook, exercise_outcomes
 
 DEFAULT_PATH = ".grader/gradebook.db"   # relative to the course folder
 

@@ -24,7 +24,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.gradebook.store import Student
+from grader.gradebook.rows import Student
 
 COLUMNS = ("id", "name", "email", "section")
 
