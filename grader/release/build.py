@@ -45,7 +45,7 @@ GIT_IDENTITY = {
 
 #: What only the instructor uses: the students' copy of the package goes without it, so that its
 #: `grader --help` lists the student's commands alone (grader/cli/__init__.py).
-INSTRUCTOR_ONLY = ("cli/instructor.py", "release", "reports")
+INSTRUCTOR_ONLY = ("cli/instructor", "release", "reports")
 
 #: The torch students install: the CPU build, from PyTorch's own CPU wheel index (PyPI's Linux
 #: wheel is the CUDA build, several GB). The README, pyproject.toml and the CI workflow say so.
@@ -276,7 +276,7 @@ def _write_package(target: Path, exercises: list[Exercise], stripped: dict[str, 
         relative = path.relative_to(PACKAGE_DIR)
         if relative.parts[0] == checks.parts[0] and relative.name not in ("pytest.ini",):
             continue
-        if any(relative.as_posix() == part or relative.parts[0] == part for part in INSTRUCTOR_ONLY):
+        if any(relative.as_posix() == part or relative.as_posix().startswith(part + "/") for part in INSTRUCTOR_ONLY):
             continue
         if path == METADATA:
             _write(target / relative, released_metadata(path.read_text(encoding="utf-8"), exercises))
