@@ -39,13 +39,19 @@ class StudentFunction:
         self.name = name
 
     def run(self, *args: Any, backward: bool = False, inputs: bool = False, handles: bool = False,
+            cpu_seconds: float | None = None, timeout: float | None = None, seed: int | None = None,
             **kwargs: Any) -> CallOutcome:
-        """Call and return the whole outcome (an exception in the submission is data here)."""
+        """Call and return the whole outcome (an exception in the submission is data here).
+
+        ``cpu_seconds`` and ``timeout``: this call's own budget (a model's training), instead of
+        the ordinary calls' (capped in ``grader/bounds.py``); ``seed``: the child seeds every
+        generator with it and turns on torch's deterministic algorithms before the call."""
         m = self._m
 
         def attempt() -> CallOutcome:
-            return m._child.call(m._module, self.name, args, kwargs, timeout=m._run.timeout,
-                                 filename=m._source.filename, backward=backward, inputs=inputs, handles=handles)
+            return m._child.call(m._module, self.name, args, kwargs, timeout=timeout or m._run.timeout,
+                                 filename=m._source.filename, backward=backward, inputs=inputs, handles=handles,
+                                 cpu_seconds=cpu_seconds, seed=seed)
 
         try:
             try:

@@ -27,6 +27,12 @@ class CheckResult:
     output: str = ""
     file: str | None = None     # where in the submission it failed, when known
     line: int | None = None
+    fraction: float = 1.0       # of the points, when the check awarded part of them (``checking.Partial``)
+    leaderboard: dict[str, float] | None = None  # the figures for the class leaderboard (model exercises)
+
+    @property
+    def score(self) -> float:
+        return self.points * self.fraction if self.passed or self.fraction < 1 else 0.0
 
 
 @dataclass

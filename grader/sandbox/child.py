@@ -187,7 +187,23 @@ def _call(header: dict, buffers: list[bytes], modules: dict[str, types.ModuleTyp
     if not callable(function):
         return {"ok": False, "error": {"type": "NameError",
                                        "message": f"{header['function']} is not defined"}}, []
+    if type(header.get("seed")) is int:
+        _seed(header["seed"])
     return _answer(header, buffers, objects, lambda args, kwargs: function(*args, **kwargs))
+
+
+def _seed(seed: int) -> None:
+    """The same call gives the same answer: every generator seeded, deterministic algorithms, one thread."""
+    import random
+
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(1)
 
 
 def _on_handle(header: dict, buffers: list[bytes], objects: Objects) -> tuple[dict, list[bytes]]:

@@ -75,7 +75,8 @@ from collections.abc import Callable
 from typing import Any
 
 # The caps on a reply (its size, its JSON's size, an exception's message and ancestry) are in bounds.py.
-from grader.bounds import EXCEPTION_ANCESTORS, HEADER_LIMIT, MESSAGE_LIMIT, RESULT_LIMIT
+from grader.bounds import (EXCEPTION_ANCESTORS, HEADER_LIMIT, MAX_CALL_CPU_SECONDS, MAX_CALL_TIMEOUT, MESSAGE_LIMIT,
+                           RESULT_LIMIT)
 from grader.safetext import clean, identifier
 from grader.sandbox import cgroups, wire
 from grader.sandbox.isolation import Limits, remove_folder
@@ -285,14 +286,22 @@ class Child:
 
     def call(self, module: str, function: str, args: tuple = (), kwargs: dict | None = None, *,
              timeout: float, filename: str = "", backward: bool = False, inputs: bool = False,
-             handles: bool = False) -> CallOutcome:
+             handles: bool = False, cpu_seconds: float | None = None, seed: int | None = None) -> CallOutcome:
         """Call ``module.function(*args, **kwargs)`` in the child and decode what comes back.
 
         With ``handles``, a result that is not plain data stays in the child and comes back
-        as a ``Handle``; handles may be passed as arguments."""
+        as a ``Handle``; handles may be passed as arguments. ``cpu_seconds``: this call's CPU
+        budget instead of the child's (``Limits.call_cpu_seconds``), at most
+        ``bounds.MAX_CALL_CPU_SECONDS``; ``timeout`` is capped by ``bounds.MAX_CALL_TIMEOUT``.
+        ``seed``: the child seeds Python's, numpy's and torch's generators with it before the
+        call, with torch's deterministic algorithms on and one thread (the same call, the same answer)."""
         header = {"op": "call", "module": module, "function": function}
-        return self._ask(header, args, kwargs, timeout=timeout, filename=filename, backward=backward,
-                         inputs=inputs, handles=handles)
+        if cpu_seconds is not None:
+            header["cpu_seconds"] = min(max(float(cpu_seconds), 0.0), MAX_CALL_CPU_SECONDS)
+        if seed is not None:
+            header["seed"] = int(seed) % (1 << 32)
+        return self._ask(header, args, kwargs, timeout=min(timeout, MAX_CALL_TIMEOUT), filename=filename,
+                         backward=backward, inputs=inputs, handles=handles)
 
     def on_handle(self, handle: "Handle", action: str, name: str, args: tuple = (), kwargs: dict | None = None,
                   *, timeout: float, filename: str = "") -> CallOutcome:
@@ -364,7 +373,8 @@ class Child:
             if self.sock in ready:
                 break
             self._check_memory()
-            budget = self.cpu_budget if header.get("op") == "call" else self.limits.load_seconds
+            budget = (header.get("cpu_seconds", self.cpu_budget) if header.get("op") == "call"
+                      else self.limits.load_seconds)
             if self._cpu_seconds() - cpu_start > budget:
                 self.kill()
                 raise SandboxTimeout(f"used more than {budget:g} s of CPU time without answering "
