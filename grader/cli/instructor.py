@@ -311,9 +311,12 @@ def _records(results_dir: Path | None, gradebook: Path | None, assignment: str) 
               help="A quiz's statistics (`grader quiz stats QUIZ ANSWERS... --json > FILE`); repeatable.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Similarity from which a pair of submissions is shown (default 0.8).")
+@click.option("--leaderboard", "leaderboard_style", type=click.Choice(["names", "pseudonyms"]), default=None,
+              help="Add the model exercises' leaderboard, students by name or by a stable pseudonym.")
 @click.argument("submissions", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def report(results_dir: Path | None, gradebook: Path | None, assignment: str, out_file: Path,
-           quiz_files: tuple[Path, ...], threshold: float | None, submissions: tuple[Path, ...]) -> None:
+           quiz_files: tuple[Path, ...], threshold: float | None, submissions: tuple[Path, ...],
+           leaderboard_style: str | None = None) -> None:
     """Write the class report: one self-contained HTML page.
 
     It holds the class overview, each exercise's scores, the checks hardest first with their
@@ -328,12 +331,14 @@ def report(results_dir: Path | None, gradebook: Path | None, assignment: str, ou
         grader report --results results/ --out report.html examples/class/*
     """
     from grader.reports.html import ReportInputs, build_report
+    from grader.reports.leaderboard import pseudonym_key
     from grader.reports.records import ReportError, load_quiz_stats
     from grader.reports.similarity import THRESHOLD, find_similar
 
     records = _records(results_dir, gradebook, assignment)
     try:
         quizzes = tuple(load_quiz_stats(f) for f in quiz_files)
+        key = pseudonym_key(course_root()) if leaderboard_style == "pseudonyms" else b""
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
     matches = None
@@ -342,7 +347,7 @@ def report(results_dir: Path | None, gradebook: Path | None, assignment: str, ou
             matches = tuple(find_similar(course_root(), list(submissions), load_exercises(),
                                          THRESHOLD if threshold is None else threshold))
     with Console(stderr=True).status("Drawing the report…"):
-        page = build_report(ReportInputs(records, quizzes, matches))
+        page = build_report(ReportInputs(records, quizzes, matches, leaderboard=leaderboard_style, pseudonym_key=key))
     try:
         out_file.write_text(page, encoding="utf-8")
     except OSError as exc:

@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 
 from grader.quiz.stats import QuizStats
-from grader.reports import plots
+from grader.reports import leaderboard, plots
 from grader.reports.records import GradedRecord
 from grader.reports.similarity import EXCERPT_LINES, Code, Match, describe_ranges
 from grader.reports.summary import ClassSummary, check_results, exercise_points, notes, printed, summarize
@@ -80,6 +80,8 @@ class ReportInputs:
     quizzes: tuple[QuizStats, ...] = ()
     similarity: tuple[Match, ...] | None = None
     title: str = "Class report"
+    leaderboard: str | None = None   # "names" or "pseudonyms": the model exercises' leaderboard (grader/reports/leaderboard.py)
+    pseudonym_key: bytes = b""
 
 
 def _points_class(got: float, most: float) -> str:
@@ -266,7 +268,8 @@ def build_report(inputs: ReportInputs) -> str:
     body = [f"<h1>{h(inputs.title)}</h1><nav>{''.join(nav)}</nav>",
             _overview(summary) if records else "<p>No graded submissions.</p>",
             _checks(summary), _times(summary), _students_table(records, exercises), _quizzes(inputs.quizzes),
-            _similarity(inputs.similarity), '<h2 id="each-student">Each student</h2>',
+            _similarity(inputs.similarity), leaderboard.section(records, inputs.leaderboard, inputs.pseudonym_key),
+            '<h2 id="each-student">Each student</h2>',
             *(_student(i, r) for i, r in enumerate(records))]
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
