@@ -1,7 +1,7 @@
 """The model exercise (titanic_model): its own CPU budget, labels that never reach the child,
 memorising that does not pay, partial points, the same points twice, and the leaderboard."""
 
-import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +88,18 @@ def test_training_gets_the_exercise_s_budget_not_an_ordinary_call_s(grader, tmp_
         "\n_honest = predict_survival\ndef predict_survival(train, test):\n    busy(2.0)\n    return _honest(train, test)\n"
     _, tests = graded(grader, tmp_path, slow)
     assert tests[PUBLIC]["score"] == 6 and tests[HIDDEN]["score"] == 14, tests
+
+
+def test_an_endless_training_loop_is_stopped_with_a_message_naming_the_budget(grader, tmp_path, monkeypatch):
+    graded(grader, tmp_path, HONEST)  # the checks are collected
+    checks = next(m for m in list(sys.modules.values())
+                  if getattr(m, "__file__", None) and m.__file__.endswith("check_titanic_model.py"))
+    assert checks.BUDGET == {"cpu_seconds": 20, "timeout": 60}  # what the stub states
+    monkeypatch.setattr(checks, "BUDGET", {"cpu_seconds": 2, "timeout": 30})  # the same path, a shorter wait
+    _, tests = graded(grader, tmp_path, "def predict_survival(train, test):\n    while True:\n        pass\n")
+    assert tests[PUBLIC]["score"] == 0
+    assert tests[PUBLIC]["output"] == ("predict_survival(train, test): used more than 2 s of CPU time without "
+                                       "answering (an endless loop, or far too slow?)")
 
 
 # ------------------------------------------------------------------ the scored labels stay here

@@ -12,7 +12,7 @@ passengers it has never seen. Write ``predict_survival(train, test)``:
 - return the probability of survival of each ``test`` row, in ``test``'s order: a 1-d float
   tensor, numpy array or list of ``len(test)`` numbers between 0 and 1.
 
-**Your budget.** The call that trains has 20 s of CPU time (and 40 s on the clock) and the
+**Your budget.** The call that trains has 20 s of CPU time (and 60 s on the clock) and the
 sandbox's memory (1 GB); other calls get 0.5 s. A loop that does not end is stopped when the
 budget is spent. The call runs with every generator seeded and one thread, so the same code gets
 the same points every time.

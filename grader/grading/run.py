@@ -32,7 +32,7 @@ class CheckResult:
 
     @property
     def score(self) -> float:
-        return self.points * self.fraction if self.passed or self.fraction < 1 else 0.0
+        return round(self.points * self.fraction, 2) if self.passed or self.fraction < 1 else 0.0
 
 
 @dataclass

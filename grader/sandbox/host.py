@@ -363,7 +363,8 @@ class Child:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self.kill()
-                raise SandboxTimeout(f"no answer within {timeout:g} s (an endless loop, or too slow?)")
+                own = f"; its budget: {header['cpu_seconds']:g} s of CPU time" if "cpu_seconds" in header else ""
+                raise SandboxTimeout(f"no answer within {timeout:g} s (an endless loop, or too slow{own}?)")
             # Wake up now and then to look at the CPU time: a busy loop is stopped as soon as it
             # has burnt its CPU budget, without waiting for the wall-clock timeout.
             watched = [self.sock] if self.out_closed else [self.sock, self.out]
