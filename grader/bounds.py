@@ -35,6 +35,7 @@ WIRE_DEPTH = 32                       # nesting of a value crossing the wire (li
 EXCEPTION_ANCESTORS = 64              # names of built-in classes in an exception's MRO the host reads
 MAX_CALL_CPU_SECONDS = 30.0           # CPU budget a check may give one call (a model's training, say)
 MAX_CALL_TIMEOUT = 60.0               # wall-clock timeout a check may give one call
+MAX_OBSERVED_EVENTS = 20000           # events a child reports of a training call it watched (forwards, gradients)
 
 # --- quizzes (grader/quiz/): students' answers files, and what the quiz commands print of them
 

@@ -251,6 +251,7 @@ MUTANTS = {
     "train_epochs: the losses of a few epochs": ("train_epochs", train(zero="pass")),
     "train_epochs: trains the model in place": ("train_epochs", train(before="    model = copy.deepcopy(model)\n")),
     "train_epochs: zero epochs": ("train_epochs", train(epochs="max(epochs, 1)")),
+    "train_epochs: trains in training mode with fresh gradients": ("train_epochs", train(before="    model.eval()\n")),
     "train_epochs: random models and data": ("train_epochs", train(lr="0.01")),
     "train_epochs: float64 models and data": ("train_epochs", train(before="    X, y = X.float(), y.float()\n")),
     # add_log_fare

@@ -40,7 +40,7 @@ class StudentFunction:
 
     def run(self, *args: Any, backward: bool = False, inputs: bool = False, handles: bool = False,
             cpu_seconds: float | None = None, timeout: float | None = None, seed: int | None = None,
-            call: str | None = None, **kwargs: Any) -> CallOutcome:
+            call: str | None = None, observe: bool = False, **kwargs: Any) -> CallOutcome:
         """Call and return the whole outcome (an exception in the submission is data here).
 
         ``cpu_seconds`` and ``timeout``: this call's own budget (a model's training), instead of
@@ -48,13 +48,14 @@ class StudentFunction:
         again after warming up: the budget leaves room for library start-up); ``seed``: the child
         seeds every generator with it and turns on torch's deterministic algorithms before the call;
         ``call``: how the call is written in messages (``"predict_survival(train, test)"``), instead
-        of in full."""
+        of in full; ``observe``: the child watches the models passed in (``outcome.observed``, judged
+        by ``grader.grading.training``)."""
         m = self._m
 
         def attempt() -> CallOutcome:
             return m._child.call(m._module, self.name, args, kwargs, timeout=timeout or m._run.timeout,
                                  filename=m._source.filename, backward=backward, inputs=inputs, handles=handles,
-                                 cpu_seconds=cpu_seconds, seed=seed)
+                                 cpu_seconds=cpu_seconds, seed=seed, observe=observe)
 
         try:
             try:

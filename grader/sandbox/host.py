@@ -75,8 +75,8 @@ from collections.abc import Callable
 from typing import Any
 
 # The caps on a reply (its size, its JSON's size, an exception's message and ancestry) are in bounds.py.
-from grader.bounds import (EXCEPTION_ANCESTORS, HEADER_LIMIT, MAX_CALL_CPU_SECONDS, MAX_CALL_TIMEOUT, MESSAGE_LIMIT,
-                           RESULT_LIMIT)
+from grader.bounds import (EXCEPTION_ANCESTORS, HEADER_LIMIT, MAX_CALL_CPU_SECONDS, MAX_CALL_TIMEOUT, MAX_OBSERVED_EVENTS,
+                           MESSAGE_LIMIT, RESULT_LIMIT)
 from grader.safetext import clean, identifier
 from grader.sandbox import cgroups, wire
 from grader.sandbox.isolation import Limits, remove_folder
@@ -172,6 +172,7 @@ class CallOutcome:
     error: StudentError | None = None
     inputs: list[Any] = field(default_factory=list)
     backward_error: str | None = None
+    observed: list[tuple] | None = None   # with observe=True: what the call did to the models passed in
 
 
 class Handle:
@@ -286,7 +287,8 @@ class Child:
 
     def call(self, module: str, function: str, args: tuple = (), kwargs: dict | None = None, *,
              timeout: float, filename: str = "", backward: bool = False, inputs: bool = False,
-             handles: bool = False, cpu_seconds: float | None = None, seed: int | None = None) -> CallOutcome:
+             handles: bool = False, cpu_seconds: float | None = None, seed: int | None = None,
+             observe: bool = False) -> CallOutcome:
         """Call ``module.function(*args, **kwargs)`` in the child and decode what comes back.
 
         With ``handles``, a result that is not plain data stays in the child and comes back
@@ -300,6 +302,8 @@ class Child:
             header["cpu_seconds"] = min(max(float(cpu_seconds), 0.0), MAX_CALL_CPU_SECONDS)
         if seed is not None:
             header["seed"] = int(seed) % (1 << 32)
+        if observe:  # the child reports each forward pass's mode and each gradient's norm (child._Watch)
+            header["observe"] = True
         return self._ask(header, args, kwargs, timeout=min(timeout, MAX_CALL_TIMEOUT), filename=filename,
                          backward=backward, inputs=inputs, handles=handles)
 
@@ -344,7 +348,13 @@ class Child:
         elif reports:
             self.kill()
             raise malformed("inputs that were not asked for")
-        return CallOutcome(value=value, inputs=reports, backward_error=backward_error)
+        observed = None
+        if header.get("observe"):
+            observed = _observed(reply.get("observed"))
+            if observed is None:
+                self.kill()
+                raise malformed("the report of what the call did to the model")
+        return CallOutcome(value=value, inputs=reports, backward_error=backward_error, observed=observed)
 
     def _request(self, header: dict, buffers: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
         if self.dead:
@@ -466,6 +476,24 @@ class Child:
                 pass
 
     close = kill
+
+
+def _observed(events: Any) -> list[tuple] | None:
+    """The child's events of a watched call, checked strictly (None: malformed)."""
+    if type(events) is not list or len(events) > MAX_OBSERVED_EVENTS:
+        return None
+    out: list[tuple] = []
+    for event in events:
+        if type(event) is not list or not event:
+            return None
+        if event[0] == "forward" and len(event) == 2 and type(event[1]) is bool:
+            out.append(("forward", event[1]))
+        elif (event[0] in ("grad", "sum") and len(event) == 3 and type(event[1]) is int and 0 <= event[1] < 1 << 20
+              and (type(event[2]) in (int, float) or event[2] in ("nan", "inf"))):
+            out.append((event[0], event[1], float(event[2])))
+        else:
+            return None
+    return out
 
 
 def _first_word(sock: socket.socket) -> int | None:
