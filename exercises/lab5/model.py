@@ -1,11 +1,14 @@
 """Lab 5 · Train a model of your own on the Titanic passengers.
 
 The lab ends with a model trained on the Titanic data; here you train one and it is scored on
-passengers it has never seen. Write ``predict_survival(train, test)``:
+passengers it has never seen.
 
-- ``train`` is a DataFrame of passengers with the columns ``PassengerId, Survived, Pclass, Name,
-  Sex, Age, SibSp, Parch, Ticket, Fare, Cabin, Embarked`` (missing values included, as in the
-  lab); ``test`` has the same columns without ``Survived``;
+Your task: write ``predict_survival(train, test)``:
+
+- ``train`` is a DataFrame of passengers with the Titanic columns (``PassengerId``, ``Survived``,
+  ``Pclass``, ``Name``, ``Sex``, ``Age``, ``SibSp``, ``Parch``, ``Ticket``, ``Fare``, ``Cabin``,
+  ``Embarked``; missing values included, as in the lab); ``test`` has the same columns without
+  ``Survived``;
 - train whatever you like with torch, pandas and numpy (the lesson's linear model, a small neural
   net): prepare the columns as in the lab (fill missing values, ``log(Fare + 1)``, dummies),
   normalise them with the *training* frame's figures, and fit;
@@ -28,9 +31,10 @@ it does well on the scored passengers; looking up the real passengers' labels do
 **Points (20).** A passenger counts as predicted to survive when your probability is at least
 0.5. The accuracy earns points linearly between two cutoffs: nothing at the accuracy of guessing
 the majority class for everyone (about 0.63), full points from 0.95 of the best possible accuracy
-(about 0.77: the lab's own linear model gets there). ``grader check titanic_model`` scores you on a public validation set made the same
-way (a fixed seed) and shows your accuracy, your log loss and both cutoffs; your instructor scores
-you on fresh passengers, and the class leaderboard shows the accuracy.
+(about 0.77: the lab's own linear model gets there). ``grader check titanic_model`` scores you
+on a public validation set made the same way (a fixed seed) and shows your accuracy, your log
+loss and both cutoffs; your instructor scores you on fresh passengers, and the class leaderboard
+shows the accuracy.
 
 Check your work with ``grader check titanic_model``.
 """

@@ -44,10 +44,10 @@ def probabilities(value, n, public):
     return array
 
 
-def scored(student, rng, seed):
+def scored(student, generator, seed):
     """Train on made-up passengers in the child, score its probabilities for fresh ones here."""
-    train = make_passengers(DATA, rng, TRAIN_ROWS)
-    test = make_passengers(DATA, rng, SCORED_ROWS, first_id=TRAIN_ROWS + 1)
+    train = make_passengers(DATA, generator, TRAIN_ROWS)
+    test = make_passengers(DATA, generator, SCORED_ROWS, first_id=TRAIN_ROWS + 1)
     public = student.predict_survival.public
     call = "predict_survival(train, test)" if public else None  # the frames are too long to show
     outcome = student.predict_survival.run(train.with_labels(), test.features, seed=seed, call=call, **BUDGET)

@@ -18,8 +18,7 @@ def features(frame, modes):
         "class_3": (frame["Pclass"] == 3).astype(float),
         "from_C": (frame["Embarked"] == "C").astype(float),
         "from_Q": (frame["Embarked"] == "Q").astype(float),
-        "child": (frame["Age"].astype(float) < 10).astype(float),
-    }
+        "child": (frame["Age"].astype(float) < 10).astype(float)}
     return torch.tensor(pd.DataFrame(columns).to_numpy(), dtype=torch.float32)
 
 
