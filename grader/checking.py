@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from grader.grading import training
+import grader.grading.training as training
 from grader.grading.values import (ATOL, RTOL, Code, brief, describe, layer_text, mismatch, model_mismatch,
                                    module_text, show, show_call)
 from grader.safetext import clean
