@@ -36,6 +36,9 @@ REQUEST_LIMIT = 256 * 1024 * 1024     # bytes of one request the child accepts f
 MESSAGE_LIMIT = 500                   # characters of an exception message the child reports
 WIRE_DEPTH = 32                       # nesting of a value crossing the wire (lists, dicts, modules)
 EXCEPTION_ANCESTORS = 64              # names of built-in classes in an exception's MRO the host reads
+MAX_CALL_CPU_SECONDS = 30.0           # CPU budget a check may give one call (a model's training, say)
+MAX_CALL_TIMEOUT = 60.0               # wall-clock timeout a check may give one call
+MAX_OBSERVED_EVENTS = 20000           # events a child reports of a training call it watched (forwards, gradients)
 
 # --- quizzes (grader/quiz/): students' answers files, and what the quiz commands print of them
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+import grader.grading.training as training
 from grader.grading.values import (ATOL, RTOL, Code, brief, describe, layer_text, mismatch, model_mismatch,
                                    module_text, show, show_call)
 from grader.safetext import clean
@@ -28,7 +29,7 @@ from grader.safetext import clean
 __all__ = ["ATOL", "RTOL", "HIDDEN_KINDS", "CheckFailure", "Code", "agrees", "also_works", "brief", "describe",
            "expect", "expect_grads", "expect_known_layers", "expect_same", "expect_unchanged", "expect_value_error",
            "frame_unchanged", "fresh", "gradients_agree", "layer_text", "mismatch", "model_mismatch", "module_text",
-           "notebook_passengers", "raised_name", "reference_grads", "same_kind", "show", "show_call", "tensors_in",
+           "expect_training", "notebook_passengers", "Partial", "raised_name", "training", "reference_grads", "same_kind", "show", "show_call", "tensors_in",
            "titanic", "titanic_sample", "works_too"]
 
 
@@ -53,6 +54,29 @@ class CheckFailure(AssertionError):
         self.file = file
         self.line = line
         self.kind = kind
+
+
+class Partial(Exception):
+    """A check's outcome worth ``fraction`` (0 to 1) of its points, raised by the check: ``message``
+    says why (shown on public checks; a hidden check says only that it was scored), and
+    ``leaderboard`` holds the figures the class leaderboard shows ({"Accuracy": 0.81}), computed
+    on the trusted side. A fraction of 1 is a pass."""
+
+    def __init__(self, fraction: float, message: str, *, leaderboard: dict[str, float] | None = None) -> None:
+        super().__init__(message)
+        self.fraction = float(min(max(fraction, 0.0), 1.0))
+        self.leaderboard = dict(leaderboard or {})
+
+
+def expect_training(outcome: Any, call: str | None, *judges: Any, losses: Any = None) -> None:
+    """Fail with the first problem the ``judges`` (functions of ``grader.grading.training``) find in
+    what the child observed of a call run with ``observe=True``; ``training.loss_decreases`` and
+    ``training.overfits`` judge ``losses`` instead. ``call`` is shown on public checks only."""
+    for judge in judges:
+        problem = judge(list(losses) if losses is not None else []) if judge in (
+            training.loss_decreases, training.overfits) else judge(outcome.observed or [])
+        if problem:
+            raise CheckFailure(f"{call}: {problem}" if call else f"on a hidden input: {problem}")
 
 
 def expect_known_layers(outcome: Any, call: str | None) -> None:

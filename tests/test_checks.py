@@ -78,6 +78,7 @@ BEST_CHECK = ("    if truth.shape != prob.shape:\n        raise ValueError('leng
               "    if prob.size == 0:\n        raise ValueError('empty')\n")
 # exercises whose reference calls another exercise's function of the same file: a mutant of
 # that function may fail their checks too
+MODEL = SOLUTIONS["titanic_model"].replace("def predict_survival(", "def _fit(") + "\n\ndef predict_survival(train, test):\n"
 DEPENDS = {"fit_multiplier": "loss_slope", "fit_quadratic": "mae"}
 
 
@@ -250,6 +251,7 @@ MUTANTS = {
     "train_epochs: the losses of a few epochs": ("train_epochs", train(zero="pass")),
     "train_epochs: trains the model in place": ("train_epochs", train(before="    model = copy.deepcopy(model)\n")),
     "train_epochs: zero epochs": ("train_epochs", train(epochs="max(epochs, 1)")),
+    "train_epochs: trains in training mode with fresh gradients": ("train_epochs", train(before="    model.eval()\n")),
     "train_epochs: random models and data": ("train_epochs", train(lr="0.01")),
     "train_epochs: float64 models and data": ("train_epochs", train(before="    X, y = X.float(), y.float()\n")),
     # add_log_fare
@@ -271,6 +273,9 @@ MUTANTS = {
     "best_threshold: empty or different lengths raise value error": ("best_threshold", best(check="    n = min(len(truth), len(prob))\n    truth, prob = truth[:n], prob[:n]\n")),
     "best_threshold: random labels and probabilities": ("best_threshold", best(thresholds="np.round(np.arange(0.05, 1.0, 0.05), 2)")),
     "best_threshold: no positive labels": ("best_threshold", best(start="(None, 0.0)", better=">").replace("if best is None or f1 > best[1]", "if f1 > best[1]")),
+    # titanic_model: one probability per training row, not per test row; the probability of dying
+    "titanic_model: accuracy on the validation passengers": ("titanic_model", MODEL + "    return _fit(train, train.drop(columns='Survived'))\n"),
+    "titanic_model: accuracy on fresh passengers": ("titanic_model", MODEL + "    return 1 - _fit(train, test)\n"),
 }
 
 

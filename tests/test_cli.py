@@ -178,7 +178,7 @@ def test_grade_writes_one_results_file_per_submission(course, tmp_path):
 
 def test_grade_json_takes_one_submission(course, tmp_path):
     result = run("grade", str(course / "solutions"), "--json", str(tmp_path / "r.json"))
-    assert result.exit_code == 0 and json.loads((tmp_path / "r.json").read_text())["max_score"] == 10 * len(load_exercises())
+    assert result.exit_code == 0 and json.loads((tmp_path / "r.json").read_text())["max_score"] == sum(e.points for e in load_exercises())
     result = run("grade", str(course / "solutions"), str(course / "exercises"), "--json", "x.json")
     assert result.exit_code == 1 and "--json takes one submission" in result.output
 

@@ -378,7 +378,7 @@ def test_build_results_caps_every_output(grader, tmp_path):
         failed_loads, undefined = {}, {"triple_relu": "triple_relu is not defined in " + "y" * 100_000}
         results = [type("R", (), {"exercise": "calc_preds", "name": "n", "points": 1.0, "hidden": False,
                                   "passed": False, "output": "o\x1b[2J" * 100_000, "file": None,
-                                  "line": None})()]
+                                  "line": None, "score": 0.0, "leaderboard": None})()]
     results = build_results(Run(), 1.0, "full")
     assert len(results["tests"][0]["output"]) < 2100 and "\x1b" not in results["tests"][0]["output"]
     assert all(len(note) <= 400 for note in results["extra_data"]["notes"])

@@ -52,7 +52,7 @@ def failures(results, exercise):
 
 def test_the_references_score_full_marks(grader):
     results = grader.grade(COURSE / "solutions")
-    assert results["score"] == results["max_score"] == TOTAL == 10 * len(EXERCISES)
+    assert results["score"] == results["max_score"] == TOTAL == sum(e.points for e in EXERCISES)
     assert {t["status"] for t in results["tests"]} == {"passed"}
 
 
@@ -159,7 +159,7 @@ def test_an_error_at_import_in_one_file_leaves_the_other_files_graded(grader, tm
     results = grader.grade(tmp_path / "sub")
     scores = exercise_scores(results, EXERCISES)
     assert scores["calc_preds"] == (0, 10)
-    assert all(scores[e.id] == (10, 10) for e in EXERCISES if e.id != "calc_preds")
+    assert all(scores[e.id] == (e.points, e.points) for e in EXERCISES if e.id != "calc_preds")
     message = "loading week5/calc_preds.py raised RuntimeError: boom (line 10); the grader imports your file, so " \
               "put work that is not a definition (reading data, training, demos) under `if __name__ == \"__main__\":`"
     assert set(failures(results, "calc_preds").values()) == {message}

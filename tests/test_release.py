@@ -84,8 +84,12 @@ def test_dest_holds_the_student_course_and_nothing_of_the_instructor(dest):
         {f"quizzes/{p.name}" for p in (COURSE / "quizzes").iterdir()}
     assert {"notebooks/week3.ipynb", "notebooks/week5.ipynb", ".github/workflows/check.yml",
             "grader/checks/recorded.wire", "grader/exercises.toml", "grader/checks/pytest.ini"} <= set(files)
-    # the hidden checks' data (the Titanic sample) stays home, as do caches
-    assert not [p for p in files if p.startswith("grader/checks/data") or "__pycache__" in p or p.endswith(".pyc")]
+    # caches stay home; the checks' data (the public Kaggle training set) goes only because
+    # titanic_model's public check makes its validation passengers from it
+    assert not [p for p in files if "__pycache__" in p or p.endswith(".pyc")]
+    assert sorted(p for p in files if p.startswith("grader/checks/data")) == \
+        ["grader/checks/data/SOURCE.md", "grader/checks/data/titanic.csv"]
+    assert 'Path(__file__).parent / "data"' in files["grader/checks/check_titanic_model.py"].decode()
     assert find_root(dest / "notebooks") == dest  # course root detection works in DEST
     # what only the instructor uses stays home too
     assert not [p for p in files if p.startswith(("grader/cli/instructor", "grader/release/", "grader/reports/"))]
@@ -356,7 +360,7 @@ def test_the_recording_is_plain_data_read_strictly(dest, tmp_path):
     head_len = int.from_bytes(data[:4], "big")
     header = json.loads(data[8:8 + head_len])
     assert header["format"] == "dl-grader recording 1"
-    assert PUBLIC_CHECKS == 84 and len(header["entries"]) == 77  # every distinct reference call of the public checks (their valid inputs too)
+    assert PUBLIC_CHECKS == 86 and len(header["entries"]) == 78  # every distinct reference call of the public checks (their valid inputs too)
     for broken in (data[:-1], data[:8] + b"[" + data[9:], b""):
         with pytest.raises(RecordingError, match="unreadable"):
             parse_recording(broken)

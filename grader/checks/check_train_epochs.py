@@ -11,7 +11,8 @@ import pytest
 import torch
 from torch import nn
 
-from grader.checking import CheckFailure, Code, expect_known_layers, expect_same, model_mismatch, show, show_call
+from grader.checking import (CheckFailure, Code, expect_known_layers, expect_same, expect_training, model_mismatch, show,
+                             show_call, training)
 
 X = torch.linspace(-1, 1, 24).reshape(8, 3)
 Y = 0.5 * X.sum(dim=1, keepdim=True) + torch.sin(3 * X[:, :1])  # a fixed target of shape (8, 1)
@@ -29,7 +30,7 @@ def small_model():
     return nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
 
 
-def trained(student, reference, seed, model, X, y, epochs, lr):
+def trained(student, reference, seed, model, X, y, epochs, lr, judge=None):
     """Train with the submission (reading its model back) and a copy with the reference: the
     losses must agree, then the outcome and the reference's trained copy are returned."""
     public = student.train_epochs.public
@@ -40,10 +41,12 @@ def trained(student, reference, seed, model, X, y, epochs, lr):
             show_call("train_epochs", (Code("model"), X, y, epochs, lr))
     theirs = copy.deepcopy(model)
     want = reference.train_epochs(theirs, X.clone(), y.clone(), epochs, lr)
-    outcome = student.train_epochs.run(*args, inputs=True)
+    outcome = student.train_epochs.run(*args, inputs=True, observe=judge is not None)
     expect_known_layers(outcome, call)
     if outcome.error:
         student.train_epochs(*args)  # fails with the exception, or as "not written yet"
+    if judge is not None:  # what the child saw of the training, judged before the values
+        judge(outcome, call)
     expect_same(outcome.value, want, call=call, **TOL)
     return outcome, theirs, call
 
@@ -57,7 +60,7 @@ def in_place(outcome, want_model, call):
                            "train the model you were given, in place")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def check_the_losses_of_a_few_epochs(student, reference):
     trained(student, reference, 0, seeded(0, small_model), X, Y, 5, 0.01)
 
@@ -65,6 +68,18 @@ def check_the_losses_of_a_few_epochs(student, reference):
 @pytest.mark.points(3)
 def check_trains_the_model_in_place(student, reference):
     in_place(*trained(student, reference, 0, seeded(0, small_model), X, Y, 5, 0.01))
+
+
+@pytest.mark.points(1)
+def check_trains_in_training_mode_with_fresh_gradients(student, reference):
+    """Watched in the child: each forward pass in training mode, each step's gradients finite,
+    not all zero and not piled onto the last step's; and the loss falls (the losses are also the reference's)."""
+    def judge(outcome, call):
+        expect_training(outcome, call, training.train_mode, training.gradients_finite_and_nonzero,
+                        training.gradients_zeroed)
+
+    outcome, _, call = trained(student, reference, 2, seeded(2, small_model), X, Y, 6, 0.05, judge=judge)
+    expect_training(outcome, call, training.loss_decreases, losses=outcome.value)
 
 
 @pytest.mark.points(1)

@@ -39,13 +39,23 @@ class StudentFunction:
         self.name = name
 
     def run(self, *args: Any, backward: bool = False, inputs: bool = False, handles: bool = False,
-            **kwargs: Any) -> CallOutcome:
-        """Call and return the whole outcome (an exception in the submission is data here)."""
+            cpu_seconds: float | None = None, timeout: float | None = None, seed: int | None = None,
+            call: str | None = None, observe: bool = False, **kwargs: Any) -> CallOutcome:
+        """Call and return the whole outcome (an exception in the submission is data here).
+
+        ``cpu_seconds`` and ``timeout``: this call's own budget (a model's training), instead of
+        the ordinary calls' (capped in ``grader/bounds.py``; a call with its own budget is not run
+        again after warming up: the budget leaves room for library start-up); ``seed``: the child
+        seeds every generator with it and turns on torch's deterministic algorithms before the call;
+        ``call``: how the call is written in messages (``"predict_survival(train, test)"``), instead
+        of in full; ``observe``: the child watches the models passed in (``outcome.observed``, judged
+        by ``grader.grading.training``)."""
         m = self._m
 
         def attempt() -> CallOutcome:
-            return m._child.call(m._module, self.name, args, kwargs, timeout=m._run.timeout,
-                                 filename=m._source.filename, backward=backward, inputs=inputs, handles=handles)
+            return m._child.call(m._module, self.name, args, kwargs, timeout=timeout or m._run.timeout,
+                                 filename=m._source.filename, backward=backward, inputs=inputs, handles=handles,
+                                 cpu_seconds=cpu_seconds, seed=seed, observe=observe)
 
         try:
             try:
@@ -55,21 +65,21 @@ class StudentFunction:
                 # torch._dynamo (~1 s of CPU), which a fresh zygote has not done. Once per
                 # sandbox, the zygote then warms up fully and the call runs again in a fresh
                 # child; an endless loop runs out of time again and is stopped.
-                if not m._run.sandbox.warm():
+                if cpu_seconds is not None or not m._run.sandbox.warm():
                     raise
                 m._child, m._module = m._run.reloaded(m._exercise)
                 return attempt()
         except SandboxFailure as exc:
-            raise failure(m, exc, self.call_text(args, kwargs)) from None
+            raise failure(m, exc, call or self.call_text(args, kwargs)) from None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call and return the value; an exception in the submission fails the check."""
         return self.value(self.run(*args, **kwargs), *args, **kwargs)
 
-    def value(self, outcome: CallOutcome, *args: Any, **kwargs: Any) -> Any:
+    def value(self, outcome: CallOutcome, *args: Any, call: str | None = None, **kwargs: Any) -> Any:
         """The value of ``outcome``, what ``run(*args, **kwargs)`` gave; an exception in the
-        submission fails the check, as a call would."""
-        return settle(self._m, outcome, self.name, self.call_text(args, kwargs))
+        submission fails the check, as a call would (``call``: as in ``run``)."""
+        return settle(self._m, outcome, self.name, call or self.call_text(args, kwargs))
 
     def make(self, *args: Any, **kwargs: Any) -> "StudentObject":
         """Call a class (or a function returning an object of the submission's own) and keep the

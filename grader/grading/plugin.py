@@ -102,7 +102,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     run = config.stash.get(RUN_KEY, None)
     if run is None or not run.results:
         return
-    got = sum(r.points for r in run.results if r.passed)
+    got = sum(r.score for r in run.results)
     terminalreporter.write_line(f"Points: {got:g}/{sum(r.points for r in run.results):g}")
 
 

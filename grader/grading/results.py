@@ -27,9 +27,9 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
     for result in run.results:
         test = {
             "name": f"{result.exercise}: {result.name}",
-            "score": result.points if result.passed else 0.0,
+            "score": round(result.score, 4),
             "max_score": result.points,
-            "status": "passed" if result.passed else "failed",
+            "status": "passed" if result.passed else "failed",  # a part of the points: "failed", score > 0
             "output": clean(result.output, OUTPUT_LIMIT),
             "visibility": "after_published" if result.hidden else "visible",
             "tags": [result.exercise, "hidden" if result.hidden else "public"],
@@ -37,7 +37,7 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
         if result.line is not None:  # where a failure arose in the submission's file
             test["extra_data"] = {"file": result.file, "line": result.line}
         tests.append(test)
-    return {
+    results = {
         "score": round(sum(t["score"] for t in tests), 4),
         "max_score": round(sum(t["max_score"] for t in tests), 4),
         "execution_time": round(seconds, 3),
@@ -58,6 +58,21 @@ def build_results(run: Any, seconds: float, isolation: str) -> dict:
             **({"sources": {e: clean(f, 200, lines=False) for e, f in used.items()}} if (used := getattr(run, "used", {})) else {}),
         },
     }
+    board = leaderboard(run.results)
+    if board:
+        results["leaderboard"] = board
+    return results
+
+
+def leaderboard(results: list[Any]) -> list[dict]:
+    """Gradescope's ``leaderboard``: the figures model exercises' checks computed on the trusted side,
+    one entry per figure (the first check that gives it), higher is better unless it is a loss."""
+    entries: dict[str, dict] = {}
+    for result in results:
+        for name, value in (result.leaderboard or {}).items():
+            entries.setdefault(str(name), {"name": str(name), "value": round(float(value), 4),
+                                           "order": "asc" if "loss" in str(name).lower() else "desc"})
+    return list(entries.values())
 
 
 def _problems(run: Any) -> dict[str, str]:

@@ -28,6 +28,12 @@ class CheckResult:
     file: str | None = None     # where in the submission it failed, when known
     line: int | None = None
     variant: int = 0            # 1: graded on the exercise's alternative source (``Submission.alternatives``)
+    fraction: float = 1.0       # of the points, when the check awarded part of them (``checking.Partial``)
+    leaderboard: dict[str, float] | None = None  # the figures for the class leaderboard (model exercises)
+
+    @property
+    def score(self) -> float:
+        return round(self.points * self.fraction, 2) if self.passed or self.fraction < 1 else 0.0
 
 
 @dataclass
@@ -337,7 +343,7 @@ class GradingRun:
         points: dict[tuple[int, str], float] = {}
         for result in self.results:
             key = (result.variant, result.exercise)
-            points[key] = points.get(key, 0.0) + (result.points if result.passed else 0.0)
+            points[key] = points.get(key, 0.0) + result.score
         kept: dict[str, int] = {}
         for exercise in self.exercises:
             source = self.submission.sources.get(exercise.id)

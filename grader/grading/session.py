@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from grader.checking import HIDDEN_KINDS, CheckFailure
+from grader.checking import HIDDEN_KINDS, CheckFailure, Partial
 from grader.grading.calls import BUILTIN_ERRORS
 from grader.grading.run import CheckResult, GradingRun
 
@@ -91,6 +91,7 @@ def report(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
     run = item.config.stash[RUN_KEY]
     if call.when == "call" or (call.when == "setup" and not passed):
         run.results.append(Check.of(item).result(run, None if passed else call.excinfo.value))
+        passed = run.results[-1].passed
     longrepr = None if passed else f"{call.excinfo.typename}: {call.excinfo.value}"[:300]
     return pytest.TestReport(item.nodeid, item.location, {}, "passed" if passed else "failed", longrepr,
                              call.when, [], call.duration, call.start, call.stop)
@@ -153,6 +154,10 @@ class Check:
 
     def result(self, run: "GradingRun", exc: BaseException | None) -> CheckResult:
         output, file, line = "", None, None
+        if isinstance(exc, Partial):  # part of the points: a fraction of 1 is a pass
+            output = "scored on a hidden input" if self.hidden else run.explain(str(exc))
+            return CheckResult(self.name, self.exercise, self.points, self.hidden, exc.fraction >= 1, output,
+                               variant=run.variant, fraction=exc.fraction, leaderboard=exc.leaderboard or None)
         if exc is not None and self.hidden:
             output = hidden_output(exc)
             if isinstance(exc, CheckFailure) and exc.kind == "before":

@@ -18,7 +18,7 @@ import statistics
 from dataclasses import dataclass
 
 from grader.quiz.stats import QuizStats
-from grader.reports import plots
+from grader.reports import leaderboard, plots
 from grader.reports.records import GradedRecord
 from grader.reports.similarity import EXCERPT_LINES, Code, Match, describe_ranges
 from grader.reports.summary import (GRADED, NOT_ATTEMPTED, NOT_GRADABLE, ClassSummary, StudentStanding,
@@ -122,6 +122,8 @@ class ReportInputs:
     title: str = "Class report"
     help_below: float = 0.5
     help_failing: int = 20
+    leaderboard: str | None = None   # "names" or "pseudonyms": the model exercises' leaderboard (grader/reports/leaderboard.py)
+    pseudonym_key: bytes = b""
 
 
 def _points_class(got: float, most: float) -> str:
@@ -445,7 +447,8 @@ def build_report(inputs: ReportInputs) -> str:
             _overview(summary) if records else "<p>No graded submissions.</p>",
             _teach_again(summary), _help(standings, inputs.help_below, inputs.help_failing, ids),
             _students_table(standings, exercises), _times(summary), _quizzes(inputs.quizzes),
-            _similarity(inputs.similarity), '<h2 id="each-student">Each student</h2>',
+            _similarity(inputs.similarity), leaderboard.section(records, inputs.leaderboard, inputs.pseudonym_key),
+            '<h2 id="each-student">Each student</h2>',
             *(_student(i, s) for i, s in enumerate(standings))]
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

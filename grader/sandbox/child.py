@@ -19,7 +19,7 @@ import traceback
 import types
 from typing import Any
 
-from grader.bounds import EXCEPTION_ANCESTORS, REQUEST_LIMIT
+from grader.bounds import EXCEPTION_ANCESTORS, MAX_OBSERVED_EVENTS, REQUEST_LIMIT
 from grader.sandbox import wire
 
 
@@ -230,7 +230,23 @@ def _call(header: dict, buffers: list[bytes], modules: dict[str, types.ModuleTyp
     if not callable(function):
         return {"ok": False, "error": {"type": "NameError",
                                        "message": f"{header['function']} is not defined"}}, []
+    if type(header.get("seed")) is int:
+        _seed(header["seed"])
     return _answer(header, buffers, objects, lambda args, kwargs: function(*args, **kwargs))
+
+
+def _seed(seed: int) -> None:
+    """The same call gives the same answer: every generator seeded, deterministic algorithms, one thread."""
+    import random
+
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(1)
 
 
 def _on_handle(header: dict, buffers: list[bytes], objects: Objects) -> tuple[dict, list[bytes]]:
@@ -252,10 +268,14 @@ def _answer(header: dict, buffers: list[bytes], objects: Objects, action: Any) -
     args, inputs = wire.decode(header["args"], buffers, live=True, handle=lookup)
     kwargs, more = wire.decode(header["kwargs"], buffers, live=True, handle=lookup)
     inputs += more
+    watch = _Watch(args) if header.get("observe") else None
     try:
         result = action(args, kwargs)
     except BaseException as exc:  # noqa: BLE001
         return {"ok": False, "error": describe(exc, header.get("filename"))}, []
+    finally:
+        if watch is not None:
+            watch.stop()
     backward_error = None
     if header.get("backward"):
         backward_error = _backward(result)
@@ -266,7 +286,56 @@ def _answer(header: dict, buffers: list[bytes], objects: Objects, action: Any) -
         return {"ok": False, "error": {"type": "NotPlainData", "message": str(exc)}}, []
     except RecursionError:
         return {"ok": False, "error": {"type": "NotPlainData", "message": "value is nested too deeply"}}, []
-    return {"ok": True, "result": trees[0], "inputs": trees[1], "backward_error": backward_error}, out
+    reply = {"ok": True, "result": trees[0], "inputs": trees[1], "backward_error": backward_error}
+    if watch is not None:
+        reply["observed"] = watch.events
+    return reply, out
+
+
+def _norm(tensor: Any) -> float | str:
+    """A tensor's norm as plain data: a float, or "nan" or "inf" (JSON has no such numbers)."""
+    value = float(tensor.detach().double().norm())
+    return value if value == value and abs(value) != float("inf") else ("nan" if value != value else "inf")
+
+
+class _Watch:
+    """What a training call does to the models passed in, as plain events (the host judges them):
+    ["forward", training] before each forward pass of a model; ["grad", parameter, norm] for each
+    gradient backward() computes for a parameter, and ["sum", parameter, norm] for its .grad once
+    that gradient was added in (both norms are equal unless earlier gradients piled up)."""
+
+    def __init__(self, args: Any) -> None:
+        import torch
+
+        self.events: list[list] = []
+        self.handles: list[Any] = []
+        models = [a for a in args if isinstance(a, torch.nn.Module)]
+        for model in models:
+            self.handles.append(model.register_forward_pre_hook(self._forward))
+            for index, parameter in enumerate(model.parameters()):
+                self.handles.append(parameter.register_hook(self._grad(index)))
+                self.handles.append(parameter.register_post_accumulate_grad_hook(self._sum(index)))
+
+    def _add(self, event: list) -> None:
+        if len(self.events) < MAX_OBSERVED_EVENTS:
+            self.events.append(event)
+
+    def _forward(self, module: Any, _inputs: Any) -> None:
+        self._add(["forward", bool(module.training)])
+
+    def _grad(self, index: int) -> Any:
+        def hook(grad: Any) -> None:
+            self._add(["grad", index, _norm(grad)])
+        return hook
+
+    def _sum(self, index: int) -> Any:
+        def hook(parameter: Any) -> None:
+            self._add(["sum", index, _norm(parameter.grad)])
+        return hook
+
+    def stop(self) -> None:
+        for handle in self.handles:
+            handle.remove()
 
 
 def _backward(result: Any) -> str | None:

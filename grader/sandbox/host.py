@@ -80,7 +80,7 @@ from collections.abc import Callable
 from typing import Any
 
 # The caps on a reply (its size, its JSON's size, an exception's message and ancestry) are in bounds.py.
-from grader.bounds import HEADER_LIMIT, RESULT_LIMIT
+from grader.bounds import HEADER_LIMIT, MAX_CALL_CPU_SECONDS, MAX_CALL_TIMEOUT, MAX_OBSERVED_EVENTS, RESULT_LIMIT
 from grader.sandbox import cgroups, wire
 from grader.sandbox.isolation import Limits, remove_folder
 from grader.sandbox.outcomes import (  # noqa: F401 - the outcomes are this module's face too
@@ -195,14 +195,25 @@ class Child:
 
     def call(self, module: str, function: str, args: tuple = (), kwargs: dict | None = None, *,
              timeout: float, filename: str = "", backward: bool = False, inputs: bool = False,
-             handles: bool = False) -> CallOutcome:
+             handles: bool = False, cpu_seconds: float | None = None, seed: int | None = None,
+             observe: bool = False) -> CallOutcome:
         """Call ``module.function(*args, **kwargs)`` in the child and decode what comes back.
 
         With ``handles``, a result that is not plain data stays in the child and comes back
-        as a ``Handle``; handles may be passed as arguments."""
+        as a ``Handle``; handles may be passed as arguments. ``cpu_seconds``: this call's CPU
+        budget instead of the child's (``Limits.call_cpu_seconds``), at most
+        ``bounds.MAX_CALL_CPU_SECONDS``; ``timeout`` is capped by ``bounds.MAX_CALL_TIMEOUT``.
+        ``seed``: the child seeds Python's, numpy's and torch's generators with it before the
+        call, with torch's deterministic algorithms on and one thread (the same call, the same answer)."""
         header = {"op": "call", "module": module, "function": function}
-        return self._ask(header, args, kwargs, timeout=timeout, filename=filename, backward=backward,
-                         inputs=inputs, handles=handles)
+        if cpu_seconds is not None:
+            header["cpu_seconds"] = min(max(float(cpu_seconds), 0.0), MAX_CALL_CPU_SECONDS)
+        if seed is not None:
+            header["seed"] = int(seed) % (1 << 32)
+        if observe:  # the child reports each forward pass's mode and each gradient's norm (child._Watch)
+            header["observe"] = True
+        return self._ask(header, args, kwargs, timeout=min(timeout, MAX_CALL_TIMEOUT), filename=filename,
+                         backward=backward, inputs=inputs, handles=handles)
 
     def on_handle(self, handle: "Handle", action: str, name: str, args: tuple = (), kwargs: dict | None = None,
                   *, timeout: float, filename: str = "") -> CallOutcome:
@@ -245,7 +256,13 @@ class Child:
         elif reports:
             self.kill()
             raise malformed("inputs that were not asked for")
-        return CallOutcome(value=value, inputs=reports, backward_error=backward_error)
+        observed = None
+        if header.get("observe"):
+            observed = _observed(reply.get("observed"))
+            if observed is None:
+                self.kill()
+                raise malformed("the report of what the call did to the model")
+        return CallOutcome(value=value, inputs=reports, backward_error=backward_error, observed=observed)
 
     def _request(self, header: dict, buffers: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
         if self.dead:
@@ -264,7 +281,8 @@ class Child:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self.kill()
-                raise SandboxTimeout(f"no answer within {timeout:g} s (an endless loop, or too slow?)")
+                own = f"; its budget: {header['cpu_seconds']:g} s of CPU time" if "cpu_seconds" in header else ""
+                raise SandboxTimeout(f"no answer within {timeout:g} s (an endless loop, or too slow{own}?)")
             # Wake up now and then to look at the CPU time: a busy loop is stopped as soon as it
             # has burnt its CPU budget, without waiting for the wall-clock timeout.
             watched = [self.sock] if self.out_closed else [self.sock, self.out]
@@ -274,7 +292,8 @@ class Child:
             if self.sock in ready:
                 break
             self._check_memory()
-            budget = self.cpu_budget if header.get("op") == "call" else self.limits.load_seconds
+            budget = (header.get("cpu_seconds", self.cpu_budget) if header.get("op") == "call"
+                      else self.limits.load_seconds)
             if self._cpu_seconds() - cpu_start > budget:
                 self.kill()
                 raise SandboxTimeout(f"used more than {budget:g} s of CPU time without answering "
@@ -365,6 +384,24 @@ class Child:
                 pass
 
     close = kill
+
+
+def _observed(events: Any) -> list[tuple] | None:
+    """The child's events of a watched call, checked strictly (None: malformed)."""
+    if type(events) is not list or len(events) > MAX_OBSERVED_EVENTS:
+        return None
+    out: list[tuple] = []
+    for event in events:
+        if type(event) is not list or not event:
+            return None
+        if event[0] == "forward" and len(event) == 2 and type(event[1]) is bool:
+            out.append(("forward", event[1]))
+        elif (event[0] in ("grad", "sum") and len(event) == 3 and type(event[1]) is int and 0 <= event[1] < 1 << 20
+              and (type(event[2]) in (int, float) or event[2] in ("nan", "inf"))):
+            out.append((event[0], event[1], float(event[2])))
+        else:
+            return None
+    return out
 
 
 def _first_word(sock: socket.socket, told: Any = None) -> int | None:

@@ -103,6 +103,7 @@ class CallOutcome:
     error: StudentError | None = None
     inputs: list[Any] = field(default_factory=list)
     backward_error: str | None = None
+    observed: list[tuple] | None = None   # with observe=True: what the call did to the models passed in
 
 
 class Handle:

@@ -136,10 +136,12 @@ def _records(results_dir: Path | None, gradebook: Path | None, assignment: str) 
                    "they attempted.")
 @click.option("--help-failing", type=click.IntRange(1), default=20, show_default=True,
               help="... and students failing this many checks or more in the exercises they attempted.")
+@click.option("--leaderboard", "leaderboard_style", type=click.Choice(["names", "pseudonyms"]), default=None,
+              help="Add the model exercises' leaderboard, students by name or by a stable pseudonym.")
 @click.argument("submissions", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def report(results_dir: Path | None, gradebook: Path | None, assignment: str, out_file: Path,
            quiz_files: tuple[Path, ...], threshold: float | None, help_below: float, help_failing: int,
-           submissions: tuple[Path, ...]) -> None:
+           submissions: tuple[Path, ...], leaderboard_style: str | None = None) -> None:
     """Write the class report: one self-contained HTML page.
 
     It holds the class overview, each exercise attempted by how many and how they did, what to
@@ -155,12 +157,14 @@ def report(results_dir: Path | None, gradebook: Path | None, assignment: str, ou
         grader report --results results/ --out report.html examples/class/*
     """
     from grader.reports.html import ReportInputs, build_report
+    from grader.reports.leaderboard import pseudonym_key
     from grader.reports.records import ReportError, load_quiz_stats
     from grader.reports.similarity import THRESHOLD, find_similar
 
     records = _records(results_dir, gradebook, assignment)
     try:
         quizzes = tuple(load_quiz_stats(f) for f in quiz_files)
+        key = pseudonym_key(course_root()) if leaderboard_style == "pseudonyms" else b""
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
     matches = None
@@ -169,7 +173,8 @@ def report(results_dir: Path | None, gradebook: Path | None, assignment: str, ou
             matches = tuple(find_similar(course_root(), list(submissions), load_exercises(),
                                          THRESHOLD if threshold is None else threshold))
     with Console(stderr=True).status("Drawing the report…"):
-        page = build_report(ReportInputs(records, quizzes, matches, help_below=help_below, help_failing=help_failing))
+        page = build_report(ReportInputs(records, quizzes, matches, help_below=help_below, help_failing=help_failing,
+                                         leaderboard=leaderboard_style, pseudonym_key=key))
     try:
         out_file.write_text(page, encoding="utf-8")
     except OSError as exc:
