@@ -270,7 +270,7 @@ def test_a_version_4_gradebook_migrates_to_5_and_its_attempts_are_never_late(tmp
     db = sqlite3.connect(path)  # take it back to version 4, as an older grader left it
     for statement in ("DROP VIEW current_results", "DROP VIEW check_results", "DROP TABLE exercise_results",
                       "DROP TABLE extensions", "DROP TABLE adjustments", "DROP TABLE dropped_checks",
-                      "DROP TABLE assignments", "ALTER TABLE attempts DROP COLUMN submitted_at",
+                      "DROP TABLE assignments", "ALTER TABLE students DROP COLUMN identities", "ALTER TABLE attempts DROP COLUMN submitted_at",
                       "ALTER TABLE attempts DROP COLUMN submitted_source", "PRAGMA user_version = 4"):
         db.execute(statement)
     db.commit()
@@ -314,7 +314,7 @@ def test_week5_graded_extended_adjusted_dropped_and_exported(tmp_path, monkeypat
     assert [rows["alice"][k] for k in ("raw", "late_penalty", "adjustments", "total", "max_score")] == \
         ["38", "0", "0", "38", "38"]
     assert [rows["bob"][k] for k in ("raw", "late_penalty", "adjustments", "total")] == ["38", "0", "-2", "36"]
-    result = run("export", "--format", "moodle", "--assignment", "week5", "--gradebook", book)
+    result = run("export", "--format", "moodle", "--id", "username", "--assignment", "week5", "--gradebook", book)
     assert "adjusted -2 (no comments); total 36/38" in result.output
     result = run("feedback", "--assignment", "week5", "--gradebook", book, "--out", tmp_path / "fb")
     text = (tmp_path / "fb" / "bob.md").read_text()

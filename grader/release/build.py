@@ -117,11 +117,13 @@ def release_course(course: Path, dest: Path, options: ReleaseOptions = ReleaseOp
             raise ReleaseError(f"cannot write {dest}: {exc.strerror or exc}") from None
         finally:
             shutil.rmtree(partial, ignore_errors=True)
-        commit = _git_commit(dest, [*added, *updated], options.assignments) if options.git and (added or updated) \
-            else None
+        tracked = [p for p in (*added, *updated) if not p.startswith("dist/")]  # dist/ is git-ignored
+        commit = _git_commit(dest, tracked, options.assignments) if options.git and tracked else None
         files = [p for p in dest.rglob("*") if p.is_file() and ".git" not in p.relative_to(dest).parts]
+        wheels = sorted((dest / "dist").glob("*.whl"))
         return ReleaseSummary(dest, len(files), sum(p.stat().st_size for p in files), time.monotonic() - started,
-                              commit, tuple(added), tuple(updated), tuple(kept))
+                              commit, wheels[0] if wheels else None, added=tuple(added), updated=tuple(updated),
+                              kept=tuple(kept))
     try:
         _write_tree(course, partial, exercises, stripped, recording, options)
         if dest.exists():
@@ -197,6 +199,10 @@ def _merge_into(new: Path, dest: Path, previous: str) -> tuple[list[str], list[s
             continue
         theirs = target.read_bytes()
         if theirs == content:
+            continue
+        if relative.startswith("dist/"):  # the course's wheel: made by each release, never the student's work
+            target.write_bytes(content)
+            updated.append(relative)
             continue
         # What release last wrote at this path: the latest release commit that changed it.
         wrote = _git(dest, ["log", "-1", "--topo-order", "--format=%H", author, previous, "--", relative]).stdout.strip()

@@ -331,7 +331,7 @@ def run(root: Path) -> dict:
     name = student_name(metadata)
     with tempfile.TemporaryDirectory(prefix="grader-autograder-") as scratch:
         target, problems = lay_out(root / "submission", exercises, Path(scratch), name)
-        levels = ["auto", "weak"] if config.get("isolation", "auto") == "auto" else [config["isolation"]]
+        levels = ["full", "weak"] if config.get("isolation", "auto") in ("auto", "best") else [config["isolation"]]
         for level in levels:
             options = GradeOptions(hidden=True, timeout=float(config.get("timeout", 2.0)),
                                    cpu_time=float(config.get("cpu_time", 0.5)), seed=int(config["seed"]),
