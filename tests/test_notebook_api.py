@@ -112,7 +112,7 @@ def grade_saved(cells: list[str], folder: Path) -> dict:
     """``grader grade --public-only`` (the instructor's course) on the saved notebook of ``cells``."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "kernel.ipynb"   # the name the kernel's cells are graded under
-    nbformat.write(new_notebook(cells=[new_code_cell(c) for c in cells]), path)
+    nbformat.write(new_notebook(cells=[new_code_cell(c, execution_count=n) for n, c in enumerate(cells, 1)]), path)
     out = folder / "results.json"
     command = [sys.executable, "-m", "grader", "grade", str(path), "--public-only", "--json", str(out),
                "--gradebook", str(folder / "gradebook.db"), "--jobs", "1"]

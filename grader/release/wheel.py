@@ -54,7 +54,9 @@ def _metadata(project: dict) -> str:
         extra = OPTIONAL.get(_requirement_name(requirement))
         if extra:
             extras.append(extra)
-            lines.append(f'Requires-Dist: {requirement}; extra == "{extra}"')
+            name, _, marker = requirement.partition(";")   # a marker of its own joins the extra's: one marker
+            condition = f'({marker.strip()}) and extra == "{extra}"' if marker.strip() else f'extra == "{extra}"'
+            lines.append(f"Requires-Dist: {name.strip()}; {condition}")
         else:
             lines.append(f"Requires-Dist: {requirement}")
     lines += [f"Provides-Extra: {extra}" for extra in dict.fromkeys(extras)]

@@ -429,7 +429,11 @@ def main(fd: int) -> None:
     warm_up()
     gc.freeze()  # children then leave the preloaded objects' pages shared
     config = read_config(control)
-    zygote = Zygote(control, config, isolation.address_space_bytes())
+    zygote = Zygote(control, config, None)
+    # The address space a child starts from, measured after the zygote's own set-up: the seccomp
+    # probe's thread leaves a malloc arena behind, which a baseline taken before it would count
+    # against every child's memory budget.
+    zygote.baseline = isolation.address_space_bytes()
     if config["level"] == "full" or (config["level"] == "auto" and sys.platform.startswith("linux")):
         run_nursery(zygote, config["level"])  # elsewhere (macOS) there are no namespaces to try
     zygote.serve()
