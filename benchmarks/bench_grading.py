@@ -1,6 +1,7 @@
 """Benchmark: batch grading against a naive baseline, and `grader check` against a bare import.
 
     python benchmarks/bench_grading.py [--complete 100] [--copies 10] [--jobs 2] [--naive 12] [--check-runs 5]
+    python benchmarks/bench_grading.py --assignment week5 [--complete 100]
 
 Prints submissions per second for `grade_many` (pre-warmed workers and zygotes, one
 forked child per submission) on these classes: a class of complete submissions of the
@@ -202,7 +203,13 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=12, help="complete submissions graded the naive way")
     parser.add_argument("--check-runs", type=int, default=5, help="runs of `grader check` and of the bare import")
     parser.add_argument("--timeout", type=float, default=2.0, help="seconds a call may take")
+    parser.add_argument("--assignment", default=None,
+                        help="only this: the complete class of an assignment's exercises (week5), graded as the "
+                             "assignment and against the whole course")
     args = parser.parse_args()
+    if args.assignment:
+        assignment_class(args.assignment, args.complete, args.jobs, args.timeout)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         complete = make_complete_class(tmp / "complete", args.complete)
@@ -247,6 +254,23 @@ def main() -> None:
         check, bare = check_ratio(tmp, args.check_runs)
         print(f"grader check calc_preds: {check:.2f} s; bare import of torch, pandas, numpy: {bare:.2f} s; "
               f"ratio {check / bare:.2f} (medians of {args.check_runs})")
+
+
+def assignment_class(assignment: str, count: int, jobs: int, timeout: float) -> None:
+    """``count`` complete submissions of an assignment's exercises, graded as the assignment
+    (``grade --assignment``), then against the whole course: what the exercises a submission does
+    not define cost it (issue 17: at most 10% more)."""
+    from grader.course import assignment_exercises
+
+    ids = tuple(e.id for e in assignment_exercises(assignment))
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = make_complete_class(Path(tmp) / "class", count, ids)
+        print(f"{os.cpu_count()} CPUs; {jobs} jobs; {count} complete submissions of {assignment} ({', '.join(ids)})")
+        alone = run_batch(paths, jobs, timeout, ids)
+        rate = report_batch(f"as the assignment {assignment}", paths, alone)
+        whole = run_batch(paths, jobs, timeout)
+        report_batch("against the whole course", paths, whole)
+        print(f"the whole course takes {whole[0] / alone[0]:.2f}x the assignment's time ({rate:.1f}/s as {assignment})")
 
 
 if __name__ == "__main__":

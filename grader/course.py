@@ -104,6 +104,8 @@ def in_course_order(exercises: list[Exercise]) -> list[Exercise]:
         return (rank.get(folder, len(rank)), "" if folder in rank else folder)
 
     return sorted(exercises, key=key)  # stable: a folder's exercises keep their order
+
+
 # ------------------------------------------------------------------ assignments
 
 #: The assignment id meaning the whole course (``--assignment``'s default): every exercise, no due date.

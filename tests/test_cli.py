@@ -41,8 +41,8 @@ def test_list_json_gives_the_exercise_metadata():
     folders = [e["path"].split("/")[0] for e in data]
     assert list(dict.fromkeys(folders)) == ["week1", "week2", "week3", "lab3", "week5", "lab5"]
     assert [e["id"] for e in data][:4] == ["loss_slope", "fit_multiplier", "count_dense_parameters", "bmi"]
-    assert [e["id"] for e in data][-6:] == ["normalize_columns", "calc_loss", "accuracy", "add_log_fare",
-                                            "add_dummies", "best_threshold"]
+    assert [e["id"] for e in data][-7:] == ["normalize_columns", "calc_loss", "accuracy", "add_log_fare",
+                                            "add_dummies", "best_threshold", "titanic_model"]
     assert data[0] == {"id": "loss_slope", "path": "week1/multiplier.py", "function": "loss_slope",
                        "points": 10.0}
 
