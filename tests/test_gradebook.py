@@ -607,7 +607,7 @@ def test_a_batch_killed_at_random_moments_resumes_to_the_same_results(tmp_path):
 
 def _v2_database(path: Path) -> None:
     """A version-2 gradebook as the grader of schema 2 made it, with one graded attempt."""
-    from grader.gradebook import store
+    from grader.gradebook import schema as store  # the schema and its migrations
 
     db = sqlite3.connect(path, isolation_level=None)
     for statement in store._SCHEMA_1.split(";"):
