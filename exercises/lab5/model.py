@@ -31,7 +31,7 @@ it does well on the scored passengers; looking up the real passengers' labels do
 **Points (20).** A passenger counts as predicted to survive when your probability is at least
 0.5. The accuracy earns points linearly between two cutoffs: nothing at the accuracy of guessing
 the majority class for everyone (about 0.63), full points from 0.95 of the best possible accuracy
-(about 0.77: the lab's own linear model gets there). ``grader check titanic_model`` scores you
+(about 0.77: the lab's own linear model gets there). The public check scores you
 on a public validation set made the same way (a fixed seed) and shows your accuracy, your log
 loss and both cutoffs; your instructor scores you on fresh passengers, and the class leaderboard
 shows the accuracy.
