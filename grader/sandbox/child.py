@@ -77,15 +77,21 @@ def _run(code: Any, namespace: dict, cpu: float, wall: float) -> BaseException |
     _budget["armed"] = True
     signal.setitimer(signal.ITIMER_PROF, max(cpu, 0.001), REPEAT)
     signal.setitimer(signal.ITIMER_REAL, max(wall, 0.001), REPEAT)
+    raised = None
     try:
         exec(code, namespace)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are results too
-        return exc
+        raised = exc
     finally:
         _budget["armed"] = False
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
-    return None
+    torch = sys.modules.get("torch")
+    if isinstance(raised, OverBudget) and torch is not None and not torch.is_grad_enabled():
+        # Our interruption can land inside `with torch.no_grad():`'s own exit (the timer fires
+        # again and again) and leave gradients off for every later call: undo what we broke.
+        torch.set_grad_enabled(True)
+    return raised
 
 
 class _Counted:
