@@ -342,11 +342,9 @@ def mismatch(got: Any, want: Any, *, public: bool, rtol: float = RTOL, atol: flo
 def _tensor_mismatch(got: Any, want: torch.Tensor, public: bool, rtol: float, atol: float) -> str | None:
     if type(got) is not torch.Tensor:
         return f"expected {_kind(want, public)}, got {_kind(got, public)}"
-    if got.shape != want.shape:
-        return f"expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}" if public else \
-            "the shape differs from the expected one"
-    if got.dtype != want.dtype:
-        return f"expected dtype {want.dtype}, got dtype {got.dtype}"
+    problem = _layout_mismatch(tuple(got.shape), tuple(want.shape), got.dtype, want.dtype, public)
+    if problem:
+        return problem
     got_d, want_d = got.detach(), want.detach()
     if want_d.is_floating_point():
         close = torch.isclose(got_d, want_d, rtol=rtol, atol=atol, equal_nan=True)
@@ -355,6 +353,15 @@ def _tensor_mismatch(got: Any, want: torch.Tensor, public: bool, rtol: float, at
     if bool(close.all()):
         return None
     return _differing(close.numpy(), _as_array(got_d), _as_array(want_d), public)
+
+
+def _layout_mismatch(got_shape: tuple, want_shape: tuple, got_dtype: Any, want_dtype: Any, public: bool) -> str | None:
+    """A tensor's or an array's shape, then dtype, against the expected one's (None when both agree)."""
+    if got_shape != want_shape:
+        return f"expected shape {want_shape}, got shape {got_shape}" if public else "the shape differs from the expected one"
+    if got_dtype != want_dtype:
+        return f"expected dtype {want_dtype}, got dtype {got_dtype}"
+    return None
 
 
 def _as_array(tensor: torch.Tensor) -> np.ndarray:
@@ -366,11 +373,9 @@ def _as_array(tensor: torch.Tensor) -> np.ndarray:
 def _array_mismatch(got: Any, want: np.ndarray, public: bool, rtol: float, atol: float) -> str | None:
     if type(got) is not np.ndarray:
         return f"expected {_kind(want, public)}, got {_kind(got, public)}"
-    if got.shape != want.shape:
-        return f"expected shape {want.shape}, got shape {got.shape}" if public else \
-            "the shape differs from the expected one"
-    if got.dtype != want.dtype:
-        return f"expected dtype {want.dtype}, got dtype {got.dtype}"
+    problem = _layout_mismatch(got.shape, want.shape, got.dtype, want.dtype, public)
+    if problem:
+        return problem
     if np.issubdtype(want.dtype, np.floating):
         close = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
     else:

@@ -136,12 +136,9 @@ def feedback_markdown(record: GradedRecord, options: FeedbackOptions = FeedbackO
     names = _names(checks, options)
     states = exercise_states(record, checks)
     for exercise in exercise_points(record):
-        mine = [(i, c) for i, c in enumerate(checks) if c.exercise == exercise]
-        failed = [(i, c) for i, c in mine if not c.passed]
-        passed = [(i, c) for i, c in mine if c.passed]
+        mine, failed, passed, why = _of_exercise(checks, exercise)
         lines += ["", f"## {md(exercise)}", ""]
         if states.get(exercise) == NOT_ATTEMPTED:
-            why = next((c.output for _, c in failed if c.output and not c.hidden), "")
             lines.append(f"Not attempted yet{': ' + md(short_message(why, 400), 420) if why else ''} "
                          f"({len(mine)} checks not run)")
             continue
@@ -192,12 +189,9 @@ def feedback_html(record: GradedRecord, options: FeedbackOptions = FeedbackOptio
     names = _names(checks, options)
     states = exercise_states(record, checks)
     for exercise in exercise_points(record):
-        mine = [(i, c) for i, c in enumerate(checks) if c.exercise == exercise]
-        failed = [(i, c) for i, c in mine if not c.passed]
-        passed = [(i, c) for i, c in mine if c.passed]
+        mine, failed, passed, why = _of_exercise(checks, exercise)
         parts.append(f"<h2>{h(exercise)}</h2>")
         if states.get(exercise) == NOT_ATTEMPTED:
-            why = next((c.output for _, c in failed if c.output and not c.hidden), "")
             parts.append(f'<p class="muted">Not attempted yet{": " + h(short_message(why, 400), 420) if why else ""} '
                          f"({len(mine)} checks not run)</p>")
             continue
@@ -251,3 +245,13 @@ def write_feedback(records: list[GradedRecord], out: Path, options: FeedbackOpti
                 raise ReportError(f"cannot write {target}: {exc.strerror}") from None
             written.append(target)
     return written
+
+
+def _of_exercise(checks: list, exercise: str) -> tuple[list, list, list, str]:
+    """An exercise's checks (with their positions), the failed and the passed ones, and why it
+    was not attempted (the first public failure's message), for both the Markdown and the HTML."""
+    mine = [(i, c) for i, c in enumerate(checks) if c.exercise == exercise]
+    failed = [(i, c) for i, c in mine if not c.passed]
+    passed = [(i, c) for i, c in mine if c.passed]
+    why = next((c.output for _, c in failed if c.output and not c.hidden), "")
+    return mine, failed, passed, why
