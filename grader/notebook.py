@@ -93,6 +93,7 @@ class _Session:
     options: GradeOptions = field(default_factory=GradeOptions)
     grader: Any = None
     folder: Path | None = None
+    walls_note: str | None = None   # which walls this machine lacks: shown once, with the next check
 
     def close(self) -> None:
         grader, self.grader = self.grader, None
@@ -103,13 +104,17 @@ class _Session:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-_SESSION = _Session(GradeOptions(hidden=False))
+# "best": the student's own code, with every wall the machine allows (Kaggle's and Colab's
+# containers deny Linux namespaces) and one note of those it does not, as `grader check` does.
+_SESSION = _Session(GradeOptions(hidden=False, isolation="best"))
+POLICIES = {"auto": "best", "full": "full", "weak": "weak"}   # configure(isolation=...) -> GradeOptions'
+
 atexit.register(_SESSION.close)
 
 
 def configure(*, isolation: str | None = None, timeout: float | None = None, cpu_time: float | None = None) -> None:
-    """Settings of later checks, as ``grader check``'s options: ``isolation`` ("auto", "full" or
-    "weak": where Linux namespaces are unavailable, "weak" runs with limits only), ``timeout``
+    """Settings of later checks, as ``grader check``'s options: ``isolation`` ("auto", the default:
+    every wall this machine allows; "full": every wall or refuse; "weak": no namespaces), ``timeout``
     (wall-clock seconds per call) and ``cpu_time`` (CPU seconds per call). The next check starts
     a fresh sandbox with them.
 
@@ -117,7 +122,7 @@ def configure(*, isolation: str | None = None, timeout: float | None = None, cpu
         grader.configure(isolation="weak")
     """
     options = _SESSION.options
-    if isolation is not None and isolation not in ("auto", "full", "weak"):
+    if isolation is not None and isolation not in POLICIES:
         raise NotebookError(f"isolation is 'auto', 'full' or 'weak', not {clean(repr(isolation), 40, lines=False)}")
     for name, value, low in (("timeout", timeout, 0.1), ("cpu_time", cpu_time, 0.05)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
@@ -126,7 +131,7 @@ def configure(*, isolation: str | None = None, timeout: float | None = None, cpu
                                 f"{clean(repr(value), 40, lines=False)}")
     _SESSION.close()
     _SESSION.options = GradeOptions(
-        hidden=False, isolation=isolation or options.isolation,
+        hidden=False, isolation=POLICIES[isolation] if isolation is not None else options.isolation,
         timeout=float(timeout) if timeout is not None else options.timeout,
         cpu_time=float(cpu_time) if cpu_time is not None else options.cpu_time)
 
@@ -155,20 +160,21 @@ def _grader() -> Any:
     overlap the kernel's own)."""
     if _SESSION.grader is not None:
         return _SESSION.grader
-    from grader.grading.runner import Grader
-
     options, course = _SESSION.options, _course()
     sandbox = Sandbox(sandbox_config(course, options))
     try:
         _import_libraries()
-        if sandbox.level != "full" and options.isolation != "weak":
-            raise NotebookError("the sandbox cannot isolate your code on this machine (Linux namespaces are "
-                                "unavailable): run grader.configure(isolation=\"weak\") to check with weaker "
-                                "walls, then check again")
+        from grader.grading.runner import Grader  # after the zygote started: imports torch and pytest
+
         _SESSION.grader = Grader(course, options, sandbox=sandbox)
+    except GradingError as exc:  # isolation="full" on a machine without every wall
+        raise GradingError(str(exc).replace("pass --isolation weak", 'run grader.configure(isolation="weak")')) \
+            from None
     except BaseException:
         sandbox.close()
         raise
+    note = _SESSION.grader.walls_note
+    _SESSION.walls_note = note.removeprefix("note: ") if note else None  # shown after "note: "
     return _SESSION.grader
 
 
@@ -245,6 +251,10 @@ def _check(names: tuple[str, ...], history: list[str], known: list[Exercise]) ->
                                 "that defines yours, or name the exercise, as in grader.check(\"calc_preds\")") from None
     grader = _grader()
     results = grader.grade(path, only=names)
+    if _SESSION.walls_note:  # once per sandbox, with the first check's notes
+        extra = results.setdefault("extra_data", {})
+        extra["notes"] = [_SESSION.walls_note, *(extra.get("notes") or [])]
+        _SESSION.walls_note = None
     chosen = [e for e in known if e.id in names]
     return CheckResult(results, chosen)
 

@@ -195,6 +195,46 @@ def test_a_grader_with_hidden_false_takes_the_walls_it_is_told_to(course):
     assert outputs["full"] == ["REFUSED " + NAMESPACES_REFUSAL.removeprefix("Error: ")]
 
 
+IN_IPYTHON = textwrap.dedent("""
+    import sys
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()   # a real IPython shell: its input history is what a kernel's is
+    shell.run_cell(open(sys.argv[1]).read(), store_history=True)
+    shell.run_cell(sys.argv[2], store_history=True)
+""")
+NOTEBOOK_CHECKS = textwrap.dedent("""
+    import grader.notebook as grader
+    for _ in range(2):
+        result = grader.check("calc_preds")
+        print("CHECK", result.points, result.max_points, [n[:50] for n in result.notes])
+    grader.configure(isolation="full")
+    try:
+        grader.check("calc_preds")
+    except grader.NotebookError as exc:
+        print("REFUSED", exc)
+""")
+
+
+def test_the_notebook_check_without_namespaces_runs_and_says_so_once(course):
+    """grader.check in IPython where unshare is denied (Kaggle's and Colab's containers): the
+    student's own code runs with the walls there are, one note with the first check; asked for
+    every wall, it refuses in one line that says how to go on."""
+    if reason := wrapper_works("namespaces"):
+        pytest.skip(f"the wrapper cannot deny namespaces here: {reason}")
+    env = dict(os.environ, PYTHONPATH=str(COURSE), GRADER_COURSE=str(course))
+    done = subprocess.run([sys.executable, str(WRAPPER), "namespaces", sys.executable, "-c", IN_IPYTHON,
+                           str(course / "exercises/week5/calc_preds.py"), NOTEBOOK_CHECKS],
+                          capture_output=True, text=True, env=env, timeout=300, cwd=course)
+    assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith(("CHECK", "REFUSED"))]
+    assert lines[:2] == ["CHECK 5.0 5.0 ['this machine allows no Linux namespaces; your code']",
+                         "CHECK 5.0 5.0 []"], done.stdout + done.stderr
+    assert lines[2] == ("REFUSED the sandbox cannot isolate submissions on this machine (Linux namespaces are "
+                        "unavailable): run as root, enable unprivileged user namespaces, or run "
+                        'grader.configure(isolation="weak") to accept weaker walls')
+
+
 def test_the_seccomp_probe_binds_only_its_own_thread():
     """The zygote tries the filter in a throwaway thread: the zygote itself stays unfiltered."""
     from grader.sandbox import seccomp

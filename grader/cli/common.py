@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -95,6 +96,24 @@ def import_libraries() -> None:
         import numpy  # noqa: F401
         import pandas  # noqa: F401
         import torch  # noqa: F401
+
+
+def start_grader(course: Path, options: Any) -> Any:
+    """A ``Grader`` for ``course`` whose sandbox's zygote starts first, so that its imports of
+    torch, pandas and numpy overlap this process's own (``grader.grading.runner`` imports them:
+    imported before the zygote starts, they would come one after the other)."""
+    from grader.grading.options import sandbox_config
+    from grader.sandbox.host import Sandbox
+
+    sandbox = Sandbox(sandbox_config(course, options))
+    try:
+        import_libraries()
+        from grader.grading.runner import Grader
+
+        return Grader(course, options, sandbox=sandbox)
+    except BaseException:
+        sandbox.close()
+        raise
 
 
 def quiet_stdout() -> None:

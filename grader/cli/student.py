@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from grader.cli.common import (CPU_TIME, ISOLATION, TIMEOUT, course_root, import_libraries, isolation_policy,
+from grader.cli.common import (CPU_TIME, ISOLATION, TIMEOUT, course_root, isolation_policy, start_grader,
                                write_file)
 from grader.course import CourseError, in_course_order, load_exercises, select
 from grader.safetext import clean
@@ -87,8 +87,8 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
         grader check --ci --junit grader-junit.xml
         grader check --json > results.json
     """
-    from grader.grading import GradeOptions, Grader, GradingError, sandbox_config
-    from grader.sandbox.host import Sandbox, SandboxUnavailable
+    from grader.grading.options import GradeOptions, GradingError  # light: no torch yet
+    from grader.sandbox.host import SandboxUnavailable
     from grader.student import ci as ci_output
     from grader.student.feedback import print_feedback
     from grader.student.state import State, source_of
@@ -104,15 +104,8 @@ def check(exercise: tuple[str, ...], hints: bool, ci: bool | None, junit_file: P
         console = student_console(ci)
         if not as_json:
             console.print(Text(f"Checking {target}", style="dim"), highlight=False)
-        # The zygote starts first, so that its imports overlap this process's own.
-        sandbox = Sandbox(sandbox_config(course, options))
-        try:
-            import_libraries()
-        except BaseException:
-            sandbox.close()
-            raise
         live = contextlib.nullcontext() if ci or as_json else console.status("Checking…")
-        with live, Grader(course, options, sandbox=sandbox) as grader:
+        with live, start_grader(course, options) as grader:
             if grader.walls_note:  # through sys.stderr: rich's status line then prints it above itself
                 print(grader.walls_note, file=sys.stderr, flush=True)
             results = grader.grade(target)
@@ -177,7 +170,7 @@ def watch(timeout: float, cpu_time: float, isolation: str) -> None:
     \b
         grader watch
     """
-    from grader.grading import GradeOptions, Grader, GradingError
+    from grader.grading.options import GradeOptions, GradingError
     from grader.sandbox.host import SandboxUnavailable
     from grader.student.state import State
     from grader.student.terminal import WatchFailed, run
@@ -192,7 +185,7 @@ def watch(timeout: float, cpu_time: float, isolation: str) -> None:
         options = GradeOptions(hidden=False, timeout=timeout, cpu_time=cpu_time,
                                isolation=isolation_policy(isolation, own_code=True))
         with console.status("Starting the checks…"):
-            grader = Grader(course, options)
+            grader = start_grader(course, options)
         if grader.walls_note:
             click.echo(grader.walls_note, err=True)
         with grader:
