@@ -21,8 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import checking, plugin  # noqa: E402
+from grader import checking  # noqa: E402
 from grader.grading import GradeOptions, Grader  # noqa: E402
+from grader.grading import run as grading_run  # noqa: E402
+from grader.grading import session  # noqa: E402
+from grader.grading import values  # noqa: E402
 from grader.sandbox import host  # noqa: E402
 
 SPENT: dict[str, float] = defaultdict(float)
@@ -55,29 +58,47 @@ class TimedReference:
         return timed("reference", value) if callable(value) else value
 
 
+BY_EXERCISE: dict[str, float] = defaultdict(float)
+
+
+def time_checks() -> None:
+    """Each check's wall time, added up by exercise."""
+    original = session.Check.run
+
+    def run(self, grading):
+        started = time.perf_counter()
+        try:
+            return original(self, grading)
+        finally:
+            BY_EXERCISE[self.exercise] += time.perf_counter() - started
+    session.Check.run = run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--submissions", type=int, default=40)
     args = parser.parse_args()
+    time_checks()
     host.Sandbox.spawn = timed("fork a child", host.Sandbox.spawn)
     host.Child.load = timed("load the code", host.Child.load)
     host.Child._request = timed("call round trips", host.Child._request)
     host.Child.kill = timed("end the child", host.Child.kill)
-    for name in ("mismatch", "expect_unchanged"):
-        setattr(checking, name, timed("compare", getattr(checking, name)))
+    values.mismatch = timed("compare", values.mismatch)
+    checking.expect_unchanged = timed("compare", checking.expect_unchanged)
     checking.reference_grads = timed("reference", checking.reference_grads)
     for module in list(sys.modules.values()):
         if getattr(module, "__name__", "").startswith("check_") or "grader/checks/" in str(getattr(module, "__file__", "")):
             for name in ("expect_same", "expect_unchanged", "reference_grads"):
                 if hasattr(module, name):
                     setattr(module, name, getattr(checking, name))
-    original = plugin.GradingRun.reference
-    plugin.GradingRun.reference = lambda self, exercise: TimedReference(original(self, exercise))
+    original = grading_run.GradingRun.reference
+    grading_run.GradingRun.reference = lambda self, exercise: TimedReference(original(self, exercise))
 
     with Grader(ROOT, GradeOptions(hidden=True, seed=7)) as grader:
         grader.grade(ROOT / "solutions")  # warm: the first run imports and fills caches
         SPENT.clear()
         COUNT.clear()
+        BY_EXERCISE.clear()
         results = []
         started = time.perf_counter()
         grader.grade_stream([ROOT / "solutions"] * args.submissions, lambda _p, r: results.append(r))
@@ -86,6 +107,8 @@ def main() -> None:
     n, checks = len(results), len(results[0]["tests"])
     print(f"{n} complete submissions, {checks} checks each, one worker: {wall / n * 1000:.1f} ms per submission "
           f"({n / wall:.1f}/s)")
+    print("  the checks' own time by exercise (calls and references included):", ", ".join(
+        f"{name} {seconds / n * 1000:.0f} ms" for name, seconds in sorted(BY_EXERCISE.items(), key=lambda kv: -kv[1])))
     rest = wall - sum(SPENT.values())
     rows = sorted(SPENT.items(), key=lambda kv: -kv[1]) + [("pytest and the checks' own code", rest)]
     for name, seconds in rows:

@@ -30,8 +30,8 @@ def predict_survival(train, test):
     y = torch.tensor(train["Survived"].to_numpy(), dtype=torch.float32)
     weights = torch.zeros(X.shape[1], requires_grad=True)
     bias = torch.zeros(1, requires_grad=True)
-    optimizer = torch.optim.Adam([weights, bias], lr=0.05)
-    for _ in range(300):
+    optimizer = torch.optim.Adam([weights, bias], lr=0.1)
+    for _ in range(100):
         optimizer.zero_grad()
         loss = torch.nn.functional.binary_cross_entropy_with_logits(X @ weights + bias, y)
         loss.backward()
