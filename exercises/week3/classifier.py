@@ -21,9 +21,10 @@ Your task:
   Python floats, each taken before its epoch's update (``epochs=0`` gives ``[]``). Train
   ``model`` itself, in place, and keep it an ``nn.Sequential`` of torch.nn's layers; leave ``X``
   and ``y`` as they are, in their dtype (a float64 model trains on float64 data).
-- ``predict_classes(model, X)``: put ``model`` in eval mode and, without tracking gradients,
-  return the index of the largest logit of each row of ``model(X)``: a ``torch.long`` tensor
-  with one class per row (shape ``(n,)``, also when ``n`` is 1).
+- ``predict_classes(model, X)``: put ``model`` in eval mode and return the index of the largest
+  logit of each row of ``model(X)``: a ``torch.long`` tensor with one class per row (shape
+  ``(n,)``, also when ``n`` is 1). A prediction needs no gradients: run the model under
+  ``torch.no_grad()`` and autograd keeps no graph of it.
 
 Check your work with ``grader check train_classifier predict_classes``.
 """
