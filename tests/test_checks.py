@@ -66,6 +66,11 @@ TRAIN = ("import copy\nimport torch\nfrom torch import nn\ndef train_epochs(mode
          "    optimizer = torch.optim.SGD(model.parameters(), {lr})\n    criterion = nn.MSELoss()\n    losses = []\n"
          "    for _ in range({epochs}):\n        {zero}\n        loss = criterion(model(X), y)\n        loss.backward()\n"
          "        optimizer.step()\n        losses.append(loss.item())\n    return losses\n")
+CLASSIFY = ("import copy\nimport torch\nfrom torch import nn\ndef train_classifier(model, X, y, epochs, lr):\n{before}"
+            "    optimizer = torch.optim.SGD(model.parameters(), lr)\n    criterion = nn.CrossEntropyLoss()\n    losses = []\n"
+            "    for _ in range(epochs):\n        {zero}\n        loss = criterion(model(X), {target})\n        {stop}loss.backward()\n"
+            "        optimizer.step()\n        losses.append(loss.item())\n    return losses\n")
+PREDICT = "import torch\ndef predict_classes(model, X):\n{before}    with torch.no_grad():\n        return {result}\n"
 LOG = "import numpy as np\nimport pandas as pd\ndef add_log_fare(df):\n"
 LOG_CHECK = "    if 'Fare' not in df.columns:\n        raise ValueError('no Fare column')\n"
 DUMMIES = "import pandas as pd\ndef add_dummies(df, columns=('Sex', 'Pclass', 'Embarked')):\n"
@@ -93,6 +98,14 @@ def mlp(check="if activation not in ACTS:\n        raise ValueError(activation)\
 
 def train(before="", lr="lr", epochs="epochs", zero="optimizer.zero_grad()"):
     return TRAIN.format(before=before, lr=lr, epochs=epochs, zero=zero)
+
+
+def classify(before="    model.train()\n", zero="optimizer.zero_grad()", target="y", stop=""):
+    return CLASSIFY.format(before=before, zero=zero, target=target, stop=stop)
+
+
+def predict(before="    model.eval()\n", result="model(X).argmax(dim=1)"):
+    return PREDICT.format(before=before, result=result)
 
 
 def best(check=BEST_CHECK, start="None", thresholds="np.unique(prob)", compare=">=", better=">", t="float(t)"):
@@ -254,6 +267,19 @@ MUTANTS = {
     "train_epochs: trains in training mode with fresh gradients": ("train_epochs", train(before="    model.eval()\n")),
     "train_epochs: random models and data": ("train_epochs", train(lr="0.01")),
     "train_epochs: float64 models and data": ("train_epochs", train(before="    X, y = X.float(), y.float()\n")),
+    # train_classifier
+    "train_classifier: the losses of a few epochs": ("train_classifier", classify(zero="pass")),
+    "train_classifier: trains the model in place": ("train_classifier", classify(before="    model = copy.deepcopy(model)\n    model.train()\n")),
+    "train_classifier: trains in training mode with fresh gradients": ("train_classifier", classify(before="")),
+    "train_classifier: overfits a tiny batch": ("train_classifier", classify(stop="if losses and loss.item() > losses[-1]:\n            break\n        ")),
+    "train_classifier: random models and data": ("train_classifier", classify(target="nn.functional.one_hot(y, 3).to(X.dtype)")),
+    "train_classifier: float64 models and data": ("train_classifier", classify(before="    model.train()\n    X = X.float()\n")),
+    # predict_classes
+    "predict_classes: the classes of a model with dropout": ("predict_classes", predict(result="model(X).max(dim=1).values")),
+    "predict_classes: predicts in eval mode": ("predict_classes", predict(before="")),
+    "predict_classes: a single row": ("predict_classes", predict(result="model(X).argmax(dim=1).squeeze()")),
+    "predict_classes: random models and data": ("predict_classes", predict(result="torch.argmax(model(X))")),
+    "predict_classes: float64 models and data": ("predict_classes", predict(result="model(X.float()).argmax(dim=1)")),
     # add_log_fare
     "add_log_fare: adds the log of fare plus one": ("add_log_fare", LOG + LOG_CHECK + "    return df.assign(LogFare=np.log(df['Fare']))\n"),
     "add_log_fare: leaves the input unmodified": ("add_log_fare", LOG + LOG_CHECK + "    df['LogFare'] = np.log(df['Fare'] + 1)\n    return df\n"),

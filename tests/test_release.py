@@ -154,6 +154,7 @@ IGNORED_HERE = {
     "w -= lr * loss_slope(w, xs, ys, eps)",     # fit_multiplier: the issue's semantics, in its stub
     "loss.backward()",                          # train_epochs, fit_quadratic: the notes' step, in their stubs
     "optimizer.step()",                         # train_epochs: the notes' step, in its stub
+    "model.train()", "model.eval()",            # train_classifier, predict_classes: the notes' modes, in their stub
     "return",                                   # topological_order: GENERIC
     "else:", "return order", "return out",      # cross_entropy, topological_order, value: GENERIC
     "return sentences", "return best",          # gradient_advice, best_threshold: GENERIC
@@ -360,7 +361,7 @@ def test_the_recording_is_plain_data_read_strictly(dest, tmp_path):
     head_len = int.from_bytes(data[:4], "big")
     header = json.loads(data[8:8 + head_len])
     assert header["format"] == "dl-grader recording 1"
-    assert PUBLIC_CHECKS == 86 and len(header["entries"]) == 78  # every distinct reference call of the public checks (their valid inputs too)
+    assert PUBLIC_CHECKS == 93 and len(header["entries"]) == 84  # every distinct reference call of the public checks (their valid inputs too)
     for broken in (data[:-1], data[:8] + b"[" + data[9:], b""):
         with pytest.raises(RecordingError, match="unreadable"):
             parse_recording(broken)

@@ -65,3 +65,44 @@ def test_a_malformed_report_of_events_is_refused(events):
 def test_a_wellformed_report_becomes_tuples():
     assert _observed([["forward", True], ["grad", 0, 1], ["sum", 0, 1.5]]) == [
         ("forward", True), ("grad", 0, 1.0), ("sum", 0, 1.5)]
+
+
+CLASSIFIER = (COURSE / "solutions" / "week3" / "classifier.py").read_text()
+
+
+@pytest.fixture(scope="module")
+def classifier_grader():
+    with Grader(COURSE, GradeOptions(hidden=False, seed=3, timeout=2.0,
+                                     exercises=["train_classifier", "predict_classes"])) as g:
+        yield g
+
+
+@pytest.mark.parametrize(("change", "check", "said"), [
+    (("    model.train()\n", ""), "train_classifier: trains in training mode with fresh gradients",
+     "6 of 6 forward passes ran in eval mode: call model.train() before training"),
+    (("    model.eval()\n", ""), "predict_classes: predicts in eval mode",
+     "1 of 1 forward passes ran in training mode: call model.eval() before predicting"),
+])
+def test_a_forgotten_mode_switch_is_named_and_dropout_makes_the_answer_wrong(classifier_grader, tmp_path, change, check,
+                                                                              said):
+    """The model comes to the call in the other mode; forgetting to switch it is named from what the
+    child saw, and dropout (on, or off) changes the answer, so the comparison with the reference fails too."""
+    assert change[0] in CLASSIFIER
+    path = tmp_path / "classifier.py"
+    path.write_text(CLASSIFIER.replace(*change, 1))
+    tests = {t["name"]: t for t in classifier_grader.grade(path)["tests"]}
+    assert tests[check]["status"] == "failed" and said in tests[check]["output"], tests[check]["output"]
+    other = "train_classifier: the losses of a few epochs" if check.startswith("predict") else \
+        "predict_classes: the classes of a model with dropout"
+    assert tests[other]["status"] == "passed"  # the other function is untouched
+    if check.startswith("predict"):  # in training mode, dropout makes the predictions wrong
+        assert tests["predict_classes: the classes of a model with dropout"]["status"] == "failed"
+
+
+def test_the_reference_and_the_child_draw_the_same_dropout_masks(classifier_grader, tmp_path):
+    """The child seeds its generators before the call, the check seeds the reference's alike: the
+    reference's own code, run in the child, gets every point of both exercises."""
+    path = tmp_path / "classifier.py"
+    path.write_text(CLASSIFIER)
+    results = classifier_grader.grade(path)
+    assert results["score"] == results["max_score"] == 14
