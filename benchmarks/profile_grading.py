@@ -1,6 +1,6 @@
 """Where a complete submission's grading time goes.
 
-    python benchmarks/profile_grading.py [--submissions 40]
+    python benchmarks/profile_grading.py [--submissions 40] [--leave-out titanic_model,...]
 
 Grades the reference solutions (every check runs and passes) over and over in one
 ``Grader``, as a batch worker does, and splits the time per submission into: forking the
@@ -77,6 +77,7 @@ def time_checks() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--submissions", type=int, default=40)
+    parser.add_argument("--leave-out", default="", help="exercises not graded, comma-separated (to compare courses)")
     args = parser.parse_args()
     time_checks()
     host.Sandbox.spawn = timed("fork a child", host.Sandbox.spawn)
@@ -94,7 +95,11 @@ def main() -> None:
     original = grading_run.GradingRun.reference
     grading_run.GradingRun.reference = lambda self, exercise: TimedReference(original(self, exercise))
 
-    with Grader(ROOT, GradeOptions(hidden=True, seed=7)) as grader:
+    from grader.course import load_exercises
+
+    left_out = set(filter(None, args.leave_out.split(",")))
+    chosen = tuple(e.id for e in load_exercises() if e.id not in left_out) if left_out else ()
+    with Grader(ROOT, GradeOptions(hidden=True, seed=7, exercises=chosen)) as grader:
         grader.grade(ROOT / "solutions")  # warm: the first run imports and fills caches
         SPENT.clear()
         COUNT.clear()
