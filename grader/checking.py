@@ -13,6 +13,8 @@ what it names: a gradient check also needs the right value.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from grader.safetext import clean
 __all__ = ["ATOL", "RTOL", "HIDDEN_KINDS", "CheckFailure", "Code", "agrees", "also_works", "brief", "describe",
            "expect", "expect_grads", "expect_known_layers", "expect_same", "expect_unchanged", "expect_value_error",
            "frame_unchanged", "fresh", "gradients_agree", "layer_text", "mismatch", "model_mismatch", "module_text",
-           "expect_training", "notebook_passengers", "Partial", "raised_name", "training", "reference_grads", "same_kind", "show", "show_call", "tensors_in",
+           "expect_training", "notebook_passengers", "Partial", "raised_name", "training", "reference_grads", "same_kind", "seeded", "torch_seeded", "show", "show_call", "tensors_in",
            "titanic", "titanic_sample", "works_too"]
 
 
@@ -191,6 +193,24 @@ def fresh(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(fresh(v) for v in value)
     return value
+
+
+@contextlib.contextmanager
+def torch_seeded(seed: int) -> Iterator[None]:
+    """torch's generator seeded with ``seed`` inside, and as it was after: what the child does
+    before a call with ``run(..., seed=seed)``, so a reference that draws random numbers (dropout)
+    draws the same ones. The CPU generator only: ``torch.manual_seed`` also queues a seeding of
+    every lazily started device, with a formatted copy of the stack each time (about 1 ms inside
+    pytest, where the stack is deep)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.default_generator.manual_seed(seed)
+        yield
+
+
+def seeded(seed: int, build: Callable[[], Any]) -> Any:
+    """``build()`` under ``torch_seeded(seed)``: a model with the same start weights every time."""
+    with torch_seeded(seed):
+        return build()
 
 
 def tensors_in(value: Any) -> list[Any]:

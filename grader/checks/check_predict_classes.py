@@ -13,17 +13,11 @@ import pytest
 import torch
 from torch import nn
 
-from grader.checking import Code, expect_known_layers, expect_same, expect_training, show, show_call, training
+from grader.checking import Code, expect_known_layers, expect_same, expect_training, seeded, show, show_call, training
 
 X = torch.linspace(-2, 2, 48).reshape(16, 3).cos() * torch.tensor([1.0, -2.0, 0.5])
 ROW = torch.tensor([[0.5, -1.0, 2.0]])
 
-
-def seeded(seed, build):
-    """``build()`` under ``torch.manual_seed(seed)``: the same weights every time."""
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        return build()
 
 
 def dropout_model():

@@ -2,7 +2,7 @@
 
 Dropout draws a fresh random mask on every forward pass of training, so the losses depend on the
 random generator. Each call runs in the child with every generator seeded (``run(..., seed=)``)
-and the reference trains a copy of the same model here under ``torch.manual_seed`` with the same
+and the reference trains a copy of the same model here under ``torch_seeded`` with the same
 seed, so both draw the same masks. As in ``check_train_epochs.py``, each check builds the model
 under a fixed seed, reads it back as the call left it (``inputs=True``) and compares the losses
 and every trained weight with the reference's.
@@ -14,8 +14,8 @@ import pytest
 import torch
 from torch import nn
 
-from grader.checking import (CheckFailure, Code, expect_known_layers, expect_same, expect_training, model_mismatch, show,
-                             show_call, training)
+from grader.checking import (CheckFailure, Code, expect_known_layers, expect_same, expect_training, model_mismatch,
+                             seeded, show, show_call, torch_seeded, training)
 
 X = torch.linspace(-1, 1, 36).reshape(12, 3)
 Y = torch.tensor([0, 2, 1, 0, 1, 2, 2, 0, 1, 1, 0, 2])       # a class label per row (torch.long)
@@ -23,12 +23,6 @@ X_TINY = torch.tensor([[1.0, -0.5, 0.25], [-1.0, 0.5, 0.0], [0.5, 1.0, -1.0], [0
 Y_TINY = torch.tensor([0, 1, 2, 1])
 TOL = {"rtol": 1e-4, "atol": 1e-6}
 
-
-def seeded(seed, build):
-    """``build()`` under ``torch.manual_seed(seed)``: the same start weights every time."""
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        return build()
 
 
 def dropout_model(p=0.5, hidden=8):
@@ -52,8 +46,7 @@ def trained(student, reference, seed, model, X, y, epochs, lr, judge=None):
         call = f"torch.manual_seed({seed}); model = {show(model)}; {mode}torch.manual_seed({seed}); " + \
             show_call("train_classifier", (Code("model"), X, y, epochs, lr))
     theirs = copy.deepcopy(model)
-    with torch.random.fork_rng():  # the child's seeding, here: the same dropout masks
-        torch.manual_seed(seed)
+    with torch_seeded(seed):  # the child's seeding, here: the same dropout masks
         want = reference.train_classifier(theirs, X.clone(), y.clone(), epochs, lr)
     outcome = student.train_classifier.run(*args, inputs=True, observe=judge is not None, seed=seed)
     expect_known_layers(outcome, call)

@@ -11,19 +11,13 @@ import pytest
 import torch
 from torch import nn
 
-from grader.checking import (CheckFailure, Code, expect_known_layers, expect_same, expect_training, model_mismatch, show,
-                             show_call, training)
+from grader.checking import (CheckFailure, Code, expect_known_layers, expect_same, expect_training, model_mismatch,
+                             seeded, show, show_call, training)
 
 X = torch.linspace(-1, 1, 24).reshape(8, 3)
 Y = 0.5 * X.sum(dim=1, keepdim=True) + torch.sin(3 * X[:, :1])  # a fixed target of shape (8, 1)
 TOL = {"rtol": 1e-4, "atol": 1e-6}
 
-
-def seeded(seed, build):
-    """``build()`` under ``torch.manual_seed(seed)``: the same start weights every time."""
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        return build()
 
 
 def small_model():

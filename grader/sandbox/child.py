@@ -250,7 +250,7 @@ def _seed(seed: int) -> None:
 
     random.seed(seed)
     np.random.seed(seed)
-    torch.manual_seed(seed)
+    torch.default_generator.manual_seed(seed)  # torch.manual_seed's CPU part, without its devices' lazy queue
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
 
