@@ -1,0 +1,47 @@
+"""Benchmark: the whole-course batch of one checkout, to compare checkouts on the same exercises.
+
+    python benchmarks/compare_checkouts.py CHECKOUT [--complete 100] [--leave-out titanic_model,...]
+
+Grades ``--complete`` complete submissions of CHECKOUT's course (every exercise, less those left
+out) with CHECKOUT's own grader and its own ``benchmarks/bench_grading.py`` (``make_complete_class``
+and ``run_batch``), two workers, and prints the rate. To compare today's code with an older
+commit on the exercises both have, check the older one out beside this one
+(``git worktree add ../base 61d3adb``), then run both back to back, each with its own path, and
+leave out here the exercises the older one lacks; the machine's speed drifts between runs, so
+alternate them and run each more than once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("checkout", type=Path, help="a checkout of this project (its grader and course are used)")
+    parser.add_argument("--complete", type=int, default=100, help="complete submissions")
+    parser.add_argument("--leave-out", default="", help="exercises not graded, comma-separated")
+    args = parser.parse_args()
+    root = args.checkout.resolve()
+    sys.path.insert(0, str(root))
+    os.environ["PYTHONPATH"] = str(root)  # the batch's workers import that checkout's grader too
+    spec = importlib.util.spec_from_file_location("bench_grading", root / "benchmarks" / "bench_grading.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from grader.course import load_exercises
+
+    left_out = set(filter(None, args.leave_out.split(",")))
+    ids = tuple(e.id for e in load_exercises() if e.id not in left_out)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = bench.make_complete_class(Path(tmp) / "class", args.complete, ids)
+        result = bench.run_batch(paths, 2, 2.0, ids if left_out else ())
+        bench.report_batch(f"{root.name}: {len(ids)} exercises, {args.complete}", paths, result)
+
+
+if __name__ == "__main__":
+    main()
