@@ -1,10 +1,13 @@
 """Benchmark: the whole-course batch of one checkout, to compare checkouts on the same exercises.
 
-    python benchmarks/compare_checkouts.py CHECKOUT [--complete 100] [--leave-out titanic_model,...]
+    python benchmarks/compare_checkouts.py CHECKOUT [--complete 100] [--leave-out titanic_model,...] [--one-grader]
 
 Grades ``--complete`` complete submissions of CHECKOUT's course (every exercise, less those left
 out) with CHECKOUT's own grader and its own ``benchmarks/bench_grading.py`` (``make_complete_class``
-and ``run_batch``), two workers, and prints the rate. To compare today's code with an older
+and ``run_batch``), two workers, and prints the rate. With ``--one-grader``, no batch: one
+``Grader`` in this process grades the reference solutions ``--complete`` times in one stream,
+after a first grading that warms it up, and prints the wall time and this process's CPU time
+per submission (the grading engine without the batch's workers). To compare today's code with an older
 commit on the exercises both have, check the older one out beside this one
 (``git worktree add ../base 61d3adb``), then run both back to back, each with its own path, and
 leave out here the exercises the older one lacks; the machine's speed drifts between runs, so
@@ -18,6 +21,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -26,6 +30,7 @@ def main() -> None:
     parser.add_argument("checkout", type=Path, help="a checkout of this project (its grader and course are used)")
     parser.add_argument("--complete", type=int, default=100, help="complete submissions")
     parser.add_argument("--leave-out", default="", help="exercises not graded, comma-separated")
+    parser.add_argument("--one-grader", action="store_true", help="one Grader in this process, no batch workers")
     args = parser.parse_args()
     root = args.checkout.resolve()
     sys.path.insert(0, str(root))
@@ -37,10 +42,26 @@ def main() -> None:
 
     left_out = set(filter(None, args.leave_out.split(",")))
     ids = tuple(e.id for e in load_exercises() if e.id not in left_out)
+    if args.one_grader:
+        one_grader(root, ids, args.complete)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         paths = bench.make_complete_class(Path(tmp) / "class", args.complete, ids)
         result = bench.run_batch(paths, 2, 2.0, ids if left_out else ())
         bench.report_batch(f"{root.name}: {len(ids)} exercises, {args.complete}", paths, result)
+
+
+def one_grader(root: Path, ids: tuple[str, ...], count: int) -> None:
+    from grader.grading import GradeOptions, Grader
+
+    with Grader(root, GradeOptions(hidden=True, seed=7, exercises=ids)) as grader:
+        grader.sandbox.warm()
+        grader.grade(root / "solutions")
+        wall, cpu = time.perf_counter(), time.process_time()
+        grader.grade_stream([root / "solutions"] * count, lambda _path, _results: None)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"{root.name}: {len(ids)} exercises, one Grader: {wall / count * 1000:.1f} ms a submission, "
+          f"{cpu / count * 1000:.1f} ms of it this process's CPU")
 
 
 if __name__ == "__main__":
