@@ -134,6 +134,8 @@ def test_a_large_class_reads_at_1280_px(browser, tmp_path, students, tallest):
 
     # a name in the table leads to that student's details, opened; the page still does not scroll sideways
     page.click("#student-table tbody tr:first-child a")
+    # the page opens it on "hashchange", which the browser fires after the click returns
+    page.wait_for_selector("details.student[open]", timeout=10_000)
     assert page.locator("details.student[open]").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.screenshot(path=str(shots[2]))
