@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import Exercise
-from grader.gradebook import Attempt, Gradebook, Standing, Student
+from grader.gradebook import Attempt, Gradebook, Standing, Student, exercise_outcomes
 from grader.grading import exercise_scores
 
 
@@ -259,12 +259,16 @@ def to_canvas(data: ExportData) -> dict[str, str]:
 def _feedback(row: ExportRow, exercises: list[Exercise]) -> str:
     """One line: points per exercise and the names of the failed checks (never their inputs)."""
     parts = []
+    outcomes = exercise_outcomes(row.results or {})
     for exercise in exercises:
         got, most = row.scores.get(exercise.id, (0.0, 0.0))
         failed = [t["name"].split(": ", 1)[-1] for t in (row.results or {}).get("tests", [])
                   if t["tags"][0] == exercise.id and t["status"] != "passed"]
         part = f"{exercise.id} {_number(got)}/{_number(most)}"
-        if failed:
+        status = outcomes.get(exercise.id, ("",))[0]
+        if status in ("not attempted", "not graded"):  # no check failed on work done: say which it was
+            part += " (not attempted)" if status == "not attempted" else " (could not be graded)"
+        elif failed:
             part += " (failed: " + ", ".join(failed[:5]) + (", …" if len(failed) > 5 else "") + ")"
         parts.append(part)
     st = row.standing
