@@ -31,7 +31,7 @@ from grader.safetext import clean
 __all__ = ["ATOL", "RTOL", "HIDDEN_KINDS", "CheckFailure", "Code", "agrees", "also_works", "brief", "describe",
            "expect", "expect_grads", "expect_known_layers", "expect_same", "expect_unchanged", "expect_value_error",
            "frame_unchanged", "fresh", "gradients_agree", "layer_text", "mismatch", "model_mismatch", "module_text",
-           "expect_training", "notebook_passengers", "Partial", "raised_name", "training", "reference_grads", "same_kind", "seeded", "torch_seeded", "show", "show_call", "tensors_in",
+           "expect_trained_in_place", "expect_training", "notebook_passengers", "Partial", "raised_name", "training", "reference_grads", "same_kind", "seeded", "torch_seeded", "show", "show_call", "tensors_in",
            "titanic", "titanic_sample", "works_too"]
 
 
@@ -193,6 +193,16 @@ def fresh(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(fresh(v) for v in value)
     return value
+
+
+def expect_trained_in_place(outcome: Any, want_model: Any, call: str | None, **tol: float) -> None:
+    """The model a training call was given (``run(..., inputs=True)``: ``outcome.inputs[0]``, the
+    model as the call left it) equals ``want_model``, the reference's trained copy."""
+    problem = model_mismatch(outcome.inputs[0], want_model, public=call is not None, **tol)
+    if problem:
+        where = call or "on a hidden input"
+        raise CheckFailure(f"{where}: afterwards, the model passed in is not the trained one ({problem}); "
+                           "train the model you were given, in place")
 
 
 @contextlib.contextmanager
