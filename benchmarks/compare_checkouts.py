@@ -35,6 +35,7 @@ def main() -> None:
     root = args.checkout.resolve()
     sys.path.insert(0, str(root))
     os.environ["PYTHONPATH"] = str(root)  # the batch's workers import that checkout's grader too
+    os.chdir(root)  # `python -m` puts the working folder first on the path, before PYTHONPATH
     spec = importlib.util.spec_from_file_location("bench_grading", root / "benchmarks" / "bench_grading.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)

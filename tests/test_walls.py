@@ -17,6 +17,7 @@ import ctypes
 import errno
 import os
 import re
+import shutil
 import textwrap
 import time
 import uuid
@@ -125,6 +126,16 @@ def single_file(tmp_path: Path, hostile: str, hostile_code: str, name: str = "su
     path = tmp_path / name
     path.write_text("\n\n".join([*parts, textwrap.dedent(hostile_code) + WRONG_ANSWER]), encoding="utf-8")
     return path
+
+
+def own_file(tmp_path: Path, hostile: str, hostile_code: str) -> Path:
+    """A folder laid out as the exercises are: the reference files, but the hostile exercise's
+    own file holds the hostile code. What that file does when imported touches no other file's
+    exercises (they load in a child that never imported it)."""
+    folder = tmp_path / "submission"
+    shutil.copytree(SOLUTIONS, folder)
+    (folder / BY_ID[hostile].path).write_text(textwrap.dedent(hostile_code) + WRONG_ANSWER, encoding="utf-8")
+    return folder
 
 
 def outputs(results: dict, exercise_id: str) -> str:
@@ -253,7 +264,10 @@ BUSY = {
 def test_busy_helpers_are_stopped_at_the_cpu_budget(grader, honest, tmp_path, name):
     budget = needs_cgroup(grader)
     used = budget.cpu_seconds()
-    results = attack(grader, honest, single_file(tmp_path, "calc_preds", BUSY[name]), "calc_preds")
+    # Helpers started at import spin beside every call made in the child that imported them, so
+    # there the hostile function has a file of its own; the other cases share one file.
+    submission = (own_file if name == "helpers_started_at_import" else single_file)(tmp_path, "calc_preds", BUSY[name])
+    results = attack(grader, honest, submission, "calc_preds")
     stopped = outputs(results, "calc_preds")
     assert re.search(rf"used more than {CPU_TIME:g} s of CPU time", stopped), stopped
     # Every stop is one budget (twice that for a load), overrun by at most a poll or two;
