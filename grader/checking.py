@@ -132,14 +132,17 @@ def expect_value_error(function: Any, *args: Any, why: str = "") -> Any:
     fails as it would anywhere ("not written yet", or the exception with the call). A check that
     uses it also needs ``works_too`` (or ``also_works``): raising alone earns nothing."""
     outcome = function.run(*args)
-    call = show_call(function.name, args) if function.public else "on a hidden input"
+
+    def call() -> str:  # written out only for a message
+        return show_call(function.name, args) if function.public else "on a hidden input"
+
     why = f"{why}, so " if why else ""
     if outcome.error is None:
         returned = f"it returned {brief(outcome.value, 80)}" if function.public else "it returned a value"
-        raise CheckFailure(f"{call}: {why}expected ValueError, but {returned}")
+        raise CheckFailure(f"{call()}: {why}expected ValueError, but {returned}")
     if not outcome.error.is_a("ValueError"):  # by the built-in hierarchy: a subclass is a ValueError
         function(*args)  # fails with the submission's exception, or says the stub is not written yet
-        raise CheckFailure(f"{call}: expected ValueError, got {raised_name(outcome.error, function.public)}")
+        raise CheckFailure(f"{call()}: expected ValueError, got {raised_name(outcome.error, function.public)}")
     return outcome.error
 
 
@@ -149,22 +152,23 @@ def raised_name(error: Any, public: bool) -> str:
     return error.type if public else "another exception"
 
 
-def also_works(name: str, call: str | None, check: Any) -> None:
+def also_works(name: str, call: str | Callable[[], str | None] | None, check: Any) -> None:
     """Points for refusing bad input only for a function that works: ``check()`` (a check on a
     valid input) must pass, else this fails with a fixed message (naming the valid call when
-    ``call``, a public one, is given). Use it in every check that expects an error."""
+    ``call``, a public one, is given, or a function that writes it). Use it in every check that
+    expects an error."""
     try:
         check()
     except CheckFailure:
-        where = call or "on a hidden input"
+        where = (call() if callable(call) else call) or "on a hidden input"
         raise CheckFailure(f"{where}: {name} refuses bad input, but it also has to work on valid input") from None
 
 
 def works_too(student: Any, reference: Any, name: str, *args: Any, **kwargs: Any) -> None:
     """``also_works`` for a function compared with the reference: ``name(*args, **kwargs)``, a
     valid input, must give the reference's answer."""
-    call = show_call(name, args, kwargs) if getattr(student, name).public else None
-    also_works(name, call, lambda: agrees(student, reference, name, *args, **kwargs))
+    also_works(name, lambda: show_call(name, args, kwargs) if getattr(student, name).public else None,
+               lambda: agrees(student, reference, name, *args, **kwargs))
 
 
 def expect(condition: bool, message: str) -> None:
@@ -283,10 +287,13 @@ def agrees(student: Any, reference: Any, name: str, *args: Any, inputs: bool = F
     a public check's failure shows the call. Returns the submission's outcome: with ``inputs``,
     it holds the arguments as the call left them (``outcome.inputs``)."""
     function = getattr(student, name)
-    call = show_call(name, args, kwargs) if function.public else None
     outcome = function.run(*args, inputs=inputs, **kwargs)
     got = function.value(outcome, *args, **kwargs)
-    expect_same(got, getattr(reference, name)(*fresh(args), **kwargs), call=call, rtol=rtol, atol=atol)
+    want = getattr(reference, name)(*fresh(args), **kwargs)
+    # The call is written out only for a message (a frame takes a millisecond): the arguments
+    # are as they were, since the child got them over the wire and the reference fresh copies.
+    if mismatch(got, want, public=function.public, rtol=rtol, atol=atol) is not None:
+        expect_same(got, want, call=show_call(name, args, kwargs) if function.public else None, rtol=rtol, atol=atol)
     return outcome
 
 

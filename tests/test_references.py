@@ -8,7 +8,9 @@ import torch
 from grader.grading.references import RememberingReference
 
 
-def module(**functions):
+def module(worth=lambda compute, lookup: True, **functions):
+    """A reference module of ``functions`` that counts their calls (every answer worth remembering
+    unless ``worth`` says otherwise: the default policy goes by measured times)."""
     calls = []
     m = types.ModuleType("reference")
     for name, function in functions.items():
@@ -16,7 +18,7 @@ def module(**functions):
             calls.append(_n)
             return _f(*args, **kwargs)
         setattr(m, name, counted)
-    return RememberingReference(m), calls
+    return RememberingReference(m, worth), calls
 
 
 def test_the_same_inputs_are_computed_once():
@@ -56,6 +58,27 @@ def test_calls_that_take_part_in_autograd_are_live():
         reference.square(x).backward()
         assert x.grad.tolist() == [2.0, 6.0]
     assert calls == ["square", "square"]
+
+
+def test_a_function_cheaper_to_compute_than_to_look_up_is_computed_live():
+    seen = []
+
+    def worth(compute, lookup):
+        seen.append((compute, lookup))
+        return False
+
+    reference, calls = module(worth=worth, double=lambda t: t * 2)
+    for _ in range(3):
+        answer = reference.double(torch.tensor([1.0, 2.0]))
+        assert answer.tolist() == [2.0, 4.0] and not answer.requires_grad
+    assert calls == ["double"] * 3
+    assert len(seen) == 1 and all(t > 0 for t in seen[0])  # asked once, with the first call's times
+
+
+def test_the_default_policy_remembers_what_costs_more_than_a_lookup():
+    from grader.grading.references import worth_remembering
+
+    assert worth_remembering(0.005, 0.0002) and not worth_remembering(0.00001, 0.0002)
 
 
 def test_the_fill_reference_handles_a_frame_with_nothing_to_fill_with():

@@ -7,6 +7,7 @@ the probabilities it sends back are scored here, against labels that never left 
 The training call has its own budget (``BUDGET``); the child seeds every generator before it.
 """
 
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -44,10 +45,20 @@ def probabilities(value, n, public):
     return array
 
 
-def scored(student, generator, seed):
+def passengers(generator):
+    """Made-up passengers to train on, and fresh ones to score."""
+    return (make_passengers(DATA, generator, TRAIN_ROWS),
+            make_passengers(DATA, generator, SCORED_ROWS, first_id=TRAIN_ROWS + 1))
+
+
+@cache
+def validation_passengers():
+    """The public validation set, the same for everyone: made once per process (nothing changes it)."""
+    return passengers(np.random.default_rng(PUBLIC_SEED))
+
+
+def scored(student, train, test, seed):
     """Train on made-up passengers in the child, score its probabilities for fresh ones here."""
-    train = make_passengers(DATA, generator, TRAIN_ROWS)
-    test = make_passengers(DATA, generator, SCORED_ROWS, first_id=TRAIN_ROWS + 1)
     public = student.predict_survival.public
     call = "predict_survival(train, test)" if public else None  # the frames are too long to show
     outcome = student.predict_survival.run(train.with_labels(), test.features, seed=seed, call=call, **BUDGET)
@@ -57,13 +68,14 @@ def scored(student, generator, seed):
 
 @pytest.mark.points(6)
 def check_accuracy_on_the_validation_passengers(student):
-    result = scored(student, np.random.default_rng(PUBLIC_SEED), 0)
+    result = scored(student, *validation_passengers(), 0)
     raise Partial(result.fraction, f"{result.text()}, on the validation passengers")
 
 
 @pytest.mark.hidden
 @pytest.mark.points(14)
 def check_accuracy_on_fresh_passengers(student, rng):
-    result = scored(student, rng, int(rng.integers(1 << 31)))
+    seed = int(rng.integers(1 << 31))  # drawn first, then the passengers
+    result = scored(student, *passengers(rng), seed)
     raise Partial(result.fraction, "scored on hidden passengers",
                   leaderboard={"Accuracy": result.accuracy, "Log loss": result.log_loss})

@@ -89,7 +89,7 @@ def check_overfits_a_tiny_batch(student, reference):
     """The notes' first step: a tiny batch, little dropout and enough epochs, and the loss falls
     to a tenth of its first value (the losses are also the reference's)."""
     outcome, _, call = trained(student, reference, 3, seeded(3, lambda: dropout_model(0.1, 16)), X_TINY, Y_TINY,
-                               40, 0.5)
+                               15, 1.0)
     expect_training(outcome, call, training.overfits, losses=outcome.value)
 
 

@@ -9,6 +9,7 @@ documents them for check authors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from grader.checking import CheckFailure, show, show_call
@@ -79,7 +80,8 @@ class StudentFunction:
     def value(self, outcome: CallOutcome, *args: Any, call: str | None = None, **kwargs: Any) -> Any:
         """The value of ``outcome``, what ``run(*args, **kwargs)`` gave; an exception in the
         submission fails the check, as a call would (``call``: as in ``run``)."""
-        return settle(self._m, outcome, self.name, call or self.call_text(args, kwargs))
+        # The call is written out only when a message needs it: a frame takes a millisecond.
+        return settle(self._m, outcome, self.name, lambda: call or self.call_text(args, kwargs))
 
     def make(self, *args: Any, **kwargs: Any) -> "StudentObject":
         """Call a class (or a function returning an object of the submission's own) and keep the
@@ -108,11 +110,14 @@ BUILTIN_ERRORS = frozenset({
 })
 
 
-def settle(m: StudentModule, outcome: CallOutcome, name: str, text: str) -> Any:
-    """The value of an outcome, or the check fails with the submission's exception. On a hidden
-    check neither the message nor the line is shown: the submission chose both, and could fill
-    them with the input (a line number is about 20 bits)."""
+def settle(m: StudentModule, outcome: CallOutcome, name: str, text: str | Callable[[], str]) -> Any:
+    """The value of an outcome, or the check fails with the submission's exception (``text``:
+    the call as messages write it, or a function that writes it). On a hidden check neither the
+    message nor the line is shown: the submission chose both, and could fill them with the input
+    (a line number is about 20 bits)."""
     error, source = outcome.error, m._source
+    if error is not None and callable(text):
+        text = text()
     if error is not None and error.type == "NotImplementedError":
         if not m._public:
             raise CheckFailure(not_written(name, source, None), kind="not written yet")

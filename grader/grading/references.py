@@ -7,7 +7,9 @@ reference module: a call is keyed by its arguments in the wire's plain-data form
 its answer is kept in that form and decoded afresh for every caller, so no caller can
 spoil it for the next. A call is computed live, and never remembered, when an argument
 takes part in autograd (its caller wants the graph or the gradients) or when the call
-changed its arguments (its caller reads them afterwards).
+changed its arguments (its caller reads them afterwards). Nor is a function whose first
+answer took less time to compute than a remembered answer takes to look up and rebuild (most
+of the course's: a few tensor operations; ``worth_remembering``): it is computed live from then on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,13 +29,22 @@ from grader.sandbox import wire
 MEMORY_LIMIT = 256 * 1024 * 1024  # bytes of remembered answers, per reference module
 
 
-class RememberingReference:
-    """A reference module whose functions remember their answers."""
+def worth_remembering(compute_seconds: float, lookup_seconds: float) -> bool:
+    """Whether an answer that took ``compute_seconds`` is worth remembering, when looking one up
+    and rebuilding it takes ``lookup_seconds`` (both measured on the function's first call)."""
+    return compute_seconds > lookup_seconds
 
-    def __init__(self, module: ModuleType) -> None:
+
+class RememberingReference:
+    """A reference module whose functions remember their answers (``worth``: whether a
+    function's answers are, from the times of its first call; see ``worth_remembering``)."""
+
+    def __init__(self, module: ModuleType,
+                 worth: Callable[[float, float], bool] = worth_remembering) -> None:
         self._module = module
         self._answers: dict[tuple[str, str], tuple[Any, list[bytes]]] = {}
-        self._live: set[str] = set()   # functions that change their arguments
+        self._live: set[str] = set()   # functions computed every time: see the module's docstring
+        self._worth = worth
         self._size = 0
 
     def __getattr__(self, name: str) -> Any:
@@ -51,6 +64,7 @@ class _Remembering:
         owner = self._owner
         if self._name in owner._live or _takes_part_in_autograd(args, kwargs):
             return self._function(*args, **kwargs)
+        started = time.perf_counter()
         try:
             key = (self._name, call_key("", self._name, "call", args, kwargs))
         except (wire.WireError, TypeError, ValueError, RecursionError):
@@ -58,7 +72,9 @@ class _Remembering:
         if key in owner._answers:
             tree, buffers = owner._answers[key]
             return wire.decode(tree, buffers)[0]
+        keyed = time.perf_counter()
         result = self._function(*args, **kwargs)
+        computed = time.perf_counter()
         try:
             if call_key("", self._name, "call", args, kwargs) != key[1]:  # it changed its arguments: keep it live from now on
                 owner._live.add(self._name)
@@ -66,11 +82,16 @@ class _Remembering:
             trees, buffers = wire.encode(result)
         except (wire.WireError, TypeError, ValueError, RecursionError):
             return result
+        rebuilding = time.perf_counter()
+        answer = wire.decode(trees[0], buffers)[0]  # the same kind of value a remembered call gives
+        if not owner._worth(computed - keyed, keyed - started + time.perf_counter() - rebuilding):
+            owner._live.add(self._name)  # cheaper to compute than to look up: live from now on
+            return answer
         size = sum(len(b) for b in buffers) + len(key[1])
         if owner._size + size <= MEMORY_LIMIT:
             owner._answers[key] = (trees[0], buffers)
             owner._size += size
-        return wire.decode(trees[0], buffers)[0]  # the same kind of value a remembered call gives
+        return answer
 
 
 def canonical(tree: Any) -> bytes:
