@@ -152,3 +152,23 @@ def test_the_seed_is_out_of_the_childs_reach(tmp_path):
     outputs = [t["output"] for t in graded.results["tests"] if t["tags"][0] == "calc_preds"]
     assert any("values differ" in o for o in outputs), outputs  # the search ran and came back empty
     assert scores["triple_relu"] == (10, 10)
+
+
+def test_a_worker_warms_up_for_optimizers_only_when_a_graded_stub_asks_for_one(tmp_path):
+    """torch._dynamo (~1 s of CPU) is imported before the zygote is forked, so that the worker
+    and its zygote share it, only when the graded exercises train with torch's optimizers; the
+    stubs, which every student has, are what says so (no solution enters the zygote)."""
+    from grader.course import assignment_exercises
+    from grader.grading.worker import trains_with_optimizers
+
+    assert trains_with_optimizers(COURSE, ())
+    assert trains_with_optimizers(COURSE, ("train_epochs",))
+    assert not trains_with_optimizers(COURSE, tuple(e.id for e in assignment_exercises("week5")))
+    assert not trains_with_optimizers(COURSE, ("titanic_model",))  # its training call has its own budget
+    # The stubs decide, not the solutions: a course whose stub does not name an optimizer.
+    course = tmp_path / "course"
+    stub = next(e for e in EXERCISES if e.id == "train_epochs")
+    (course / "exercises" / stub.path).parent.mkdir(parents=True)
+    (course / "exercises" / stub.path).write_text("def train_epochs(model, X, y, epochs, lr):\n    raise NotImplementedError\n")
+    assert not trains_with_optimizers(course, ("train_epochs",))
+    assert not trains_with_optimizers(tmp_path / "nowhere", ())

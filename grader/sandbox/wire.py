@@ -47,6 +47,7 @@ MODULES = {
     "Tanh": (), "Softmax": ("dim",), "Dropout": ("p", "inplace"), "Flatten": ("start_dim", "end_dim"),
 }
 _HEAD = struct.Struct("!II")
+_ONE_WRITE = 1 << 16  # bytes: a frame up to this size is written, and read, in one go
 
 
 class WireError(Exception):
@@ -594,7 +595,11 @@ def send(sock: socket.socket, header: dict, buffers: list[bytes] = (), *, deadli
     header = dict(header, buffers=[len(b) for b in buffers])
     head = json.dumps(header, allow_nan=False).encode()
     total = sum(len(b) for b in buffers)
-    for data in (_HEAD.pack(len(head), total) + head, *buffers):
+    first = _HEAD.pack(len(head), total) + head
+    # A small frame goes in one write (one wake-up of the reader); a large one buffer by buffer,
+    # without copying them together.
+    parts = (first + b"".join(buffers),) if total <= _ONE_WRITE else (first, *buffers)
+    for data in parts:
         _until(sock, deadline)
         sock.sendall(data)
 
@@ -604,19 +609,30 @@ def recv(sock: socket.socket, limit: int, *, header_limit: int | None = None,
     """Read one frame; ``WireError`` if it is malformed or larger than ``limit`` bytes (its JSON
     header larger than ``header_limit``); with a ``deadline``, ``TimeoutError`` once it passes,
     however slowly the bytes trickle in."""
-    head_len, total = _HEAD.unpack(_recv_exact(sock, _HEAD.size, deadline))
+    # One read takes what has arrived, up to _ONE_WRITE bytes: a small frame whole, in one go.
+    # A frame is the only thing the other side may send before it hears back, so bytes past
+    # its end are malformed.
+    data = _recv_exact(sock, _HEAD.size, deadline, most=_ONE_WRITE)
+    head_len, total = _HEAD.unpack_from(data)
     if head_len + total > limit:
         raise WireError(f"the result is larger than the limit of {limit // 1_000_000} MB")
     if header_limit is not None and head_len > header_limit:
         raise WireError(f"the result's structure is larger than the limit of {header_limit // 1_000_000} MB")
+    if len(data) > _HEAD.size + head_len + total:
+        raise WireError("bytes after the end of the frame")
+    head_end = _HEAD.size + head_len
+    if len(data) < head_end:
+        data += _recv_exact(sock, head_end - len(data), deadline)
     try:
-        header = json.loads(_recv_exact(sock, head_len, deadline))
+        header = json.loads(data[_HEAD.size:head_end])
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise WireError("malformed frame header") from exc
     sizes = header.get("buffers") if type(header) is dict else None
     if type(sizes) is not list or not all(type(n) is int and n >= 0 for n in sizes) or sum(sizes) != total:
         raise WireError("malformed frame header")
-    blob = _recv_exact(sock, total, deadline)
+    blob = data[head_end:]
+    if len(blob) < total:
+        blob += _recv_exact(sock, total - len(blob), deadline)
     buffers, start = [], 0
     for n in sizes:
         buffers.append(blob[start:start + n])
@@ -634,11 +650,13 @@ def _until(sock: socket.socket, deadline: float | None) -> None:
     sock.settimeout(remaining)
 
 
-def _recv_exact(sock: socket.socket, n: int, deadline: float | None = None) -> bytes:
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None = None, most: int = 0) -> bytes:
+    """``n`` bytes; with ``most``, whatever more has already arrived, up to ``most`` in all."""
     chunks, remaining = [], n
-    while remaining:
+    first = max(most, n)
+    while remaining > 0:
         _until(sock, deadline)
-        chunk = sock.recv(min(remaining, 1 << 20))
+        chunk = sock.recv(min(first if not chunks else remaining, 1 << 20))
         if not chunk:
             raise EOFError("connection closed")
         chunks.append(chunk)
