@@ -154,21 +154,26 @@ def test_the_seed_is_out_of_the_childs_reach(tmp_path):
     assert scores["triple_relu"] == (10, 10)
 
 
-def test_a_worker_warms_up_for_optimizers_only_when_a_graded_stub_asks_for_one(tmp_path):
-    """torch._dynamo (~1 s of CPU) is imported before the zygote is forked, so that the worker
-    and its zygote share it, only when the graded exercises train with torch's optimizers; the
-    stubs, which every student has, are what says so (no solution enters the zygote)."""
+def test_a_batch_warms_up_for_optimizers_only_when_its_submissions_train_with_one(tmp_path):
+    """torch._dynamo (~1 s of CPU) is imported before each worker forks its zygote, so that the
+    worker and its zygote share it, only when a graded exercise's stub names torch.optim and a
+    submission's source for it names an optimizer; a week-5 class graded against the whole
+    course does not pay for it."""
     from grader.course import assignment_exercises
-    from grader.grading.worker import trains_with_optimizers
+    from grader.grading.batch import trains_with_optimizers
 
-    assert trains_with_optimizers(COURSE, ())
-    assert trains_with_optimizers(COURSE, ("train_epochs",))
-    assert not trains_with_optimizers(COURSE, tuple(e.id for e in assignment_exercises("week5")))
-    assert not trains_with_optimizers(COURSE, ("titanic_model",))  # its training call has its own budget
-    # The stubs decide, not the solutions: a course whose stub does not name an optimizer.
-    course = tmp_path / "course"
-    stub = next(e for e in EXERCISES if e.id == "train_epochs")
+    complete, week5 = COURSE / "solutions", tmp_path / "week5_only"
+    for exercise in assignment_exercises("week5"):
+        (week5 / exercise.path).parent.mkdir(parents=True, exist_ok=True)
+        (week5 / exercise.path).write_text(SOLUTIONS[exercise.id])
+    assert trains_with_optimizers(COURSE, EXERCISES, [week5, complete])
+    assert trains_with_optimizers(COURSE, EXERCISES, [single_file(tmp_path / "all.py")])
+    assert not trains_with_optimizers(COURSE, EXERCISES, [week5, tmp_path / "missing"])
+    assert not trains_with_optimizers(COURSE, assignment_exercises("week5"), [complete])
+    # titanic_model's training call has its own CPU budget: its stub does not ask for the warm-up.
+    assert not trains_with_optimizers(COURSE, [e for e in EXERCISES if e.id == "titanic_model"], [complete])
+    # The stubs decide which exercises train: a course whose stub does not name an optimizer.
+    course, stub = tmp_path / "course", next(e for e in EXERCISES if e.id == "train_epochs")
     (course / "exercises" / stub.path).parent.mkdir(parents=True)
     (course / "exercises" / stub.path).write_text("def train_epochs(model, X, y, epochs, lr):\n    raise NotImplementedError\n")
-    assert not trains_with_optimizers(course, ("train_epochs",))
-    assert not trains_with_optimizers(tmp_path / "nowhere", ())
+    assert not trains_with_optimizers(course, [stub], [complete])

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course import load_exercises
+from grader.course import Exercise, load_exercises
 from grader.course import select as choose_exercises
 from grader.grading.options import GradeOptions, GradingError
 from grader.grading.results import crashed_results
+from grader.submission import read_submission
 
 
 @dataclass
@@ -29,17 +30,19 @@ class Graded:
 class _Worker:
     """A ``python -m grader.grading.worker`` process and the submissions it has been given."""
 
-    def __init__(self, course: Path, options: GradeOptions) -> None:
+    def __init__(self, course: Path, options: GradeOptions, warm_up: bool) -> None:
         # Settings travel on stdin, never in the command line (which any process can read):
-        # first the sandbox's, without the seed; the worker forks its zygote before it reads
-        # the second line, the grading options with the seed.
+        # first the sandbox's, without the seed, and whether to warm up for torch's optimizers;
+        # the worker forks its zygote before it reads the second line, the grading options
+        # with the seed.
         self.process = subprocess.Popen(
             [sys.executable, "-m", "grader.grading.worker", str(course)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         self.pending: list[Path] = []
         self.ready = False
-        for settings in (dataclasses.replace(options, seed=None), options):
-            self.process.stdin.write(json.dumps(dataclasses.asdict(settings)) + "\n")
+        first = dict(dataclasses.asdict(dataclasses.replace(options, seed=None)), warm_up=warm_up)
+        for settings in (first, dataclasses.asdict(options)):
+            self.process.stdin.write(json.dumps(settings) + "\n")
         self.process.stdin.flush()
 
     def give(self, path: Path) -> None:
@@ -55,6 +58,24 @@ class _Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def trains_with_optimizers(course: Path, exercises: list[Exercise], paths: Iterable[Path]) -> bool:
+    """Whether a batch's workers should warm up for torch's optimizers before they fork their
+    zygotes: some graded exercise's stub (``exercises/``) names ``torch.optim``, and some
+    submission's source for such an exercise names an optimizer (as ``GradingRun.student``
+    decides for one submission). Submissions are read, within their size limits, until one does."""
+    training = []
+    for exercise in exercises:
+        try:
+            if "torch.optim" in (course / "exercises" / exercise.path).read_text(encoding="utf-8"):
+                training.append(exercise)
+        except (OSError, UnicodeDecodeError):
+            continue
+    if not training:
+        return False
+    return any(any("optim" in source.text for source in read_submission(path, training).sources.values())
+               for path in paths)
 
 
 def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs: int,
@@ -76,7 +97,8 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
         options = dataclasses.replace(options, seed=secrets.randbits(32))
     exercises = choose_exercises(load_exercises(), options.exercises)
     wanted = max(1, min(jobs, len(queue)))
-    workers = [_Worker(course, options) for _ in range(wanted)]
+    warm_up = trains_with_optimizers(course, exercises, reversed(queue))
+    workers = [_Worker(course, options, warm_up) for _ in range(wanted)]
     started = False
     completed = False  # else grading ended early (Ctrl-C, or the consumer stopped reading)
     try:
@@ -120,7 +142,7 @@ def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs:
                         yield Graded(culprit, crashed_results(culprit, exercises, reason))
                     queue.extend(reversed(worker.pending))
                     if queue or any(w.pending for w in workers):
-                        workers.append(_Worker(course, options))
+                        workers.append(_Worker(course, options, warm_up))
                 else:
                     path = worker.pending.pop(0)
                     yield Graded(path, message["results"])

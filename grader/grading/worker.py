@@ -8,9 +8,9 @@ writes one JSON line per graded submission, ``{"path", "results"}``, on standard
 the process prints goes to standard error.
 
 The sandbox's zygote is forked from this process after torch, numpy and pandas are
-imported (so it shares them), and after the full warm-up for torch's optimizers when a graded
-exercise's stub names one (``trains_with_optimizers``), and before the second line is read: no
-solution, check or seed is in the memory a sandboxed child inherits.
+imported (so it shares them), after the full warm-up for torch's optimizers when the first
+line asks for it (``"warm_up": true``), and before the second line is read: no solution, check
+or seed is in the memory a sandboxed child inherits.
 
 A worker never outlives its dispatcher: the kernel kills it when the dispatcher dies
 (``PR_SET_PDEATHSIG``), and it stops at the end of its standard input in any case.
@@ -52,24 +52,6 @@ def read_line(fd: int) -> str:
     return data.decode()
 
 
-def trains_with_optimizers(course: Path, ids: tuple[str, ...]) -> bool:
-    """Whether any graded exercise's stub (``exercises/``: what students are given, so nothing
-    secret enters the zygote) asks for one of torch's optimizers."""
-    from grader.course import CourseError, load_exercises, select
-
-    try:
-        exercises = select(load_exercises(), ids)
-    except CourseError:  # the Grader says what is wrong with the course
-        return False
-    for exercise in exercises:
-        try:
-            if "torch.optim" in (course / "exercises" / exercise.path).read_text(encoding="utf-8"):
-                return True
-        except (OSError, UnicodeDecodeError):
-            continue
-    return False
-
-
 def options_from(line: str):  # -> GradeOptions
     from grader.grading.options import GradeOptions
 
@@ -92,7 +74,9 @@ def main(course: str) -> int:
         out.write(json.dumps(message) + "\n")
         out.flush()
 
-    sandbox_options = options_from(read_line(0))
+    settings = json.loads(read_line(0))
+    warm_up = settings.pop("warm_up", False) is True
+    sandbox_options = options_from(json.dumps(settings))
     # Import the heavy libraries once, before anything else, and fork the zygote from this
     # still clean process: it shares them instead of importing them again.
     import numpy  # noqa: F401
@@ -100,11 +84,11 @@ def main(course: str) -> int:
     import torch
 
     torch.set_num_threads(1)
-    # torch's optimizers cost about 1 s of CPU on first use (torch._dynamo). When the graded
-    # exercises train with one, this process would pay it for their references and the
-    # zygote again for the submissions: warmed up here, before the fork, it is paid once.
-    # Otherwise the zygote warms up only if a submission needs it (Sandbox.warm).
-    if trains_with_optimizers(Path(course), sandbox_options.exercises):
+    # torch's optimizers cost about 1 s of CPU on first use (torch._dynamo). When the batch
+    # trains with them (``batch.trains_with_optimizers``), this process would pay it for the
+    # references and the zygote again for the submissions: warmed up here, before the fork, it
+    # is paid once. Otherwise the zygote warms up only if a submission needs it (Sandbox.warm).
+    if warm_up:
         from grader.sandbox.zygote import warm_up_fully
 
         warm_up_fully()
