@@ -31,7 +31,7 @@ def predict_survival(train, test):
     weights = torch.zeros(X.shape[1], requires_grad=True)
     bias = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.Adam([weights, bias], lr=0.2)
-    for _ in range(50):
+    for _ in range(50):  # full-batch Adam steps
         optimizer.zero_grad()
         loss = torch.nn.functional.binary_cross_entropy_with_logits(X @ weights + bias, y)
         loss.backward()
