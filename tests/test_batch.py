@@ -156,7 +156,7 @@ def test_the_seed_is_out_of_the_childs_reach(tmp_path):
 
 def test_a_batch_warms_up_for_optimizers_only_when_its_submissions_train_with_one(tmp_path):
     """torch._dynamo (~1 s of CPU) is imported before each worker forks its zygote, so that the
-    worker and its zygote share it, only when a graded exercise's stub names torch.optim and a
+    worker and its zygote share it, only when a graded exercise's stub asks for an optimizer and a
     submission's source for it names an optimizer; a week-5 class graded against the whole
     course does not pay for it."""
     from grader.course import assignment_exercises

@@ -17,6 +17,7 @@ from grader.course import Exercise, load_exercises
 from grader.course import select as choose_exercises
 from grader.grading.options import GradeOptions, GradingError
 from grader.grading.results import crashed_results
+from grader.sandbox.host import asks_for_optimizers
 from grader.submission import read_submission
 
 
@@ -62,20 +63,19 @@ class _Worker:
 
 def trains_with_optimizers(course: Path, exercises: list[Exercise], paths: Iterable[Path]) -> bool:
     """Whether a batch's workers should warm up for torch's optimizers before they fork their
-    zygotes: some graded exercise's stub (``exercises/``) names ``torch.optim``, and some
-    submission's source for such an exercise names an optimizer (as ``GradingRun.student``
-    decides for one submission). Submissions are read, within their size limits, until one does."""
-    training = []
-    for exercise in exercises:
+    zygotes: some graded exercise's stub (``exercises/``) asks for one, and so does some
+    submission's source for such an exercise (``asks_for_optimizers``, which ``GradingRun.student``
+    applies to each submission). Submissions are read, within their size limits, until one does."""
+    def stub_asks(exercise: Exercise) -> bool:
         try:
-            if "torch.optim" in (course / "exercises" / exercise.path).read_text(encoding="utf-8"):
-                training.append(exercise)
+            return asks_for_optimizers((course / "exercises" / exercise.path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
-            continue
-    if not training:
-        return False
-    return any(any("optim" in source.text for source in read_submission(path, training).sources.values())
-               for path in paths)
+            return False
+
+    training = [e for e in exercises if stub_asks(e)]
+    return bool(training) and any(
+        any(asks_for_optimizers(source.text) for source in read_submission(path, training).sources.values())
+        for path in paths)
 
 
 def grade_many(course: Path, paths: Iterable[Path], options: GradeOptions, jobs: int,

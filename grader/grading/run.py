@@ -14,7 +14,8 @@ from types import ModuleType
 from grader.checking import CheckFailure
 from grader.course import Exercise
 from grader.grading.calls import StudentModule, at, exception_text, location
-from grader.sandbox.host import CellCode, Child, Loaded, Sandbox, SandboxFailure, SkippedCell, StudentError, clean_text
+from grader.sandbox.host import (CellCode, Child, Loaded, Sandbox, SandboxFailure, SkippedCell, StudentError,
+                                 asks_for_optimizers, clean_text)
 from grader.submission import Cell, Source, Submission, graded_cell
 
 @dataclass
@@ -100,7 +101,7 @@ class GradingRun:
         if exercise.id in self.submission.problems:
             raise CheckFailure(self.submission.problems[exercise.id], kind="before")
         source = self.source_of(exercise)
-        if "optim" in source.text and self.sandbox.warm() and self._child is not None:
+        if asks_for_optimizers(source.text) and self.sandbox.warm() and self._child is not None:
             self._child.kill()  # forked before the warm-up: the next child has torch's optimizers ready
         child = self.child()
         module = self._load(child, source, exercise)

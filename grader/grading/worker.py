@@ -52,12 +52,11 @@ def read_line(fd: int) -> str:
     return data.decode()
 
 
-def options_from(line: str):  # -> GradeOptions
+def options_from(settings: dict):  # -> GradeOptions
+    """The grading options a line of standard input carried (JSON, already parsed)."""
     from grader.grading.options import GradeOptions
 
-    options = json.loads(line)
-    options["exercises"] = tuple(options["exercises"])
-    return GradeOptions(**options)
+    return GradeOptions(**dict(settings, exercises=tuple(settings["exercises"])))
 
 
 def main(course: str) -> int:
@@ -76,7 +75,7 @@ def main(course: str) -> int:
 
     settings = json.loads(read_line(0))
     warm_up = settings.pop("warm_up", False) is True
-    sandbox_options = options_from(json.dumps(settings))
+    sandbox_options = options_from(settings)
     # Import the heavy libraries once, before anything else, and fork the zygote from this
     # still clean process: it shares them instead of importing them again.
     import numpy  # noqa: F401
@@ -98,7 +97,7 @@ def main(course: str) -> int:
         sandbox = Sandbox(sandbox_config(Path(course), sandbox_options), os.getpid(), fork=True)
         from grader.grading.runner import Grader  # after the fork: the children inherit none of it
 
-        grader = Grader(Path(course), options_from(sys.stdin.readline()), sandbox=sandbox)
+        grader = Grader(Path(course), options_from(json.loads(sys.stdin.readline())), sandbox=sandbox)
     except GradingError as exc:  # the machine's walls, or the course: no submission can be graded
         say({"fatal": str(exc), "refused": True})
         return 1

@@ -640,6 +640,13 @@ class Sandbox:
         self.close()
 
 
+def asks_for_optimizers(code: str) -> bool:
+    """Whether ``code`` (a submission's source, or an exercise's stub) may build one of torch's
+    optimizers, whose first use costs about 1 s of CPU (torch._dynamo): the cue for the full
+    warm-up, before a child is forked (``Sandbox.warm``) or before a batch worker forks its zygote."""
+    return "optim" in code
+
+
 def grader_paths() -> list[str]:
     """Folders a child must never see: the grader package (its checks) and, for a source
     checkout, the course folder around it."""
